@@ -1,0 +1,52 @@
+//! What every action runs with: the shared services and the caller.
+
+use serde_json::Value;
+
+use crate::auth::{Caller, TokenSigner};
+use crate::config::Config;
+use crate::licenses;
+use crate::store::{Store, settings};
+
+/// The long-lived parts every action uses; built once at start-up.
+pub struct Services {
+    pub store: Store,
+    pub config: Config,
+    pub signer: TokenSigner,
+    pub licenses: Vec<Value>,
+}
+
+impl Services {
+    /// Opens the store (applying migrations), loads the token secret and the licence register.
+    pub fn open(config: Config) -> anyhow::Result<Services> {
+        let store = Store::open(&config.effective_database_url(), config.pool_size)?;
+        let secret = store.write(|tx| {
+            settings::get_or_insert(tx, "api_token_secret", crate::auth::token::new_token_id)
+        })?;
+        let signer = TokenSigner::new(&secret)?;
+        let licenses = licenses::load(config.licenses_file.as_deref())?;
+        Ok(Services {
+            store,
+            config,
+            signer,
+            licenses,
+        })
+    }
+}
+
+/// One action call: the services plus who is calling.
+pub struct ActionContext<'a> {
+    pub services: &'a Services,
+    pub caller: Caller,
+}
+
+impl ActionContext<'_> {
+    /// Returns the store.
+    pub fn store(&self) -> &Store {
+        &self.services.store
+    }
+
+    /// Returns the configuration.
+    pub fn config(&self) -> &Config {
+        &self.services.config
+    }
+}

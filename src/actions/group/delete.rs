@@ -1,0 +1,59 @@
+//! `organization_delete` / `group_delete` (soft) and `_purge` (hard, sysadmins only).
+
+use serde_json::Value;
+
+use super::{Kind, find_kind};
+use crate::actions::authz::has_group_permission;
+use crate::actions::{ActionContext, Params};
+use crate::auth::Permission;
+use crate::error::{ActionError, ActionResult};
+use crate::store::{self, changes, groups, members};
+
+/// Soft delete: `state=deleted`; the members keep their roles (they may still read it).
+pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
+    let caller = &context.caller;
+    let id = params.non_empty("id").unwrap_or_default();
+    let auth = &context.config().auth;
+    let users_may_delete = match kind {
+        Kind::Organization => auth.user_delete_organizations,
+        Kind::Group => auth.user_delete_groups,
+    };
+    context.store().write(|tx| {
+        let mut row = find_kind(tx, &id, kind)?
+            .ok_or_else(|| ActionError::not_found("Group was not found."))?;
+        let allowed = caller.is_sysadmin()
+            || (users_may_delete && has_group_permission(tx, caller, &row.id, Permission::Delete)?);
+        if !allowed {
+            return Err(ActionError::denied(format!(
+                "User {} not authorized to delete {} {}",
+                caller.name(),
+                kind.noun(),
+                row.id
+            )));
+        }
+        row.state = "deleted".into();
+        groups::update(tx, &row)?;
+        // A deleted group stops being a member of other groups (CKAN's group hierarchy).
+        members::delete_for_object(tx, "group", &row.id)?;
+        changes::append(tx, kind.entity(), &row.id, "delete", store::now())?;
+        Ok(Value::Null)
+    })
+}
+
+/// Hard delete of the row and its memberships; sysadmins only.
+pub fn purge(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
+    if !context.caller.is_sysadmin() {
+        return Err(ActionError::Authorization(None));
+    }
+    let id = params.non_empty("id").unwrap_or_default();
+    let missing = match kind {
+        Kind::Organization => "Organization was not found",
+        Kind::Group => "Group was not found",
+    };
+    context.store().write(|tx| {
+        let row = find_kind(tx, &id, kind)?.ok_or_else(|| ActionError::not_found(missing))?;
+        groups::purge(tx, &row.id)?;
+        changes::append(tx, kind.entity(), &row.id, "purge", store::now())?;
+        Ok(Value::Null)
+    })
+}

@@ -1,0 +1,10 @@
+//! Who is calling and what they may do: passwords, API tokens, CKAN's role rules.
+
+pub mod caller;
+pub mod password;
+pub mod roles;
+pub mod token;
+
+pub use caller::Caller;
+pub use roles::Permission;
+pub use token::TokenSigner;

@@ -1,0 +1,215 @@
+//! The command line: `kho serve`, `kho migrate`, `kho user add`, `kho token create`, `kho demo load`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::actions::{self, Services};
+use crate::auth::Caller;
+use crate::config::{Config, ConfigLayer};
+use crate::error::ActionError;
+use crate::store::Store;
+use crate::{app, demo, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kho",
+    version,
+    about = "Kho: open-data catalogue server speaking the CKAN Action API"
+)]
+struct Cli {
+    /// Folder for the SQLite store, uploads and the search index (also KHO_DATA_DIR; default ./data).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file (also KHO_CONFIG; default ./kho.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (applies pending migrations first).
+    Serve {
+        /// Address to listen on (also KHO_BIND; default 127.0.0.1:5000).
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// Load the demo catalogue first when the store is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// The demo catalogue.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user account.
+    Add {
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        fullname: Option<String>,
+        /// Make the user a sysadmin.
+        #[arg(long)]
+        sysadmin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for USER and print it alone on stdout.
+    Create {
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Fill an empty store with the demo catalogue.
+    Load,
+}
+
+/// Reads the configuration layers: defaults < file < environment < flags.
+fn load_config(cli: &Cli, bind: Option<String>) -> anyhow::Result<Config> {
+    let env = |name: &str| std::env::var(name).ok();
+    let file = cli
+        .config
+        .clone()
+        .or_else(|| env("KHO_CONFIG").map(PathBuf::from))
+        .or_else(|| {
+            let default = Path::new("kho.toml");
+            default.exists().then(|| default.to_path_buf())
+        });
+    let mut config = Config::default();
+    if let Some(path) = file {
+        config = config.merged(ConfigLayer::from_file(&path)?);
+    }
+    config = config.merged(ConfigLayer::from_env(env)?);
+    let flags = ConfigLayer {
+        data_dir: cli.data_dir.clone(),
+        bind,
+        ..Default::default()
+    };
+    Ok(config.merged(flags))
+}
+
+/// Parses the command line and runs the command; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn action_failure(error: ActionError) -> anyhow::Error {
+    anyhow::anyhow!("{}", error.to_error_object())
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let bind = match &cli.command {
+        Command::Serve { bind, .. } => bind.clone(),
+        _ => None,
+    };
+    let config = load_config(&cli, bind)?;
+    telemetry::init(&config.log_format);
+    match cli.command {
+        Command::Serve {
+            demo: with_demo, ..
+        } => serve(config, with_demo),
+        Command::Migrate => {
+            let store = Store::connect(&config.effective_database_url(), 1)?;
+            let applied = store.migrate()?;
+            println!("migrations applied: {applied}");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    email,
+                    password,
+                    fullname,
+                    sysadmin,
+                },
+        } => {
+            let services = Services::open(config)?;
+            let params = json!({"name": name, "email": email, "password": password, "fullname": fullname, "sysadmin": sysadmin});
+            let user = actions::call_by_name(&services, Caller::system(), "user_create", params)
+                .map_err(action_failure)?;
+            println!(
+                "{}",
+                user.get("id").and_then(Value::as_str).unwrap_or_default()
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { user, name },
+        } => {
+            let services = Services::open(config)?;
+            let result = actions::call_by_name(
+                &services,
+                Caller::system(),
+                "api_token_create",
+                json!({"user": user, "name": name}),
+            )
+            .map_err(action_failure)?;
+            println!(
+                "{}",
+                result
+                    .get("token")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
+        Command::Demo {
+            command: DemoCommand::Load,
+        } => {
+            let services = Services::open(config)?;
+            demo::load(&services)?;
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let application = app::build(config)?;
+        if with_demo {
+            let services = application.services.clone();
+            actix_web::web::block(move || demo::load(&services)).await??;
+        }
+        let store_kind = format!("{:?}", application.services.store.backend()).to_lowercase();
+        tracing::info!(url = %format!("http://{}", application.address), store = %store_kind, "kho is listening");
+        application.server.await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,298 @@
+//! Configuration: defaults < `kho.toml` < environment (`KHO_*`, `DATABASE_URL`) < flags.
+//! Every layer parses into a [`ConfigLayer`] of `Option`s, merged over [`Config::default`].
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Who may do what, mirroring CKAN's `ckan.auth.*` flags (Kho's defaults are stricter where the
+/// provincial rules ask for it: only sysadmins create organisations).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthConfig {
+    pub create_user_via_api: bool,
+    pub user_create_organizations: bool,
+    pub user_create_groups: bool,
+    pub user_delete_organizations: bool,
+    pub user_delete_groups: bool,
+    pub public_user_details: bool,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Address `kho serve` listens on.
+    pub bind: String,
+    /// Folder for the SQLite file, uploads and the search index.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; unset means SQLite at `<data_dir>/kho.sqlite3`.
+    pub database_url: Option<String>,
+    /// Public URL of the site, used in `help` links; unset means `http://<bind>`.
+    pub site_url: Option<String>,
+    pub site_title: String,
+    pub site_description: String,
+    pub locale_default: String,
+    /// Database connections in the pool.
+    pub pool_size: u32,
+    /// Answer every `Origin` with `Access-Control-Allow-Origin: *`.
+    pub cors_origin_allow_all: bool,
+    /// Origins echoed back in `Access-Control-Allow-Origin`.
+    pub cors_origin_whitelist: Vec<String>,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+    /// A JSON licence register replacing the built-in one (CKAN's `licenses_group_url`).
+    pub licenses_file: Option<PathBuf>,
+    pub auth: AuthConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:5000".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            site_url: None,
+            site_title: "Kho dữ liệu mở".into(),
+            site_description: String::new(),
+            locale_default: "vi".into(),
+            pool_size: 10,
+            cors_origin_allow_all: false,
+            cors_origin_whitelist: Vec::new(),
+            log_format: "text".into(),
+            licenses_file: None,
+            auth: AuthConfig {
+                create_user_via_api: false,
+                user_create_organizations: false,
+                user_create_groups: true,
+                user_delete_organizations: true,
+                user_delete_groups: true,
+                public_user_details: true,
+            },
+        }
+    }
+}
+
+/// The `[auth]` table of `kho.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthLayer {
+    pub create_user_via_api: Option<bool>,
+    pub user_create_organizations: Option<bool>,
+    pub user_create_groups: Option<bool>,
+    pub user_delete_organizations: Option<bool>,
+    pub user_delete_groups: Option<bool>,
+    pub public_user_details: Option<bool>,
+}
+
+/// One layer of settings: a config file, the environment or the command line.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigLayer {
+    pub bind: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub site_url: Option<String>,
+    pub site_title: Option<String>,
+    pub site_description: Option<String>,
+    pub locale_default: Option<String>,
+    pub pool_size: Option<u32>,
+    pub cors_origin_allow_all: Option<bool>,
+    pub cors_origin_whitelist: Option<Vec<String>>,
+    pub log_format: Option<String>,
+    pub licenses_file: Option<PathBuf>,
+    #[serde(default)]
+    pub auth: AuthLayer,
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("invalid value for {var}: {value:?}")]
+    Env { var: String, value: String },
+}
+
+impl ConfigLayer {
+    /// Reads a `kho.toml` file.
+    pub fn from_file(path: &Path) -> Result<ConfigLayer, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.into(),
+            source,
+        })
+    }
+
+    /// Reads `KHO_*` and `DATABASE_URL` through `lookup` (the process environment in `main`).
+    pub fn from_env(lookup: impl Fn(&str) -> Option<String>) -> Result<ConfigLayer, ConfigError> {
+        let text = |var: &str| lookup(var).filter(|v| !v.is_empty());
+        let flag = |var: &str| -> Result<Option<bool>, ConfigError> {
+            match text(var) {
+                None => Ok(None),
+                Some(value) => parse_bool(&value).map(Some).ok_or(ConfigError::Env {
+                    var: var.into(),
+                    value,
+                }),
+            }
+        };
+        let pool_size = match text("KHO_POOL_SIZE") {
+            None => None,
+            Some(value) => Some(value.parse().map_err(|_| ConfigError::Env {
+                var: "KHO_POOL_SIZE".into(),
+                value,
+            })?),
+        };
+        Ok(ConfigLayer {
+            bind: text("KHO_BIND"),
+            data_dir: text("KHO_DATA_DIR").map(PathBuf::from),
+            database_url: text("DATABASE_URL"),
+            site_url: text("KHO_SITE_URL"),
+            site_title: text("KHO_SITE_TITLE"),
+            site_description: text("KHO_SITE_DESCRIPTION"),
+            locale_default: text("KHO_LOCALE_DEFAULT"),
+            pool_size,
+            cors_origin_allow_all: flag("KHO_CORS_ORIGIN_ALLOW_ALL")?,
+            cors_origin_whitelist: text("KHO_CORS_ORIGIN_WHITELIST")
+                .map(|v| v.split_whitespace().map(str::to_string).collect()),
+            log_format: text("KHO_LOG_FORMAT"),
+            licenses_file: text("KHO_LICENSES_FILE").map(PathBuf::from),
+            auth: AuthLayer {
+                create_user_via_api: flag("KHO_AUTH_CREATE_USER_VIA_API")?,
+                user_create_organizations: flag("KHO_AUTH_USER_CREATE_ORGANIZATIONS")?,
+                user_create_groups: flag("KHO_AUTH_USER_CREATE_GROUPS")?,
+                user_delete_organizations: flag("KHO_AUTH_USER_DELETE_ORGANIZATIONS")?,
+                user_delete_groups: flag("KHO_AUTH_USER_DELETE_GROUPS")?,
+                public_user_details: flag("KHO_AUTH_PUBLIC_USER_DETAILS")?,
+            },
+        })
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+impl Config {
+    /// Returns this configuration with every value `layer` sets replaced.
+    pub fn merged(mut self, layer: ConfigLayer) -> Config {
+        fn set<T>(target: &mut T, value: Option<T>) {
+            if let Some(v) = value {
+                *target = v;
+            }
+        }
+        set(&mut self.bind, layer.bind);
+        set(&mut self.data_dir, layer.data_dir);
+        if layer.database_url.is_some() {
+            self.database_url = layer.database_url;
+        }
+        if layer.site_url.is_some() {
+            self.site_url = layer.site_url;
+        }
+        set(&mut self.site_title, layer.site_title);
+        set(&mut self.site_description, layer.site_description);
+        set(&mut self.locale_default, layer.locale_default);
+        set(&mut self.pool_size, layer.pool_size);
+        set(&mut self.cors_origin_allow_all, layer.cors_origin_allow_all);
+        set(&mut self.cors_origin_whitelist, layer.cors_origin_whitelist);
+        set(&mut self.log_format, layer.log_format);
+        if layer.licenses_file.is_some() {
+            self.licenses_file = layer.licenses_file;
+        }
+        let auth = layer.auth;
+        set(&mut self.auth.create_user_via_api, auth.create_user_via_api);
+        set(
+            &mut self.auth.user_create_organizations,
+            auth.user_create_organizations,
+        );
+        set(&mut self.auth.user_create_groups, auth.user_create_groups);
+        set(
+            &mut self.auth.user_delete_organizations,
+            auth.user_delete_organizations,
+        );
+        set(&mut self.auth.user_delete_groups, auth.user_delete_groups);
+        set(&mut self.auth.public_user_details, auth.public_user_details);
+        self
+    }
+
+    /// Returns the database URL in force: the configured one, or the SQLite file in the data dir.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => self
+                .data_dir
+                .join("kho.sqlite3")
+                .to_string_lossy()
+                .into_owned(),
+        }
+    }
+
+    /// Returns the site URL without a trailing slash.
+    pub fn effective_site_url(&self) -> String {
+        match &self.site_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_layers_override_earlier_ones() {
+        let file: ConfigLayer = toml::from_str("bind = \"0.0.0.0:8000\"\nsite_title = \"Tệp\"\n[auth]\nuser_create_organizations = true").unwrap();
+        let env = ConfigLayer::from_env(|var| match var {
+            "KHO_SITE_TITLE" => Some("Môi trường".into()),
+            "DATABASE_URL" => Some("postgres://x/y".into()),
+            _ => None,
+        })
+        .unwrap();
+        let flags = ConfigLayer {
+            bind: Some("127.0.0.1:9000".into()),
+            ..Default::default()
+        };
+        let config = Config::default().merged(file).merged(env).merged(flags);
+        assert_eq!(config.bind, "127.0.0.1:9000");
+        assert_eq!(config.site_title, "Môi trường");
+        assert_eq!(config.database_url.as_deref(), Some("postgres://x/y"));
+        assert!(config.auth.user_create_organizations);
+        assert!(!config.auth.create_user_via_api);
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_rejected() {
+        assert!(toml::from_str::<ConfigLayer>("bnid = \"x\"").is_err());
+    }
+
+    #[test]
+    fn a_bad_boolean_in_the_environment_is_an_error() {
+        let result = ConfigLayer::from_env(|var| {
+            (var == "KHO_CORS_ORIGIN_ALLOW_ALL").then(|| "maybe".into())
+        });
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn without_database_url_the_store_is_sqlite_in_the_data_dir() {
+        let config = Config {
+            data_dir: "/srv/kho".into(),
+            ..Config::default()
+        };
+        assert_eq!(config.effective_database_url(), "/srv/kho/kho.sqlite3");
+    }
+}

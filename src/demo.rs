@@ -1,0 +1,164 @@
+//! The demo catalogue: a provincial portal's departments, themes and accounts, built through
+//! actions (never by writing tables). Loaded only into an empty store, so it is safe to repeat.
+
+use serde_json::{Value, json};
+
+use crate::actions::{self, Services};
+use crate::auth::Caller;
+use crate::store::users;
+
+/// The password of every demo account. Demo data only: change it before real use.
+pub const DEMO_PASSWORD: &str = "kho-demo-2025";
+
+/// Departments of a 2025 province (after the March 2025 merger of departments: the Sở Khoa học
+/// và Công nghệ now runs the portal). `(name, title, description)`.
+const DEPARTMENTS: &[(&str, &str, &str)] = &[
+    (
+        "so-khoa-hoc-va-cong-nghe",
+        "Sở Khoa học và Công nghệ",
+        "Cơ quan vận hành cổng dữ liệu mở; khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số của tỉnh Gia Lai.",
+    ),
+    (
+        "so-y-te",
+        "Sở Y tế",
+        "Quản lý nhà nước về y tế, khám chữa bệnh, y tế dự phòng và dược phẩm.",
+    ),
+    (
+        "so-giao-duc-va-dao-tao",
+        "Sở Giáo dục và Đào tạo",
+        "Quản lý nhà nước về giáo dục mầm non, phổ thông và giáo dục thường xuyên.",
+    ),
+    (
+        "so-nong-nghiep-va-moi-truong",
+        "Sở Nông nghiệp và Môi trường",
+        "Nông nghiệp, lâm nghiệp, thủy sản, đất đai, tài nguyên nước và môi trường.",
+    ),
+    (
+        "thong-ke-tinh",
+        "Thống kê tỉnh Gia Lai",
+        "Số liệu thống kê kinh tế – xã hội, dân số và lao động của tỉnh.",
+    ),
+    (
+        "so-tai-chinh",
+        "Sở Tài chính",
+        "Ngân sách nhà nước, giá, đầu tư công và kế hoạch phát triển kinh tế – xã hội.",
+    ),
+    (
+        "so-xay-dung",
+        "Sở Xây dựng",
+        "Quy hoạch, xây dựng, nhà ở, giao thông vận tải và hạ tầng kỹ thuật.",
+    ),
+    (
+        "so-noi-vu",
+        "Sở Nội vụ",
+        "Tổ chức bộ máy, công chức, viên chức, lao động, việc làm và người có công.",
+    ),
+    (
+        "so-tu-phap",
+        "Sở Tư pháp",
+        "Văn bản quy phạm pháp luật, hộ tịch, lý lịch tư pháp và trợ giúp pháp lý.",
+    ),
+    (
+        "so-cong-thuong",
+        "Sở Công Thương",
+        "Công nghiệp, thương mại, năng lượng và xuất nhập khẩu.",
+    ),
+    (
+        "so-van-hoa-the-thao-va-du-lich",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Di sản văn hóa, thể dục thể thao, du lịch và thông tin cơ sở.",
+    ),
+];
+
+/// The national themes (lĩnh vực), each later mapped to an EU data theme for DCAT-AP.
+const THEMES: &[(&str, &str)] = &[
+    ("nong-nghiep", "Nông nghiệp"),
+    ("kinh-te-thuong-mai-dau-tu", "Kinh tế – Thương mại – Đầu tư"),
+    ("giao-duc", "Giáo dục"),
+    ("nang-luong", "Năng lượng"),
+    ("moi-truong-tai-nguyen", "Môi trường – Tài nguyên"),
+    (
+        "co-quan-nha-nuoc-hanh-chinh",
+        "Cơ quan nhà nước – Hành chính",
+    ),
+    ("y-te", "Y tế"),
+    ("tu-phap", "Tư pháp"),
+    ("dia-phuong-quy-hoach", "Địa phương – Quy hoạch"),
+    ("xa-hoi-lao-dong-dan-so", "Xã hội – Lao động – Dân số"),
+    ("khoa-hoc-cong-nghe", "Khoa học – Công nghệ"),
+    ("giao-thong-ha-tang", "Giao thông – Hạ tầng"),
+    ("tai-chinh-ngan-sach", "Tài chính – Ngân sách"),
+    ("van-hoa-du-lich", "Văn hóa – Du lịch"),
+];
+
+fn call(
+    services: &Services,
+    caller: &Caller,
+    action: &str,
+    params: Value,
+) -> anyhow::Result<Value> {
+    actions::call_by_name(services, caller.clone(), action, params)
+        .map_err(|error| anyhow::anyhow!("demo {action}: {}", error.to_error_object()))
+}
+
+/// Loads the demo catalogue into an empty store; does nothing when users already exist.
+pub fn load(services: &Services) -> anyhow::Result<()> {
+    let existing_users = services.store.read(users::count)?;
+    if existing_users > 0 {
+        tracing::info!(
+            users = existing_users,
+            "store is not empty: demo catalogue not loaded"
+        );
+        return Ok(());
+    }
+    let site = Caller::system();
+    call(
+        services,
+        &site,
+        "user_create",
+        json!({
+            "name": "admin", "email": "admin@kho.example.vn", "password": DEMO_PASSWORD,
+            "fullname": "Quản trị cổng dữ liệu", "sysadmin": true,
+        }),
+    )?;
+    for (name, title, description) in DEPARTMENTS {
+        call(
+            services,
+            &site,
+            "organization_create",
+            json!({"name": name, "title": title, "description": description}),
+        )?;
+        let editor = format!("{name}-bien-tap");
+        call(
+            services,
+            &site,
+            "user_create",
+            json!({
+                "name": editor, "email": format!("{editor}@kho.example.vn"), "password": DEMO_PASSWORD,
+                "fullname": format!("Cán bộ dữ liệu – {title}"),
+            }),
+        )?;
+        call(
+            services,
+            &site,
+            "organization_member_create",
+            json!({"id": name, "username": editor, "role": "editor"}),
+        )?;
+    }
+    for (name, title) in THEMES {
+        call(
+            services,
+            &site,
+            "group_create",
+            json!({"name": name, "title": title}),
+        )?;
+    }
+    tracing::info!(
+        organizations = DEPARTMENTS.len(),
+        groups = THEMES.len(),
+        sysadmin = "admin",
+        password = DEMO_PASSWORD,
+        "demo catalogue loaded (demo accounts share this password: change it before real use)"
+    );
+    Ok(())
+}

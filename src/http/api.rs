@@ -1,0 +1,288 @@
+//! The CKAN Action API transport (spec §1): `/api/3/action/{name}` and `/api/action/{name}`,
+//! request decoding, the `{help, success, result}` envelope, JSONP and the bare-string 400s.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, Scope, web};
+use serde_json::{Map, Value, json};
+
+use crate::actions::{self, Params, Services};
+use crate::auth::{Caller, caller};
+use crate::error::ActionError;
+
+/// Returns the `/api` scope.
+pub fn scope() -> Scope {
+    web::scope("/api")
+        .route("", web::get().to(api_version))
+        .route("/", web::get().to(api_version))
+        .route("/{version:[0-9]+}", web::get().to(api_version))
+        .route("/{version:[0-9]+}/", web::get().to(api_version))
+        .route("/action/{name}", web::route().to(action))
+        .route("/{version:[0-9]+}/action/{name}", web::route().to(action))
+}
+
+/// `GET /api`, `/api/N`: `{"version": N}` without an envelope.
+async fn api_version(request: HttpRequest) -> HttpResponse {
+    let version = request.match_info().get("version").unwrap_or("1");
+    match version {
+        "1" | "2" | "3" => HttpResponse::Ok()
+            .content_type("application/json;charset=utf-8")
+            .body(json!({"version": version.parse::<u8>().unwrap_or(1)}).to_string()),
+        _ => super::html_error(StatusCode::NOT_FOUND),
+    }
+}
+
+/// A 400 whose body is a bare JSON string, as CKAN answers unknown actions and bad requests.
+fn bare_bad_request(message: &str) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .content_type("application/json;charset=utf-8")
+        .body(Value::String(format!("Bad request: {message}")).to_string())
+}
+
+/// Why the request data could not be decoded.
+struct DecodeError(String);
+
+/// Inserts one form or query value with CKAN's one-string-or-list rule.
+fn insert_repeated(map: &mut Map<String, Value>, key: String, value: String) {
+    match map.get_mut(&key) {
+        None => {
+            map.insert(key, Value::String(value));
+        }
+        Some(Value::Array(items)) => items.push(Value::String(value)),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, Value::String(value)]);
+        }
+    }
+}
+
+fn pairs_to_map(pairs: url::form_urlencoded::Parse<'_>) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        insert_repeated(&mut map, key.into_owned(), value.into_owned());
+    }
+    map
+}
+
+fn parse_json_object(text: &[u8]) -> Result<Map<String, Value>, DecodeError> {
+    let value: Value = serde_json::from_slice(text)
+        .map_err(|e| DecodeError(format!("JSON Error: Error decoding JSON data. Error: {e}")))?;
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(DecodeError(format!(
+            "JSON Error: Request data JSON decoded to {} but it needs to be a dictionary.",
+            other
+        ))),
+    }
+}
+
+/// Builds the action's data dict from the request, in CKAN's order of precedence (spec §1.3).
+fn request_data(
+    request: &HttpRequest,
+    body: &[u8],
+    side_effect_free: bool,
+) -> Result<Map<String, Value>, DecodeError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    let trimmed = body.trim_ascii_start();
+    if request.method() == Method::POST && is_form && !body.is_empty() {
+        // Kho: a form body that is one JSON object is taken whole, even with `&` or `=` inside.
+        if trimmed.starts_with(b"{")
+            && let Ok(map) = parse_json_object(body)
+        {
+            return Ok(map);
+        }
+        let fields = pairs_to_map(url::form_urlencoded::parse(body));
+        if fields.len() == 1
+            && let Some((key, value)) = fields.iter().next()
+            && (value == "" || value == "1")
+        {
+            return parse_json_object(key.as_bytes());
+        }
+        return Ok(fields);
+    }
+    if is_multipart {
+        return Err(DecodeError(
+            "multipart/form-data is not supported yet; send JSON or form fields".into(),
+        ));
+    }
+    let query = request.query_string();
+    if side_effect_free && !query.is_empty() {
+        return Ok(pairs_to_map(url::form_urlencoded::parse(query.as_bytes())));
+    }
+    if request.method() == Method::POST && !trimmed.is_empty() {
+        let declared_json =
+            content_type.starts_with("application/json") || content_type.contains("+json");
+        if declared_json || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+            return parse_json_object(body);
+        }
+        return Err(DecodeError("JSON Error: Error decoding JSON data. Send a JSON object with Content-Type: application/json".into()));
+    }
+    Ok(Map::new())
+}
+
+/// Escapes a JSONP callback name as CKAN does (HTML escaping).
+fn escape_callback(name: &str) -> String {
+    name.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+/// `GET|POST /api/3/action/{name}`.
+async fn action(
+    request: HttpRequest,
+    body: web::Bytes,
+    services: web::Data<Services>,
+) -> HttpResponse {
+    let name = request.match_info().get("name").unwrap_or("").to_string();
+    if request.method() == Method::OPTIONS {
+        return HttpResponse::Ok()
+            .insert_header((header::ALLOW, "GET, HEAD, OPTIONS, POST"))
+            .content_type("text/html; charset=utf-8")
+            .finish();
+    }
+    if ![Method::GET, Method::POST, Method::HEAD].contains(request.method()) {
+        return super::html_error(StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let Some(action) = actions::find(&name) else {
+        return bare_bad_request(&format!("Action name not known: {name}"));
+    };
+    let is_get = request.method() != Method::POST;
+    if is_get && !action.side_effect_free {
+        return bare_bad_request(
+            "JSON Error: Invalid request. Please use POST method for your request",
+        );
+    }
+    let mut data = match request_data(&request, &body, action.side_effect_free) {
+        Ok(data) => data,
+        Err(DecodeError(message)) => return bare_bad_request(&message),
+    };
+    // JSONP calls always run as anonymous (CKAN: a callback must never carry credentials).
+    let callback = data
+        .remove("callback")
+        .and_then(|v| v.as_str().map(str::to_string));
+    let headers = request.headers();
+    let header_text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let token = if callback.is_some() {
+        None
+    } else {
+        caller::token_from_headers(
+            header_text("authorization").as_deref(),
+            header_text("x-ckan-api-key").as_deref(),
+        )
+        .map(str::to_string)
+    };
+    let started = Instant::now();
+    let services: Arc<Services> = services.into_inner();
+    let blocking_services = services.clone();
+    let outcome = web::block(move || {
+        let caller = match caller::resolve(
+            &blocking_services.store,
+            &blocking_services.signer,
+            token.as_deref(),
+        ) {
+            Ok(caller) => caller,
+            Err(error) => return (false, Err(ActionError::from(error))),
+        };
+        let authenticated = caller.user.is_some();
+        let result = run_action(&blocking_services, caller, action, Params(data));
+        (authenticated, result)
+    })
+    .await;
+    let (authenticated, result) = match outcome {
+        Ok(pair) => pair,
+        Err(error) => (
+            false,
+            Err(ActionError::Internal(anyhow::anyhow!(
+                "blocking pool: {error}"
+            ))),
+        ),
+    };
+    let help = format!(
+        "{}/api/3/action/help_show?name={}",
+        services.config.effective_site_url(),
+        name
+    );
+    let (status, body) = match result {
+        Ok(result) => (
+            StatusCode::OK,
+            json!({"help": help, "success": true, "result": result}),
+        ),
+        Err(error) => {
+            if let ActionError::Internal(cause) = &error {
+                tracing::error!(action = %name, error = %cause, "action failed");
+            }
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                json!({"help": help, "error": error.to_error_object(), "success": false}),
+            )
+        }
+    };
+    tracing::info!(action = %name, status = status.as_u16(), duration_ms = started.elapsed().as_millis() as u64, "action");
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::VARY, "Authorization, X-CKAN-API-Key"));
+    if authenticated {
+        response.insert_header((header::CACHE_CONTROL, "private, no-store"));
+    } else {
+        response.insert_header((header::CACHE_CONTROL, "public, max-age=0, must-revalidate"));
+    }
+    match callback {
+        Some(callback) if is_get && status == StatusCode::OK => response
+            .content_type("application/javascript;charset=utf-8")
+            .body(format!("{}({});", escape_callback(&callback), body)),
+        _ => response
+            .content_type("application/json;charset=utf-8")
+            .body(body.to_string()),
+    }
+}
+
+fn run_action(
+    services: &Services,
+    caller: Caller,
+    action: &'static actions::Action,
+    params: Params,
+) -> Result<Value, ActionError> {
+    let span = tracing::info_span!("action", name = action.name, user = caller.name());
+    let _entered = span.enter();
+    actions::call(services, caller, action, &params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_keys_become_lists() {
+        let map = pairs_to_map(url::form_urlencoded::parse(b"a=1&b=2&a=3"));
+        assert_eq!(map["a"], json!(["1", "3"]));
+        assert_eq!(map["b"], json!("2"));
+    }
+
+    #[test]
+    fn callbacks_are_html_escaped() {
+        assert_eq!(escape_callback("<b>&\"x"), "&lt;b&gt;&amp;&quot;x");
+    }
+
+    #[test]
+    fn non_object_json_is_refused() {
+        let DecodeError(message) = parse_json_object(b"[1]").err().unwrap();
+        assert!(message.contains("it needs to be a dictionary"));
+    }
+}

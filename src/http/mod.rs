@@ -1,0 +1,40 @@
+//! actix wiring: routes, CORS, request logging. Handlers only translate HTTP to actions.
+
+mod api;
+mod cors;
+
+use actix_web::http::StatusCode;
+use actix_web::middleware::{NormalizePath, TrailingSlash};
+use actix_web::{HttpResponse, web};
+
+pub use cors::Cors;
+
+/// Registers every route.
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .route("/healthz", web::get().to(healthz))
+        .service(api::scope());
+}
+
+/// Returns the path normaliser: a doubled slash (`//api/3/action/…`) is answered directly,
+/// as CKAN does; harvesters build such URLs.
+pub fn normalize_path() -> NormalizePath {
+    NormalizePath::new(TrailingSlash::MergeOnly)
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// Returns a small HTML error page (CKAN answers unrouted paths and methods with HTML).
+pub fn html_error(status: StatusCode) -> HttpResponse {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(format!("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Error {} - Kho</title></head><body><h1>{} {}</h1></body></html>", status.as_u16(), status.as_u16(), reason))
+}
+
+/// The fallback for every unrouted path.
+pub async fn not_found() -> HttpResponse {
+    html_error(StatusCode::NOT_FOUND)
+}

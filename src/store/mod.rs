@@ -1,0 +1,173 @@
+//! The store: the only module that talks to the database. PostgreSQL or SQLite through one
+//! diesel connection enum; every write runs in one transaction.
+
+mod conn;
+mod migrate;
+mod schema;
+
+pub mod changes;
+pub mod groups;
+pub mod members;
+pub mod settings;
+pub mod tokens;
+pub mod users;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::r2d2::Pool;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use conn::{Backend, DbConnection, backend_of};
+
+/// A database connection inside a transaction; store functions take it as `&mut Tx`.
+pub type Tx = DbConnection;
+
+/// Errors the store reports.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("unique constraint violated: {0}")]
+    UniqueViolation(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(#[from] DieselError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+impl StoreError {
+    fn from_diesel(error: DieselError) -> Self {
+        match error {
+            DieselError::NotFound => StoreError::NotFound,
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                StoreError::UniqueViolation(info.message().to_string())
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+/// Result of a store function.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+pub(crate) fn map_err<T>(result: Result<T, DieselError>) -> StoreResult<T> {
+    result.map_err(StoreError::from_diesel)
+}
+
+/// Returns the current UTC time truncated to microseconds, the precision both engines keep.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A pool of connections to one database, PostgreSQL or SQLite.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<conn::Manager>,
+    backend: Backend,
+    /// SQLite allows one writer: writes in this process queue here instead of failing busy.
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl Store {
+    /// Opens a pool on `url` (engine chosen by its scheme) and applies pending migrations.
+    pub fn open(url: &str, pool_size: u32) -> StoreResult<Store> {
+        let store = Store::connect(url, pool_size)?;
+        let applied = store.migrate()?;
+        if applied > 0 {
+            tracing::info!(migrations = applied, "database migrated");
+        }
+        Ok(store)
+    }
+
+    /// Opens a pool on `url` without touching the schema.
+    pub fn connect(url: &str, pool_size: u32) -> StoreResult<Store> {
+        let (backend, target) = backend_of(url);
+        if backend == Backend::Sqlite {
+            migrate::prepare_sqlite_file(&target)?;
+        }
+        let manager = conn::Manager::new(url);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
+    }
+
+    /// Returns which engine this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> StoreResult<usize> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut conn = self.connection()?;
+        migrate::run(&mut conn)
+    }
+
+    fn connection(&self) -> StoreResult<diesel::r2d2::PooledConnection<conn::Manager>> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Runs `work` on a connection without a transaction (reads).
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.connection()?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    pub fn write<T, E>(&self, work: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        let mut conn = self.connection()?;
+        transaction(&mut conn, work)
+    }
+}
+
+/// Runs `work` inside a database transaction on `conn`. SQLite takes the write lock at
+/// `BEGIN IMMEDIATE`, so a transaction never fails half-way on a lock upgrade.
+fn transaction<T, E>(conn: &mut Tx, work: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    use diesel::connection::SimpleConnection;
+    let begin = match conn {
+        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
+        DbConnection::Pg(_) => "BEGIN",
+    };
+    conn.batch_execute(begin)
+        .map_err(|e| E::from(StoreError::from_diesel(e)))?;
+    match work(conn) {
+        Ok(value) => {
+            conn.batch_execute("COMMIT")
+                .map_err(|e| E::from(StoreError::from_diesel(e)))?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback_error) = conn.batch_execute("ROLLBACK") {
+                tracing::error!(error = %rollback_error, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}

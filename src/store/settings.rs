@@ -1,0 +1,27 @@
+//! Site-wide values kept in the database, so every Kho node on one PostgreSQL shares them.
+
+use diesel::prelude::*;
+
+use super::schema::site_settings;
+use super::{StoreResult, Tx, map_err};
+
+/// Returns the value stored under `key`, storing `make()` first when there is none.
+pub fn get_or_insert(tx: &mut Tx, key: &str, make: impl FnOnce() -> String) -> StoreResult<String> {
+    let existing: Option<String> = map_err(
+        site_settings::table
+            .find(key)
+            .select(site_settings::value)
+            .first(tx)
+            .optional(),
+    )?;
+    if let Some(value) = existing {
+        return Ok(value);
+    }
+    let value = make();
+    map_err(
+        diesel::insert_into(site_settings::table)
+            .values((site_settings::key.eq(key), site_settings::value.eq(&value)))
+            .execute(tx),
+    )?;
+    Ok(value)
+}
