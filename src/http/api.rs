@@ -20,7 +20,7 @@ pub fn scope() -> Scope {
         .route("/{version:[0-9]+}", web::get().to(api_version))
         .route("/{version:[0-9]+}/", web::get().to(api_version))
         .route("/action/{name}", web::route().to(action))
-        .route("/{version:[0-9]+}/action/{name}", web::route().to(action))
+        .route("/3/action/{name}", web::route().to(action))
 }
 
 /// `GET /api`, `/api/N`: `{"version": N}` without an envelope.

@@ -1,1 +1,10 @@
+//! Black-box tests: the real server on a random port, driven over HTTP, on SQLite and
+//! PostgreSQL. One test binary so linking happens once.
 
+mod accounts;
+mod authz;
+mod cli;
+mod golden;
+mod groups;
+mod helpers;
+mod transport;

@@ -10,7 +10,7 @@ use crate::actions::dict;
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult, FieldErrors};
-use crate::store::{self, changes, groups, members};
+use crate::store::{self, changes, groups, members, users};
 
 /// `organization_update` / `group_update`: omitted title/description/image keep their value,
 /// omitted extras are cleared, `users` (when given) replaces the memberships.
@@ -77,8 +77,17 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         }
         groups::update(tx, &row)?;
         if let Some(entries) = &users_given {
+            // Memberships of listed users are kept (with the new capacity), the others removed.
+            let mut listed_ids = Vec::new();
+            for entry in entries {
+                if let Some(user) = users::find(tx, &entry.user)? {
+                    listed_ids.push(user.id);
+                }
+            }
             for membership in members::list_in_group(tx, &row.id, Some("user"))? {
-                members::delete(tx, &row.id, "user", &membership.table_id)?;
+                if !listed_ids.contains(&membership.table_id) {
+                    members::delete(tx, &row.id, "user", &membership.table_id)?;
+                }
             }
             add_users(tx, &row.id, entries)?;
         }

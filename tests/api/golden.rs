@@ -1,0 +1,460 @@
+//! Replays the recorded real-CKAN exchanges of `../shared/ckan-golden/` for the actions Kho
+//! implements, in file order, against a fresh Kho on each engine, and compares the answers:
+//! status, content type, envelope, error `__type`, keys, JSON types and values (ids and
+//! timestamps by format). Where Kho deliberately differs from the recording the case is
+//! listed in `DIFFERENCES` with the reason.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::helpers::{TestApp, engines, spawn_app_with};
+
+/// Actions of this slice; recordings of other actions are skipped.
+const IMPLEMENTED: &[&str] = &[
+    "status_show",
+    "help_show",
+    "license_list",
+    "member_roles_list",
+    "user_create",
+    "user_show",
+    "user_list",
+    "user_update",
+    "user_patch",
+    "user_delete",
+    "api_token_create",
+    "api_token_list",
+    "api_token_revoke",
+    "organization_create",
+    "organization_show",
+    "organization_list",
+    "organization_update",
+    "organization_patch",
+    "organization_delete",
+    "organization_purge",
+    "organization_list_for_user",
+    "group_create",
+    "group_show",
+    "group_list",
+    "group_update",
+    "group_patch",
+    "group_delete",
+    "group_purge",
+    "group_list_authz",
+    "member_create",
+    "member_delete",
+    "member_list",
+    "organization_member_create",
+    "organization_member_delete",
+    "group_member_create",
+    "group_member_delete",
+    "no_such_action",
+];
+
+/// Recordings Kho answers differently on purpose, and why.
+const DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "008-site_read-removed-in-2-11",
+        "the issue asks Kho to keep site_read (CKAN 2.10), so it answers true",
+    ),
+    (
+        "009-help_show-package-show",
+        "package_show arrives with datasets (next issue)",
+    ),
+    (
+        "012-license_list-anonymous",
+        "Kho's register adds the Vietnamese state open-data licence after CKAN's 15 (see licenses.rs)",
+    ),
+    (
+        "066-user_show-bearer-prefix",
+        "Kho also accepts `Authorization: Bearer <token>` (spec §2.1, additive)",
+    ),
+    (
+        "067-user_show-x-ckan-api-key-header",
+        "Kho also accepts the token in X-CKAN-API-Key (the issue asks for it; CKAN 2.10 did too)",
+    ),
+    (
+        "209-member_create-package-into-group",
+        "needs datasets (next issue)",
+    ),
+    (
+        "215-member_list-group-packages",
+        "needs datasets (next issue)",
+    ),
+    (
+        "402-member_delete-package-from-group",
+        "needs datasets (next issue)",
+    ),
+    (
+        "411-organization_delete-has-datasets",
+        "needs datasets (next issue)",
+    ),
+    (
+        "224-organization_show-bad-bool-include-datasets",
+        "CKAN answers 500; Kho answers 409 Parameter is not an bool",
+    ),
+    (
+        "409-group_member_delete-unknown-group",
+        "CKAN answers 500; Kho answers 404 Group was not found.",
+    ),
+    (
+        "233-organization_list-sort-package-count",
+        "order depends on dataset counts, and CKAN drops groups without datasets",
+    ),
+    (
+        "253-group_list-sort-package-count",
+        "order depends on dataset counts, and CKAN drops groups without datasets",
+    ),
+];
+
+/// Keys whose values depend on datasets, which arrive in the next issue: type checked only.
+const DATASET_DEPENDENT: &[&str] = &[
+    "package_count",
+    "number_created_packages",
+    "packages",
+    "datasets",
+];
+
+/// Keys Kho adds to CKAN's answers (additive, never breaking a client).
+const KHO_EXTRA_KEYS: &[&str] = &["kho_version"];
+
+/// Values that are the site's configuration rather than behaviour.
+const SITE_SPECIFIC: &[&str] = &[
+    "site_title",
+    "site_description",
+    "error_emails_to",
+    "locale_default",
+    "extensions",
+];
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ckan-golden")
+}
+
+struct Replay<'a> {
+    app: &'a TestApp,
+    tokens: HashMap<&'static str, String>,
+    last_token_id: Option<String>,
+    placeholder: HashMap<&'static str, &'static str>,
+}
+
+fn action_of(path: &str) -> Option<&str> {
+    path.rsplit_once("/action/").map(|(_, name)| name)
+}
+
+/// Turns a recorded string with placeholders into an anchored regex.
+fn pattern(
+    expected: &str,
+    site: &str,
+    placeholders: &HashMap<&'static str, &'static str>,
+) -> Regex {
+    let mut text = regex::escape(expected);
+    text = text.replace(&regex::escape("<site>"), &regex::escape(site));
+    for (name, replacement) in placeholders {
+        text = text.replace(&regex::escape(name), replacement);
+    }
+    Regex::new(&format!("^{text}$")).expect("pattern")
+}
+
+impl Replay<'_> {
+    fn compare(
+        &self,
+        path: &str,
+        key: &str,
+        expected: &Value,
+        actual: &Value,
+        problems: &mut Vec<String>,
+    ) {
+        let site = &self.app.base;
+        if SITE_SPECIFIC.contains(&key) {
+            return;
+        }
+        if DATASET_DEPENDENT.contains(&key) {
+            if std::mem::discriminant(expected) != std::mem::discriminant(actual)
+                && !expected.is_null()
+            {
+                problems.push(format!("{path}: type {expected} vs {actual}"));
+            }
+            return;
+        }
+        match (expected, actual) {
+            (Value::String(e), Value::String(a)) => {
+                if !pattern(e, site, &self.placeholder).is_match(a) {
+                    problems.push(format!("{path}: expected {e:?}, got {a:?}"));
+                }
+            }
+            (Value::Object(e), Value::Object(a)) => {
+                let mut expected_keys: Vec<&String> = e.keys().collect();
+                let mut actual_keys: Vec<&String> = a
+                    .keys()
+                    .filter(|k| !KHO_EXTRA_KEYS.contains(&k.as_str()))
+                    .collect();
+                expected_keys.sort();
+                actual_keys.sort();
+                if expected_keys != actual_keys {
+                    problems.push(format!("{path}: keys {expected_keys:?} vs {actual_keys:?}"));
+                    return;
+                }
+                for (k, v) in e {
+                    self.compare(&format!("{path}.{k}"), k, v, &a[k], problems);
+                }
+            }
+            (Value::Array(e), Value::Array(a)) => {
+                if e.len() != a.len() {
+                    problems.push(format!("{path}: {} items vs {}", e.len(), a.len()));
+                    return;
+                }
+                for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                    self.compare(&format!("{path}[{i}]"), key, ev, av, problems);
+                }
+            }
+            (e, a) if e != a => problems.push(format!("{path}: expected {e}, got {a}")),
+            _ => {}
+        }
+    }
+
+    fn token_for(&self, caller: &str) -> Vec<(String, String)> {
+        let sysadmin = self.app.sysadmin_token.clone();
+        match caller {
+            "anonymous" => vec![],
+            "bad-token" => vec![("Authorization".into(), "khong-phai-token-hop-le".into())],
+            "sysadmin-bearer" => vec![("Authorization".into(), format!("Bearer {sysadmin}"))],
+            "sysadmin-x-ckan-api-key" => vec![("X-CKAN-API-Key".into(), sysadmin)],
+            "sysadmin" => vec![("Authorization".into(), sysadmin)],
+            other => vec![(
+                "Authorization".into(),
+                self.tokens
+                    .get(other)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("no token for {other}")),
+            )],
+        }
+    }
+
+    /// Sends one recorded request; returns `(status, content type, headers, body)`.
+    fn send(&self, request: &Value) -> (u16, String, reqwest::header::HeaderMap, Value) {
+        let method =
+            reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes()).unwrap();
+        let mut url = format!("{}{}", self.app.base, request["path"].as_str().unwrap());
+        match &request["query"] {
+            Value::Object(map) => {
+                let pairs: Vec<(String, String)> = map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                    .collect();
+                url = format!("{url}?{}", serde_urlencode(&pairs));
+            }
+            Value::Array(pairs) => {
+                let pairs: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into()))
+                    .collect();
+                url = format!("{url}?{}", serde_urlencode(&pairs));
+            }
+            _ => {}
+        }
+        let headers = &request["headers"];
+        let caller = headers["caller"].as_str().unwrap_or("anonymous");
+        let reply = self.app.send(|client| {
+            let mut builder = client.request(method, &url);
+            for (name, value) in self.token_for(caller) {
+                builder = builder.header(name, value);
+            }
+            for name in [
+                "Content-Type",
+                "Origin",
+                "Accept",
+                "Access-Control-Request-Method",
+                "Access-Control-Request-Headers",
+            ] {
+                if let Some(value) = headers[name].as_str() {
+                    builder = builder.header(name, value);
+                }
+            }
+            let content_type = headers["Content-Type"].as_str().unwrap_or("");
+            match &request["body"] {
+                Value::Null => builder,
+                Value::String(raw) => builder.body(raw.clone()),
+                body if content_type.starts_with("application/x-www-form-urlencoded") => {
+                    let pairs: Vec<(String, String)> = match body {
+                        Value::Object(map) => map
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                            .collect(),
+                        Value::Array(items) => items
+                            .iter()
+                            .map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into()))
+                            .collect(),
+                        _ => vec![],
+                    };
+                    builder.body(serde_urlencode(&pairs))
+                }
+                body => {
+                    let mut text = body.to_string();
+                    if let Some(id) = &self.last_token_id {
+                        text = text.replace("<token-id>", id);
+                    }
+                    builder.body(text)
+                }
+            }
+        });
+        let content_type = reply.header("content-type").unwrap_or_default();
+        (
+            reply.status,
+            content_type,
+            reply.headers.clone(),
+            reply.body,
+        )
+    }
+
+    fn remember(&mut self, name: &str, result: &Value) {
+        let token = || result["token"].as_str().map(str::to_string);
+        match name {
+            "030-user_create-with-apitoken" => {
+                self.tokens.insert("outsider", token().expect("token"))
+            }
+            "043-api_token_create-for-org-admin" => {
+                self.tokens.insert("org-admin", token().expect("token"))
+            }
+            "044-api_token_create-for-editor" => {
+                self.tokens.insert("editor", token().expect("token"))
+            }
+            "045-api_token_create-for-member" => {
+                self.tokens.insert("member", token().expect("token"))
+            }
+            "046-api_token_create-self" => {
+                self.last_token_id = result["id"].as_str().map(str::to_string);
+                self.tokens.insert("revoked-token", token().expect("token"))
+            }
+            _ => None,
+        };
+    }
+}
+
+fn serde_urlencode(pairs: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+#[test]
+fn recorded_ckan_exchanges_replay_with_the_same_shapes() {
+    let dir = golden_dir();
+    assert!(
+        dir.is_dir(),
+        "the golden recordings are expected at {}",
+        dir.display()
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for engine in engines() {
+        // The recording site lets any logged-in user create organisations.
+        let app = spawn_app_with(engine, |config| {
+            config.auth.user_create_organizations = true
+        });
+        let placeholder = HashMap::from([
+            (
+                "<uuid>",
+                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            ),
+            ("<timestamp>", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?"),
+            (
+                "<token>",
+                r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+",
+            ),
+            ("<token-id>", r"[A-Za-z0-9_\-]{43}"),
+        ]);
+        let mut replay = Replay {
+            app: &app,
+            tokens: HashMap::new(),
+            last_token_id: None,
+            placeholder,
+        };
+        let mut problems = Vec::new();
+        let mut compared = 0;
+        for file in &files {
+            let recording: Value =
+                serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+            let name = recording["name"].as_str().unwrap().to_string();
+            let request = &recording["request"];
+            let path = request["path"].as_str().unwrap();
+            let in_scope = match action_of(path) {
+                Some(action) => IMPLEMENTED.contains(&action),
+                // The /api/util autocomplete helpers serve datasets, tags and formats: next issues.
+                None => {
+                    (path.starts_with("/api") || path.starts_with("//api"))
+                        && !path.contains("/util/")
+                }
+            };
+            if !in_scope || DIFFERENCES.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let (status, content_type, headers, body) = replay.send(request);
+            let response = &recording["response"];
+            let mut case = Vec::new();
+            if status != response["status"].as_u64().unwrap() as u16 {
+                case.push(format!(
+                    "status {status}, recorded {} ({body})",
+                    response["status"]
+                ));
+            }
+            if media_type(&content_type)
+                != media_type(response["content_type"].as_str().unwrap_or(""))
+            {
+                case.push(format!(
+                    "content type {content_type:?}, recorded {}",
+                    response["content_type"]
+                ));
+            }
+            if let Some(allow) = response["headers"]["Allow"].as_str() {
+                let mut recorded: Vec<&str> = allow.split(", ").collect();
+                let got = headers
+                    .get("allow")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let mut ours: Vec<&str> = got.split(", ").collect();
+                recorded.sort();
+                ours.sort();
+                if recorded != ours {
+                    case.push(format!("Allow {got:?}, recorded {allow:?}"));
+                }
+            }
+            let json_answer =
+                media_type(response["content_type"].as_str().unwrap_or("")) == "application/json";
+            if json_answer && case.is_empty() {
+                replay.compare("$", "", &response["body"], &body, &mut case);
+            }
+            if case.is_empty() {
+                if status == 200 {
+                    replay.remember(&name, &body["result"]);
+                }
+            } else {
+                problems.push(format!("{name}:\n    {}", case.join("\n    ")));
+            }
+            compared += 1;
+        }
+        assert!(compared > 150, "only {compared} recordings compared");
+        assert!(
+            problems.is_empty(),
+            "{engine:?}: {} of {compared} recordings differ:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+}
