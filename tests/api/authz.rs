@@ -7,8 +7,11 @@ use crate::helpers::{TestApp, callers, engines, spawn_app};
 
 const ROLES: [&str; 6] = ["anonymous", "user", "member", "editor", "admin", "sysadmin"];
 
-/// Returns `(action, params for a role, roles allowed)`.
-fn matrix() -> Vec<(&'static str, fn(&str) -> Value, &'static [&'static str])> {
+/// One row of the matrix: the action, its parameters for a role, and the roles allowed.
+type Row = (&'static str, fn(&str) -> Value, &'static [&'static str]);
+
+/// Returns the matrix rows.
+fn matrix() -> Vec<Row> {
     const EVERYONE: &[&str] = &ROLES;
     const LOGGED_IN: &[&str] = &["user", "member", "editor", "admin", "sysadmin"];
     const ADMINS: &[&str] = &["admin", "sysadmin"];
