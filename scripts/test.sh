@@ -39,6 +39,14 @@ cleanup() {
     exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Prints a database URL without its password and query string, for the log.
+redact() { sed -E -e 's#\?.*$##' -e 's#(://[^:/@]*):[^@/]*@#\1:***@#' <<<"$1"; }
+
+# Prints Debian's PostgreSQL bin folders, newest version first.
+pg_install_dirs() { printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r; }
 
 # Prints the directory holding initdb/pg_ctl (symlinks resolved), or nothing.
 find_pg_bin() {
@@ -47,7 +55,7 @@ find_pg_bin() {
         dirname "$(readlink -f "$(command -v initdb)")"
         return
     fi
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    for dir in $(pg_install_dirs); do
         if [[ -x "$dir/initdb" && -x "$dir/pg_ctl" ]]; then
             echo "$dir"
             return
@@ -63,7 +71,7 @@ pg_tool() {
     elif command -v "$1" >/dev/null 2>&1; then
         command -v "$1"
     else
-        for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        for dir in $(pg_install_dirs); do
             if [[ -x "$dir/$1" ]]; then
                 echo "$dir/$1"
                 return
@@ -122,7 +130,7 @@ fi
 # The tests give every Kho they start its own store; a DATABASE_URL must not leak into them.
 unset DATABASE_URL
 if [[ -n "${KHO_TEST_PG_URL:-}" ]]; then
-    echo "using the server at ${KHO_TEST_PG_URL%%\?*}"
+    echo "using the server at $(redact "$KHO_TEST_PG_URL")"
 else
     PG_BIN="$(find_pg_bin)"
     if [[ -z "$PG_BIN" ]]; then
@@ -147,7 +155,7 @@ if [[ -n "${KHO_TEST_PG_URL:-}" ]]; then
     [[ -n "$KHO_TEST_PSQL" ]] || die "psql not found (needed to create test databases)"
     export KHO_TEST_PSQL
     "$KHO_TEST_PSQL" --no-psqlrc -q -d "$KHO_TEST_PG_URL" -c 'SELECT 1' >/dev/null ||
-        die "cannot connect to the PostgreSQL server at ${KHO_TEST_PG_URL%%\?*}"
+        die "cannot connect to the PostgreSQL server at $(redact "$KHO_TEST_PG_URL")"
 fi
 
 # --- Rust -------------------------------------------------------------------------------------
