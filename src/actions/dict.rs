@@ -112,6 +112,38 @@ pub fn group_base(row: &GroupRow, site_url: &str) -> Map<String, Value> {
     dict
 }
 
+/// Returns the group dict CKAN's write and per-user list actions return: the stored columns in
+/// CKAN's order, then `extra` entries, then `display_name` and `image_display_url`.
+pub fn group_short(
+    row: &GroupRow,
+    site_url: &str,
+    extra: Vec<(&str, Value)>,
+) -> Map<String, Value> {
+    let mut base = group_base(row, site_url);
+    let mut result = Map::new();
+    for key in [
+        "id",
+        "name",
+        "title",
+        "type",
+        "description",
+        "image_url",
+        "created",
+        "is_organization",
+        "approval_status",
+        "state",
+    ] {
+        result.insert(key.into(), base.remove(key).unwrap_or(Value::Null));
+    }
+    for (key, value) in extra {
+        result.insert(key.into(), value);
+    }
+    for key in ["display_name", "image_display_url"] {
+        result.insert(key.into(), base.remove(key).unwrap_or(Value::Null));
+    }
+    result
+}
+
 /// Inserts `key` into a dict built by [`group_base`], keeping its keys in alphabetical order.
 pub fn insert_sorted(dict: &mut Map<String, Value>, key: &str, value: Value) {
     dict.insert(key.to_string(), value);

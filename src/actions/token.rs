@@ -4,9 +4,10 @@ use serde_json::{Value, json};
 
 use super::dict::{timestamp, timestamp_opt};
 use super::{ActionContext, Params};
+use crate::auth::TokenSigner;
 use crate::auth::token::new_token_id;
 use crate::error::{ActionError, ActionResult};
-use crate::store::{self, tokens, tokens::TokenRow, users, users::UserRow};
+use crate::store::{self, Tx, tokens, tokens::TokenRow, users, users::UserRow};
 
 /// Returns the user a token action targets, enforcing "only yourself, unless sysadmin".
 fn target_user(context: &ActionContext, id_or_name: &str) -> ActionResult<UserRow> {
@@ -24,24 +25,23 @@ fn target_user(context: &ActionContext, id_or_name: &str) -> ActionResult<UserRo
     }
 }
 
-/// Creates a token for `user` named `name`; returns `(token, id)`.
+/// Stores a new token for `user_id` named `name` in the caller's transaction; returns
+/// `(token, id)`.
 pub fn issue(
-    context: &ActionContext,
-    user: &UserRow,
+    tx: &mut Tx,
+    signer: &TokenSigner,
+    user_id: &str,
     name: &str,
 ) -> ActionResult<(String, String)> {
     let row = TokenRow {
         id: new_token_id(),
-        user_id: user.id.clone(),
+        user_id: user_id.to_string(),
         name: name.to_string(),
         created_at: store::now(),
         last_access: None,
     };
-    context.store().write(|tx| tokens::insert(tx, &row))?;
-    let token = context
-        .services
-        .signer
-        .issue(&row.id, row.created_at.and_utc().timestamp());
+    tokens::insert(tx, &row)?;
+    let token = signer.issue(&row.id, row.created_at.and_utc().timestamp());
     Ok((token, row.id))
 }
 
@@ -57,7 +57,9 @@ pub fn api_token_create(context: &ActionContext, params: &Params) -> ActionResul
     let name = params
         .non_empty("name")
         .ok_or_else(|| ActionError::field("name", "Missing value"))?;
-    let (token, id) = issue(context, &user, &name)?;
+    let (token, id) = context
+        .store()
+        .write(|tx| issue(tx, &context.services.signer, &user.id, &name))?;
     Ok(json!({"token": token, "id": id}))
 }
 

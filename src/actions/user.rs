@@ -60,14 +60,10 @@ pub fn user_create(context: &ActionContext, params: &Params) -> ActionResult<Val
         )));
     }
     let mut errors = FieldErrors::default();
-    let name = params.non_empty("name");
+    let name = validate::name_param(&mut errors, params, "name");
     let email = params.non_empty("email").map(|e| e.trim().to_string());
     let password_text = params.non_empty("password");
     let password_hash = params.non_empty("password_hash").filter(|_| is_sysadmin);
-    match &name {
-        None => errors.add("name", "Missing value"),
-        Some(n) => validate::name(&mut errors, "name", n),
-    }
     match &email {
         None => errors.add("email", "Missing value"),
         Some(e) => validate::email(&mut errors, "email", e),
@@ -77,18 +73,7 @@ pub fn user_create(context: &ActionContext, params: &Params) -> ActionResult<Val
         (None, None) => errors.add("password", "Missing value"),
         (Some(p), None) => validate::password(&mut errors, "password", p),
     }
-    let id = match params.non_empty("id") {
-        None => uuid::Uuid::new_v4().to_string(),
-        Some(_) if !is_sysadmin => {
-            errors.add("id", "The input field id was not expected.");
-            String::new()
-        }
-        Some(id) if !validate::is_uuid(&id) => {
-            errors.add("id", "Invalid id provided");
-            String::new()
-        }
-        Some(id) => id,
-    };
+    let id = validate::new_object_id(&mut errors, params.non_empty("id"), is_sysadmin);
     let stored_hash = match (&password_hash, &password_text) {
         (Some(hash), _) => hash.clone(),
         (None, Some(p)) if !errors.has("password") => password::hash(p)?,
@@ -110,16 +95,20 @@ pub fn user_create(context: &ActionContext, params: &Params) -> ActionResult<Val
         created: store::now(),
         last_active: None,
     };
-    context.store().write(|tx| {
+    let with_apitoken = params.truthy("with_apitoken");
+    let token = context.store().write(|tx| {
         check_unique(tx, &mut errors, name.as_deref(), email.as_deref(), None)?;
         std::mem::take(&mut errors).into_result()?;
         users::insert(tx, &row)?;
-        Ok::<_, ActionError>(())
+        if !with_apitoken {
+            return Ok::<_, ActionError>(None);
+        }
+        let (token, _) = super::token::issue(tx, &context.services.signer, &row.id, "default")?;
+        Ok(Some(token))
     })?;
     tracing::info!(user.name = %row.name, "user created");
     let mut dict = dict::user(&row, UserDetail::Private, 0);
-    if params.truthy("with_apitoken") {
-        let (token, _) = super::token::issue(context, &row, "default")?;
+    if let Some(token) = token {
         dict.insert("token".into(), json!(token));
     }
     Ok(Value::Object(dict))
@@ -257,10 +246,11 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
         )));
     }
     let mut errors = FieldErrors::default();
-    let name = params.non_empty("name");
-    if let Some(n) = &name {
-        validate::name(&mut errors, "name", n);
-    }
+    let name = if params.has("name") {
+        validate::name_param(&mut errors, params, "name")
+    } else {
+        None
+    };
     let email = params.non_empty("email").map(|e| e.trim().to_string());
     match &email {
         None => errors.add("email", "Missing value"),

@@ -1,5 +1,8 @@
 //! CKAN's default validators (`ckan/logic/validators.py`) with CKAN's messages.
 
+use serde_json::Value;
+
+use super::Params;
 use crate::error::FieldErrors;
 
 /// Checks CKAN's name rules (datasets, users, organisations and groups share them).
@@ -18,6 +21,29 @@ pub fn name(errors: &mut FieldErrors, field: &str, value: &str) {
         );
     } else if matches!(value, "new" | "edit" | "search") {
         errors.add(field, "That name cannot be used");
+    }
+}
+
+/// Reads and checks a name parameter: required, a string, and CKAN's name rules. Returns the
+/// name when it is usable.
+pub fn name_param(errors: &mut FieldErrors, params: &Params, field: &str) -> Option<String> {
+    match params.get(field) {
+        None | Some(Value::Null) => {
+            errors.add(field, "Missing value");
+            None
+        }
+        Some(Value::String(text)) if text.trim().is_empty() => {
+            errors.add(field, "Missing value");
+            None
+        }
+        Some(Value::String(text)) => {
+            name(errors, field, text);
+            Some(text.clone())
+        }
+        Some(_) => {
+            errors.add(field, "Names must be strings");
+            None
+        }
     }
 }
 
@@ -51,6 +77,27 @@ fn is_email(value: &str) -> bool {
 pub fn password(errors: &mut FieldErrors, field: &str, value: &str) {
     if value.chars().count() < 8 {
         errors.add(field, "Your password must be 8 characters or longer");
+    }
+}
+
+/// Returns the id of a new object: a fresh UUID, or the caller's choice when a sysadmin gives a
+/// valid one (CKAN 2.11+); anything else is a field error on `id`.
+pub fn new_object_id(
+    errors: &mut FieldErrors,
+    chosen: Option<String>,
+    is_sysadmin: bool,
+) -> String {
+    match chosen {
+        None => uuid::Uuid::new_v4().to_string(),
+        Some(_) if !is_sysadmin => {
+            errors.add("id", "The input field id was not expected.");
+            String::new()
+        }
+        Some(id) if !is_uuid(&id) => {
+            errors.add("id", "Invalid id provided");
+            String::new()
+        }
+        Some(id) => id,
     }
 }
 

@@ -275,3 +275,72 @@ fn help_show_and_license_list_answer_as_ckan() {
         assert_eq!(app.get("site_read", None, &[]).result(), &Value::Bool(true));
     }
 }
+
+#[test]
+fn wrong_types_get_ckan_errors_never_a_500() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        app.organization("so-y-te", "Sở Y tế");
+        let cases: Vec<(&str, Value)> = vec![
+            ("organization_create", json!({"name": ["a", "b"]})),
+            (
+                "organization_create",
+                json!({"name": 12345, "title": {"x": 1}}),
+            ),
+            (
+                "organization_create",
+                json!({"name": "dung-ten", "users": "bien-tap"}),
+            ),
+            (
+                "organization_create",
+                json!({"name": "dung-ten", "extras": [1, 2]}),
+            ),
+            (
+                "organization_create",
+                json!({"name": "dung-ten", "extras": [{"value": "x"}]}),
+            ),
+            ("organization_update", json!({"id": ["so-y-te"]})),
+            ("organization_show", json!({"id": {"a": 1}})),
+            ("organization_list", json!({"limit": -1})),
+            ("organization_list", json!({"offset": "mot"})),
+            ("organization_list", json!({"all_fields": "co"})),
+            (
+                "user_create",
+                json!({"name": "x1", "email": 5, "password": true}),
+            ),
+            (
+                "user_create",
+                json!({"name": null, "email": null, "password": null}),
+            ),
+            (
+                "user_update",
+                json!({"id": "accadmin", "email": ["a@b.vn"]}),
+            ),
+            (
+                "member_create",
+                json!({"id": "so-y-te", "object": "accadmin", "object_type": "ban-do", "capacity": "member"}),
+            ),
+            (
+                "organization_member_create",
+                json!({"id": "so-y-te", "username": {"a": 1}, "role": "editor"}),
+            ),
+            (
+                "api_token_create",
+                json!({"user": ["accadmin"], "name": "x"}),
+            ),
+            ("api_token_revoke", json!({"jti": 42})),
+        ];
+        for (action, params) in cases {
+            let reply = app.sysadmin(action, params.clone());
+            assert!(
+                [400, 403, 404, 409].contains(&reply.status)
+                    && reply.body["success"] == json!(false),
+                "{engine:?} {action} {params}: {} {}",
+                reply.status,
+                reply.body
+            );
+        }
+        let names = app.get("organization_list", None, &[]);
+        assert_eq!(names.result(), &json!(["so-y-te"]), "nothing half-written");
+    }
+}

@@ -160,23 +160,8 @@ pub fn create(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         )));
     }
     let mut errors = FieldErrors::default();
-    let name = params.non_empty("name");
-    match &name {
-        None => errors.add("name", "Missing value"),
-        Some(n) => validate::name(&mut errors, "name", n),
-    }
-    let id = match params.non_empty("id") {
-        None => uuid::Uuid::new_v4().to_string(),
-        Some(_) if !caller.is_sysadmin() => {
-            errors.add("id", "The input field id was not expected.");
-            String::new()
-        }
-        Some(id) if !validate::is_uuid(&id) => {
-            errors.add("id", "Invalid id provided");
-            String::new()
-        }
-        Some(id) => id,
-    };
+    let name = validate::name_param(&mut errors, params, "name");
+    let id = validate::new_object_id(&mut errors, params.non_empty("id"), caller.is_sysadmin());
     let extras = parse_extras(params, &mut errors)?;
     let users_given = parse_users(params, "member")?;
     let row = GroupRow {

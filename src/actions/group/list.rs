@@ -1,6 +1,6 @@
 //! Lists: `organization_list` / `group_list`, `organization_list_for_user`, `group_list_authz`.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::Kind;
 use super::show::{ShowOptions, show_dict};
@@ -123,40 +123,6 @@ pub fn list(context: &ActionContext, params: &Params, kind: Kind) -> ActionResul
     })
 }
 
-/// Returns the short group dict of `organization_list_for_user` / `group_list_authz`.
-fn short_dict(row: &GroupRow, capacity: Option<&str>, site_url: &str) -> Map<String, Value> {
-    let base = dict::group_base(row, site_url);
-    let mut result = Map::new();
-    for key in [
-        "id",
-        "name",
-        "title",
-        "type",
-        "description",
-        "image_url",
-        "created",
-        "is_organization",
-        "approval_status",
-        "state",
-    ] {
-        result.insert(key.into(), base.get(key).cloned().unwrap_or(Value::Null));
-    }
-    if let Some(capacity) = capacity {
-        result.insert("capacity".into(), json!(capacity));
-    }
-    result.insert(
-        "display_name".into(),
-        base.get("display_name").cloned().unwrap_or(Value::Null),
-    );
-    result.insert(
-        "image_display_url".into(),
-        base.get("image_display_url")
-            .cloned()
-            .unwrap_or(Value::Null),
-    );
-    result
-}
-
 fn permission_named(name: &str) -> Option<Permission> {
     Some(match name {
         "read" => Permission::Read,
@@ -232,7 +198,7 @@ pub fn organization_list_for_user(context: &ActionContext, params: &Params) -> A
     found.sort_by(|a, b| display_name(&a.0).cmp(display_name(&b.0)));
     let mut result = Vec::new();
     for (row, capacity) in &found {
-        let mut entry = short_dict(row, Some(capacity), &site_url);
+        let mut entry = dict::group_short(row, &site_url, vec![("capacity", json!(capacity))]);
         if include_dataset_count {
             entry.insert("package_count".into(), json!(0));
         }
@@ -274,7 +240,7 @@ pub fn group_list_authz(context: &ActionContext, params: &Params) -> ActionResul
     Ok(Value::Array(
         found
             .iter()
-            .map(|(row, _)| Value::Object(short_dict(row, None, &site_url)))
+            .map(|(row, _)| Value::Object(dict::group_short(row, &site_url, vec![])))
             .collect(),
     ))
 }

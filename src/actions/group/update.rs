@@ -21,11 +21,7 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         .or_else(|| params.non_empty("name"))
         .unwrap_or_default();
     let mut errors = FieldErrors::default();
-    let name = params.non_empty("name");
-    match &name {
-        None => errors.add("name", "Missing value"),
-        Some(n) => validate::name(&mut errors, "name", n),
-    }
+    let name = validate::name_param(&mut errors, params, "name");
     let extras = parse_extras(params, &mut errors)?;
     let users_given = parse_users(params, "public")?;
     let site_url = context.config().effective_site_url();
@@ -92,37 +88,14 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
             add_users(tx, &row.id, entries)?;
         }
         changes::append(tx, kind.entity(), &row.id, "update", store::now())?;
-        let mut result = Map::new();
-        let base = dict::group_base(&row, &site_url);
-        for key in [
-            "id",
-            "name",
-            "title",
-            "type",
-            "description",
-            "image_url",
-            "created",
-            "is_organization",
-            "approval_status",
-            "state",
-        ] {
-            result.insert(key.into(), base.get(key).cloned().unwrap_or(Value::Null));
-        }
-        result.insert("extras".into(), dict::extras(&row));
-        result.insert(
-            "display_name".into(),
-            base.get("display_name").cloned().unwrap_or(Value::Null),
-        );
-        result.insert("packages".into(), json!([]));
-        result.insert("package_count".into(), json!(0));
-        result.insert("groups".into(), json!([]));
-        result.insert("users".into(), Value::Array(member_users(tx, &row.id)?));
-        result.insert(
-            "image_display_url".into(),
-            base.get("image_display_url")
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
+        let extra = vec![
+            ("extras", dict::extras(&row)),
+            ("packages", json!([])),
+            ("package_count", json!(0)),
+            ("groups", json!([])),
+            ("users", Value::Array(member_users(tx, &row.id)?)),
+        ];
+        let result = dict::group_short(&row, &site_url, extra);
         Ok(Value::Object(result))
     })
 }
