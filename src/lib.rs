@@ -17,3 +17,4 @@ pub mod http;
 pub mod licenses;
 pub mod store;
 pub mod telemetry;
+pub mod uploads;

@@ -9,7 +9,7 @@ use crate::actions::group;
 use crate::auth::{Permission, roles};
 use crate::error::{ActionError, ActionResult, FieldErrors};
 use crate::store::{
-    self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, users,
+    self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, packages, users,
 };
 
 fn member_dict(row: &MemberRow) -> Value {
@@ -38,8 +38,9 @@ fn find_object(tx: &mut Tx, object_type: &str, object: &str) -> ActionResult<Opt
             .filter(|u| u.state == "active")
             .map(|u| u.id),
         "group" => groups::find(tx, object)?.map(|g| g.id),
-        // Datasets arrive with the datasets issue: until then no dataset exists to add.
-        _ => None,
+        _ => packages::find(tx, object)?
+            .filter(|p| p.state != "deleted")
+            .map(|p| p.id),
     })
 }
 

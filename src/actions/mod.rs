@@ -6,8 +6,10 @@ mod context;
 mod dict;
 mod group;
 mod member;
+mod package;
 mod params;
 mod status;
+mod tag;
 mod token;
 mod user;
 mod validate;
@@ -15,7 +17,7 @@ mod validate;
 use serde_json::Value;
 
 pub use context::{ActionContext, Services};
-pub use params::Params;
+pub use params::{Params, Upload};
 
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult};
@@ -53,192 +55,66 @@ const fn write(name: &'static str, run: ActionFn, help: &'static str) -> Action 
 }
 
 /// Every action Kho answers. Unknown names get CKAN's "Action name not known".
+#[rustfmt::skip]
 static ACTIONS: &[Action] = &[
-    read(
-        "status_show",
-        status::status_show,
-        "Return a dictionary with information about the site's configuration.",
-    ),
-    read(
-        "site_read",
-        status::site_read,
-        "Return ``True`` (CKAN 2.10's ``site_read``, kept for old clients).",
-    ),
-    read(
-        "help_show",
-        status::help_show,
-        "Return the help string for a particular API action.\n\n:param name: Action function name (eg `user_create`, `package_search`)\n:type name: string\n:returns: The help string for the action function, or None if the function\n          does not have a docstring.\n:rtype: string",
-    ),
-    read(
-        "license_list",
-        status::license_list,
-        "Return the list of licenses available for datasets on the site.\n\n:rtype: list of dictionaries",
-    ),
-    read(
-        "member_roles_list",
-        status::member_roles_list,
-        "Return the possible roles for members of groups and organizations.\n\n:param group_type: the group type, either ``\"group\"`` or ``\"organization\"`` (optional, default ``\"organization\"``)",
-    ),
-    write(
-        "user_create",
-        user::user_create,
-        "Create a new user.\n\nYou must be authorized to create users.\n\n:param name: the name of the new user, a string between 2 and 100 characters long, containing only lowercase alphanumeric characters, ``-`` and ``_``\n:param email: the email address for the new user\n:param password: the password of the new user, a string of at least 8 characters\n:param fullname: the full name of the new user (optional)\n:param about: a description of the new user (optional)\n:param with_apitoken: whether to create an API token for the user (optional)",
-    ),
-    read(
-        "user_show",
-        user::user_show,
-        "Return a user account.\n\nEither the ``id`` or the ``user_obj`` parameter must be given.\n\n:param id: the id or name of the user (optional)\n:param include_datasets: Include a list of datasets the user has created (optional, default: ``False``)",
-    ),
-    read(
-        "user_list",
-        user::user_list,
-        "Return a list of the site's user accounts.\n\n:param q: filter the users returned to those whose names contain a string (optional)\n:param email: filter the users returned to those whose email match a string (optional) (you must be a sysadmin to use this filter)\n:param order_by: which field to sort the list by (optional, default: ``'display_name'``)\n:param all_fields: return full user dictionaries instead of just names (optional, default: ``True``)",
-    ),
-    write(
-        "user_update",
-        user::user_update,
-        "Update a user account.\n\nNormal users can only update their own user accounts. Sysadmins can update any user account.\n\n:param id: the name or id of the user to update\n:param email: the new email address of the user",
-    ),
-    write(
-        "user_patch",
-        user::user_patch,
-        "Patch a user.\n\nThe difference between the update and patch methods is that the patch will perform an update of the provided parameters, while leaving all other parameters unchanged.\n\n:param id: the id or name of the user",
-    ),
-    write(
-        "user_delete",
-        user::user_delete,
-        "Delete a user.\n\nOnly sysadmins can delete users.\n\n:param id: the id or usernamename of the user to delete",
-    ),
-    write(
-        "api_token_create",
-        token::api_token_create,
-        "Create new API Token for current user.\n\n:param user: name or id of the user for whom token will be created\n:param name: distinctive name for API Token\n:returns: Returns a dict with the key \"token\" containing the encoded token value and \"id\" with the token id.",
-    ),
-    read(
-        "api_token_list",
-        token::api_token_list,
-        "Return list of all available API Tokens for the user.\n\n:param user_id: The user ID or name",
-    ),
-    write(
-        "api_token_revoke",
-        token::api_token_revoke,
-        "Delete API Token.\n\n:param token: Token to remove (required if `jti` not specified)\n:param jti: Id of the token to remove (overrides `token` if specified)",
-    ),
-    write(
-        "organization_create",
-        group::organization_create,
-        "Create a new organization.\n\nYou must be authorized to create organizations.\n\n:param name: the name of the organization, a string between 2 and 100 characters long, containing only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the organization (optional)\n:param description: the description of the organization (optional)\n:param image_url: the URL to an image to be displayed on the organization's page (optional)\n:param extras: the organization's extras (optional), a list of dictionaries each with keys ``'key'`` and ``'value'``\n:param users: the users that belong to the organization, a list of dictionaries each with key ``'name'`` and optionally ``'capacity'``",
-    ),
-    read(
-        "organization_show",
-        group::organization_show,
-        "Return the details of a organization.\n\n:param id: the id or name of the organization\n:param include_datasets: include a truncated list of the org's datasets (optional, default: ``False``)\n:param include_dataset_count: include the full package_count (optional, default: ``True``)\n:param include_users: include the org's users (optional, default: ``True``)\n:param include_extras: include the org's extra fields (optional, default: ``True``)\n:param include_member_count: include the number of users (optional, default: ``False``)",
-    ),
-    read(
-        "organization_list",
-        group::organization_list,
-        "Return a list of the names of the site's organizations.\n\n:param order_by: the field to sort the list by, must be ``'name'`` or ``'packages'`` (optional, default: ``'name'``) Deprecated use sort.\n:param sort: sorting of the search results. Default: \"title asc\"\n:param limit: the maximum number of organizations returned\n:param offset: when ``limit`` is given, the offset to start returning organizations from\n:param organizations: a list of names of the groups to return, if given only groups whose names are in this list will be returned (optional)\n:param all_fields: return group dictionaries instead of just names (optional, default: ``False``)",
-    ),
-    write(
-        "organization_update",
-        group::organization_update,
-        "Update a organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the name or id of the organization to update\n:param users: the users of the organization; when given they replace the current members",
-    ),
-    write(
-        "organization_patch",
-        group::organization_patch,
-        "Patch an organization\n\n:param id: the id or name of the organization",
-    ),
-    write(
-        "organization_delete",
-        group::organization_delete,
-        "Delete an organization.\n\nYou must be authorized to delete the organization and no datasets should belong to the organization.\n\n:param id: the name or id of the organization",
-    ),
-    write(
-        "organization_purge",
-        group::organization_purge,
-        "Purge an organization.\n\n.. warning:: Purging an organization cannot be undone!\n\nPurging an organization completely removes the organization from the CKAN database. Only sysadmins can purge organizations.\n\n:param id: the name or id of the organization to be purged",
-    ),
-    read(
-        "organization_list_for_user",
-        group::organization_list_for_user,
-        "Return the organizations that the user has a given permission for.\n\n:param id: the name or id of the user to get the organization list for (optional, defaults to the currently authorized user (logged in or via API key))\n:param permission: the permission the user has against the returned organizations, for example ``read`` or ``create_dataset`` (optional, default: ``manage_group``)\n:param include_dataset_count: include the package_count in each org (optional, default: ``False``)",
-    ),
-    write(
-        "group_create",
-        group::group_create,
-        "Create a new group.\n\nYou must be authorized to create groups.\n\n:param name: the name of the group, a string between 2 and 100 characters long, containing only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the group (optional)\n:param description: the description of the group (optional)",
-    ),
-    read(
-        "group_show",
-        group::group_show,
-        "Return the details of a group.\n\n:param id: the id or name of the group\n:param include_datasets: include a truncated list of the group's datasets (optional, default: ``False``)",
-    ),
-    read(
-        "group_list",
-        group::group_list,
-        "Return a list of the names of the site's groups.\n\n:param sort: sorting of the search results. Default: \"title asc\"\n:param limit: the maximum number of groups returned\n:param offset: when ``limit`` is given, the offset to start returning groups from\n:param all_fields: return group dictionaries instead of just names (optional, default: ``False``)",
-    ),
-    write(
-        "group_update",
-        group::group_update,
-        "Update a group.\n\nYou must be authorized to edit the group.\n\n:param id: the name or id of the group to update",
-    ),
-    write(
-        "group_patch",
-        group::group_patch,
-        "Patch a group\n\n:param id: the id or name of the group",
-    ),
-    write(
-        "group_delete",
-        group::group_delete,
-        "Delete a group.\n\nYou must be authorized to delete the group.\n\n:param id: the name or id of the group",
-    ),
-    write(
-        "group_purge",
-        group::group_purge,
-        "Purge a group.\n\n.. warning:: Purging a group cannot be undone!\n\nOnly sysadmins can purge groups.\n\n:param id: the name or id of the group to be purged",
-    ),
-    read(
-        "group_list_authz",
-        group::group_list_authz,
-        "Return the list of groups that the user is authorized to edit.\n\n:param available_only: remove the existing groups in the package (optional, default: ``False``)\n:param am_member: if ``True`` return only the groups the logged-in user is a member of, otherwise return all groups that the user is authorized to edit (optional, default: ``False``)",
-    ),
-    write(
-        "member_create",
-        member::member_create,
-        "Make an object (e.g. a user, dataset or group) a member of a group.\n\nIf the object is already a member of the group then the capacity of the membership will be updated.\n\n:param id: the id or name of the group to add the object to\n:param object: the id or name of the object to add\n:param object_type: the type of the object being added, e.g. ``'package'`` or ``'user'``\n:param capacity: the capacity of the membership",
-    ),
-    write(
-        "member_delete",
-        member::member_delete,
-        "Remove an object (e.g. a user, dataset or group) from a group.\n\n:param id: the id or name of the group\n:param object: the id or name of the object to be removed\n:param object_type: the type of the object to be removed, e.g. ``package`` or ``user``",
-    ),
-    read(
-        "member_list",
-        member::member_list,
-        "Return the members of a group.\n\nThe user must have permission to 'get' the group.\n\n:param id: the id or name of the group\n:param object_type: restrict the members returned to those of a given type, e.g. ``'user'`` or ``'package'`` (optional, default: ``None``)\n:param capacity: restrict the members returned to those with a given capacity, e.g. ``'member'``, ``'editor'``, ``'admin'``, ``'public'``, ``'private'`` (optional, default: ``None``)\n:rtype: list of (id, type, capacity) tuples",
-    ),
-    write(
-        "organization_member_create",
-        member::organization_member_create,
-        "Make a user a member of an organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the id or name of the organization\n:param username: name or id of the user to be made member of the organization\n:param role: role of the user in the organization. One of ``member``, ``editor``, or ``admin``",
-    ),
-    write(
-        "organization_member_delete",
-        member::organization_member_delete,
-        "Remove a user from an organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the id or name of the organization\n:param username: name or id of the user to be removed",
-    ),
-    write(
-        "group_member_create",
-        member::group_member_create,
-        "Make a user a member of a group.\n\nYou must be authorized to edit the group.\n\n:param id: the id or name of the group\n:param username: name or id of the user to be made member of the group\n:param role: role of the user in the group. One of ``member``, or ``admin``",
-    ),
-    write(
-        "group_member_delete",
-        member::group_member_delete,
-        "Remove a user from a group.\n\nYou must be authorized to edit the group.\n\n:param id: the id or name of the group\n:param username: name or id of the user to be removed",
-    ),
+    read("status_show", status::status_show, "Return a dictionary with information about the site's configuration."),
+    read("site_read", status::site_read, "Return ``True`` (CKAN 2.10's ``site_read``, kept for old clients)."),
+    read("help_show", status::help_show, "Return the help string for a particular API action.\n\n:param name: Action function name (eg `user_create`, `package_search`)\n:type name: string\n:returns: The help string for the action function, or None if the function\n          does not have a docstring.\n:rtype: string"),
+    read("license_list", status::license_list, "Return the list of licenses available for datasets on the site.\n\n:rtype: list of dictionaries"),
+    read("member_roles_list", status::member_roles_list, "Return the possible roles for members of groups and organizations.\n\n:param group_type: the group type, either ``\"group\"`` or ``\"organization\"`` (optional, default ``\"organization\"``)"),
+    write("user_create", user::user_create, "Create a new user.\n\nYou must be authorized to create users.\n\n:param name: the name of the new user, a string between 2 and 100 characters long, containing only lowercase alphanumeric characters, ``-`` and ``_``\n:param email: the email address for the new user\n:param password: the password of the new user, a string of at least 8 characters\n:param fullname: the full name of the new user (optional)\n:param about: a description of the new user (optional)\n:param with_apitoken: whether to create an API token for the user (optional)"),
+    read("user_show", user::user_show, "Return a user account.\n\nEither the ``id`` or the ``user_obj`` parameter must be given.\n\n:param id: the id or name of the user (optional)\n:param include_datasets: Include a list of datasets the user has created (optional, default: ``False``)"),
+    read("user_list", user::user_list, "Return a list of the site's user accounts.\n\n:param q: filter the users returned to those whose names contain a string (optional)\n:param email: filter the users returned to those whose email match a string (optional) (you must be a sysadmin to use this filter)\n:param order_by: which field to sort the list by (optional, default: ``'display_name'``)\n:param all_fields: return full user dictionaries instead of just names (optional, default: ``True``)"),
+    write("user_update", user::user_update, "Update a user account.\n\nNormal users can only update their own user accounts. Sysadmins can update any user account.\n\n:param id: the name or id of the user to update\n:param email: the new email address of the user"),
+    write("user_patch", user::user_patch, "Patch a user.\n\nThe difference between the update and patch methods is that the patch will perform an update of the provided parameters, while leaving all other parameters unchanged.\n\n:param id: the id or name of the user"),
+    write("user_delete", user::user_delete, "Delete a user.\n\nOnly sysadmins can delete users.\n\n:param id: the id or usernamename of the user to delete"),
+    write("api_token_create", token::api_token_create, "Create new API Token for current user.\n\n:param user: name or id of the user for whom token will be created\n:param name: distinctive name for API Token\n:returns: Returns a dict with the key \"token\" containing the encoded token value and \"id\" with the token id."),
+    read("api_token_list", token::api_token_list, "Return list of all available API Tokens for the user.\n\n:param user_id: The user ID or name"),
+    write("api_token_revoke", token::api_token_revoke, "Delete API Token.\n\n:param token: Token to remove (required if `jti` not specified)\n:param jti: Id of the token to remove (overrides `token` if specified)"),
+    write("organization_create", group::organization_create, "Create a new organization.\n\nYou must be authorized to create organizations.\n\n:param name: the name of the organization, a string between 2 and 100 characters long, containing only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the organization (optional)\n:param description: the description of the organization (optional)\n:param image_url: the URL to an image to be displayed on the organization's page (optional)\n:param extras: the organization's extras (optional), a list of dictionaries each with keys ``'key'`` and ``'value'``\n:param users: the users that belong to the organization, a list of dictionaries each with key ``'name'`` and optionally ``'capacity'``"),
+    read("organization_show", group::organization_show, "Return the details of a organization.\n\n:param id: the id or name of the organization\n:param include_datasets: include a truncated list of the org's datasets (optional, default: ``False``)\n:param include_dataset_count: include the full package_count (optional, default: ``True``)\n:param include_users: include the org's users (optional, default: ``True``)\n:param include_extras: include the org's extra fields (optional, default: ``True``)\n:param include_member_count: include the number of users (optional, default: ``False``)"),
+    read("organization_list", group::organization_list, "Return a list of the names of the site's organizations.\n\n:param order_by: the field to sort the list by, must be ``'name'`` or ``'packages'`` (optional, default: ``'name'``) Deprecated use sort.\n:param sort: sorting of the search results. Default: \"title asc\"\n:param limit: the maximum number of organizations returned\n:param offset: when ``limit`` is given, the offset to start returning organizations from\n:param organizations: a list of names of the groups to return, if given only groups whose names are in this list will be returned (optional)\n:param all_fields: return group dictionaries instead of just names (optional, default: ``False``)"),
+    write("organization_update", group::organization_update, "Update a organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the name or id of the organization to update\n:param users: the users of the organization; when given they replace the current members"),
+    write("organization_patch", group::organization_patch, "Patch an organization\n\n:param id: the id or name of the organization"),
+    write("organization_delete", group::organization_delete, "Delete an organization.\n\nYou must be authorized to delete the organization and no datasets should belong to the organization.\n\n:param id: the name or id of the organization"),
+    write("organization_purge", group::organization_purge, "Purge an organization.\n\n.. warning:: Purging an organization cannot be undone!\n\nPurging an organization completely removes the organization from the CKAN database. Only sysadmins can purge organizations.\n\n:param id: the name or id of the organization to be purged"),
+    read("organization_list_for_user", group::organization_list_for_user, "Return the organizations that the user has a given permission for.\n\n:param id: the name or id of the user to get the organization list for (optional, defaults to the currently authorized user (logged in or via API key))\n:param permission: the permission the user has against the returned organizations, for example ``read`` or ``create_dataset`` (optional, default: ``manage_group``)\n:param include_dataset_count: include the package_count in each org (optional, default: ``False``)"),
+    write("group_create", group::group_create, "Create a new group.\n\nYou must be authorized to create groups.\n\n:param name: the name of the group, a string between 2 and 100 characters long, containing only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the group (optional)\n:param description: the description of the group (optional)"),
+    read("group_show", group::group_show, "Return the details of a group.\n\n:param id: the id or name of the group\n:param include_datasets: include a truncated list of the group's datasets (optional, default: ``False``)"),
+    read("group_list", group::group_list, "Return a list of the names of the site's groups.\n\n:param sort: sorting of the search results. Default: \"title asc\"\n:param limit: the maximum number of groups returned\n:param offset: when ``limit`` is given, the offset to start returning groups from\n:param all_fields: return group dictionaries instead of just names (optional, default: ``False``)"),
+    write("group_update", group::group_update, "Update a group.\n\nYou must be authorized to edit the group.\n\n:param id: the name or id of the group to update"),
+    write("group_patch", group::group_patch, "Patch a group\n\n:param id: the id or name of the group"),
+    write("group_delete", group::group_delete, "Delete a group.\n\nYou must be authorized to delete the group.\n\n:param id: the name or id of the group"),
+    write("group_purge", group::group_purge, "Purge a group.\n\n.. warning:: Purging a group cannot be undone!\n\nOnly sysadmins can purge groups.\n\n:param id: the name or id of the group to be purged"),
+    read("group_list_authz", group::group_list_authz, "Return the list of groups that the user is authorized to edit.\n\n:param available_only: remove the existing groups in the package (optional, default: ``False``)\n:param am_member: if ``True`` return only the groups the logged-in user is a member of, otherwise return all groups that the user is authorized to edit (optional, default: ``False``)"),
+    read("package_show", package::package_show, "Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n:rtype: dictionary"),
+    read("package_list", package::package_list, "Return a list of the names of the site's datasets (packages).\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from\n:rtype: list of strings"),
+    read("current_package_list_with_resources", package::current_package_list_with_resources, "Return a list of the site's datasets (packages) and their resources.\n\nThe list is sorted most-recently-modified first.\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from (optional)\n:rtype: list of dictionaries"),
+    write("package_create", package::package_create, "Create a new dataset (package).\n\nYou must be authorized to create new datasets. If you specify any groups for the new dataset, you must also be authorized to edit these groups.\n\n:param name: the name of the new dataset, must be between 2 and 100 characters long and contain only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the dataset (optional, default: same as ``name``)\n:param owner_org: the id of the dataset's owning organization\n:param private: If ``True`` creates a private dataset\n:param tags: the dataset's tags (optional)\n:param extras: the dataset's extras (optional)\n:param resources: the dataset's resources (optional)\n:param groups: the groups to which the dataset belongs (optional)\n:returns: the newly created dataset\n:rtype: dictionary"),
+    write("package_update", package::package_update, "Update a dataset (package).\n\nYou must be authorized to edit the dataset and the groups that it belongs to.\n\nIt is recommended to call package_show, make the desired changes to the result, and then call package_update() with it.\n\n:param id: the name or id of the dataset to update\n:returns: the updated dataset\n:rtype: dictionary"),
+    write("package_patch", package::package_patch, "Patch a dataset (package).\n\n:param id: the id or name of the dataset\n\nThe difference between the update and patch methods is that the patch will perform an update of the provided parameters, while leaving all other parameters unchanged, whereas the update methods deletes all parameters not explicitly provided in the data_dict."),
+    write("package_delete", package::package_delete, "Delete a dataset (package).\n\nThis makes the dataset disappear from all web & API views, apart from the trash.\n\n:param id: the id or name of the dataset to delete"),
+    write("dataset_purge", package::dataset_purge, "Purge a dataset.\n\n.. warning:: Purging a dataset cannot be undone!\n\nOnly sysadmins can purge datasets.\n\n:param id: the name or id of the dataset to be purged"),
+    write("package_owner_org_update", package::package_owner_org_update, "Update the owning organization of a dataset\n\n:param id: the name or id of the dataset to update\n:param organization_id: the name or id of the owning organization"),
+    write("bulk_update_private", package::bulk_update_private, "Make a list of datasets private\n\n:param datasets: list of ids of the datasets to update\n:param org_id: id of the owning organisation"),
+    write("bulk_update_public", package::bulk_update_public, "Make a list of datasets public\n\n:param datasets: list of ids of the datasets to update\n:param org_id: id of the owning organisation"),
+    write("bulk_update_delete", package::bulk_update_delete, "Make a list of datasets deleted\n\n:param datasets: list of ids of the datasets to update\n:param org_id: id of the owning organisation"),
+    write("resource_create", package::resource_create, "Appends a new resource to a datasets list of resources.\n\n:param package_id: id of package that the resource should be added to.\n:param url: url of resource\n:param name: (optional)\n:param format: (optional)\n:returns: the newly created resource\n:rtype: dictionary"),
+    read("resource_show", package::resource_show, "Return the metadata of a resource.\n\n:param id: the id of the resource\n:rtype: dictionary"),
+    write("resource_update", package::resource_update, "Update a resource.\n\nTo update a resource you must be authorized to update the dataset that the resource belongs to.\n\n:param id: the id of the resource to update\n:returns: the updated resource\n:rtype: string"),
+    write("resource_patch", package::resource_patch, "Patch a resource\n\n:param id: the id of the resource"),
+    write("resource_delete", package::resource_delete, "Delete a resource from a dataset.\n\n:param id: the id of the resource"),
+    write("package_resource_reorder", package::package_resource_reorder, "Reorder resources against datasets.  If only partial resource ids are supplied then these are assumed to be first and the other resources will stay in their original order\n\n:param id: the id or name of the package to update\n:param order: a list of resource ids in the order needed"),
+    read("resource_view_list", tag::resource_view_list, "Return the list of resource views for a particular resource.\n\n:param id: the id of the resource"),
+    read("tag_list", tag::tag_list, "Return a list of the site's tags.\n\nBy default only free tags (tags that don't belong to a vocabulary) are returned.\n\n:param query: a tag name query to search for, if given only tags whose names contain this string will be returned (optional)\n:param all_fields: return full tag dictionaries instead of just names (optional, default: ``False``)"),
+    read("tag_show", tag::tag_show, "Return the details of a tag and all its datasets.\n\n:param id: the name or id of the tag\n:param include_datasets: include a list of the tag's datasets (optional, default: ``False``)"),
+    write("member_create", member::member_create, "Make an object (e.g. a user, dataset or group) a member of a group.\n\nIf the object is already a member of the group then the capacity of the membership will be updated.\n\n:param id: the id or name of the group to add the object to\n:param object: the id or name of the object to add\n:param object_type: the type of the object being added, e.g. ``'package'`` or ``'user'``\n:param capacity: the capacity of the membership"),
+    write("member_delete", member::member_delete, "Remove an object (e.g. a user, dataset or group) from a group.\n\n:param id: the id or name of the group\n:param object: the id or name of the object to be removed\n:param object_type: the type of the object to be removed, e.g. ``package`` or ``user``"),
+    read("member_list", member::member_list, "Return the members of a group.\n\nThe user must have permission to 'get' the group.\n\n:param id: the id or name of the group\n:param object_type: restrict the members returned to those of a given type, e.g. ``'user'`` or ``'package'`` (optional, default: ``None``)\n:param capacity: restrict the members returned to those with a given capacity, e.g. ``'member'``, ``'editor'``, ``'admin'``, ``'public'``, ``'private'`` (optional, default: ``None``)\n:rtype: list of (id, type, capacity) tuples"),
+    write("organization_member_create", member::organization_member_create, "Make a user a member of an organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the id or name of the organization\n:param username: name or id of the user to be made member of the organization\n:param role: role of the user in the organization. One of ``member``, ``editor``, or ``admin``"),
+    write("organization_member_delete", member::organization_member_delete, "Remove a user from an organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the id or name of the organization\n:param username: name or id of the user to be removed"),
+    write("group_member_create", member::group_member_create, "Make a user a member of a group.\n\nYou must be authorized to edit the group.\n\n:param id: the id or name of the group\n:param username: name or id of the user to be made member of the group\n:param role: role of the user in the group. One of ``member``, or ``admin``"),
+    write("group_member_delete", member::group_member_delete, "Remove a user from a group.\n\nYou must be authorized to edit the group.\n\n:param id: the id or name of the group\n:param username: name or id of the user to be removed"),
 ];
 
 /// Returns the action registered under `name`.
@@ -287,7 +163,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for action in ACTIONS {
             assert!(seen.insert(action.name), "{} twice", action.name);
-            let writes = ["create", "update", "patch", "delete", "purge", "revoke"];
+            let writes = [
+                "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private",
+                "public",
+            ];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
             assert_eq!(
                 !looks_like_write, action.side_effect_free,

@@ -5,20 +5,35 @@ use serde_json::{Map, Value};
 
 use crate::error::{ActionError, ActionResult};
 
-/// The parameters of one action call.
+/// A file sent in a multipart request (`upload`, `image_upload`).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field it came in.
+    pub field: String,
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub bytes: std::sync::Arc<Vec<u8>>,
+}
+
+/// The parameters of one action call, and the files that came with it.
 #[derive(Debug, Clone, Default)]
-pub struct Params(pub Map<String, Value>);
+pub struct Params(pub Map<String, Value>, pub Vec<Upload>);
 
 impl Params {
     /// Wraps a JSON object; anything else is CKAN's "needs to be a dictionary" error.
     pub fn from_value(value: Value) -> ActionResult<Params> {
         match value {
-            Value::Object(map) => Ok(Params(map)),
+            Value::Object(map) => Ok(Params(map, Vec::new())),
             Value::Null => Ok(Params::default()),
             _ => Err(ActionError::message(
                 "Request data needs to be a dictionary",
             )),
         }
+    }
+
+    /// Returns the file uploaded in a form field.
+    pub fn upload(&self, field: &str) -> Option<&Upload> {
+        self.1.iter().find(|u| u.field == field)
     }
 
     /// Returns the raw value of a key.

@@ -18,8 +18,13 @@ fn detail_for(context: &ActionContext, user: &UserRow) -> UserDetail {
 }
 
 /// Returns the user dict as the caller may see it.
-pub fn user_dict(context: &ActionContext, user: &UserRow) -> Map<String, Value> {
-    dict::user(user, detail_for(context, user), 0)
+pub fn user_dict(
+    tx: &mut Tx,
+    context: &ActionContext,
+    user: &UserRow,
+) -> ActionResult<Map<String, Value>> {
+    let created = crate::actions::package::count_created_by(tx, &context.caller, &user.id)?;
+    Ok(dict::user(user, detail_for(context, user), created))
 }
 
 /// Checks name and e-mail uniqueness inside the write transaction.
@@ -127,15 +132,17 @@ pub fn user_show(context: &ActionContext, params: &Params) -> ActionResult<Value
     let user = user.ok_or(ActionError::NotFound(None))?;
     let include_datasets = params.flag("include_datasets", false)?;
     let include_num_followers = params.flag("include_num_followers", false)?;
-    let mut dict = user_dict(context, &user);
-    if include_num_followers {
-        dict.insert("num_followers".into(), json!(0));
-    }
-    if include_datasets {
-        // Datasets arrive with the datasets issue; until then a user has created none.
-        dict.insert("datasets".into(), json!([]));
-    }
-    Ok(Value::Object(dict))
+    context.store().read(|tx| {
+        let mut dict = user_dict(tx, context, &user)?;
+        if include_num_followers {
+            dict.insert("num_followers".into(), json!(0));
+        }
+        if include_datasets {
+            let datasets = crate::actions::package::dicts_created_by(tx, context, &user.id, 50)?;
+            dict.insert("datasets".into(), Value::Array(datasets));
+        }
+        Ok(Value::Object(dict))
+    })
 }
 
 const USER_ORDERS: [&str; 8] = [
@@ -215,17 +222,17 @@ pub fn user_list(context: &ActionContext, params: &Params) -> ActionResult<Value
         "sysadmin" => found.sort_by_key(|u| u.sysadmin),
         _ => found.sort_by_key(display),
     }
-    let list = found
-        .iter()
-        .map(|u| {
-            if all_fields {
-                Value::Object(user_dict(context, u))
+    context.store().read(|tx| {
+        let mut list = Vec::new();
+        for user in &found {
+            list.push(if all_fields {
+                Value::Object(user_dict(tx, context, user)?)
             } else {
-                json!(u.name)
-            }
-        })
-        .collect();
-    Ok(Value::Array(list))
+                json!(user.name)
+            });
+        }
+        Ok(Value::Array(list))
+    })
 }
 
 /// `user_update`: the user themselves or a sysadmin; `email` is required, as in CKAN.
@@ -295,7 +302,9 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
         users::update(tx, &row)?;
         Ok::<_, ActionError>(())
     })?;
-    Ok(Value::Object(user_dict(context, &row)))
+    context
+        .store()
+        .read(|tx| Ok(Value::Object(user_dict(tx, context, &row)?)))
 }
 
 /// `user_patch`: `user_show` overlaid with the given keys, then `user_update`.
@@ -305,9 +314,11 @@ pub fn user_patch(context: &ActionContext, params: &Params) -> ActionResult<Valu
         .store()
         .read(|tx| users::find(tx, &id))?
         .ok_or(ActionError::NotFound(None))?;
-    let mut merged = user_dict(context, &existing);
+    let mut merged = context
+        .store()
+        .read(|tx| user_dict(tx, context, &existing))?;
     merged.extend(params.0.clone());
-    user_update(context, &Params(merged))
+    user_update(context, &Params(merged, params.1.clone()))
 }
 
 /// `user_delete`: sysadmins only; the account is kept with `state=deleted` and loses its memberships.

@@ -45,7 +45,7 @@ fn bare_bad_request(message: &str) -> HttpResponse {
 struct DecodeError(String);
 
 /// Inserts one form or query value with CKAN's one-string-or-list rule.
-fn insert_repeated(map: &mut Map<String, Value>, key: String, value: String) {
+pub(super) fn insert_repeated(map: &mut Map<String, Value>, key: String, value: String) {
     match map.get_mut(&key) {
         None => {
             map.insert(key, Value::String(value));
@@ -83,15 +83,31 @@ fn request_data(
     request: &HttpRequest,
     body: &[u8],
     side_effect_free: bool,
-) -> Result<Map<String, Value>, DecodeError> {
-    let content_type = request
+) -> Result<Params, DecodeError> {
+    let raw_content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+        .unwrap_or("");
+    let content_type = raw_content_type.to_ascii_lowercase();
+    if request.method() == Method::POST && content_type.starts_with("multipart/form-data") {
+        let boundary = super::multipart::boundary(raw_content_type)
+            .ok_or_else(|| DecodeError("multipart/form-data without a boundary".into()))?;
+        let (fields, uploads) = super::multipart::parse(body, &boundary)
+            .ok_or_else(|| DecodeError("malformed multipart/form-data body".into()))?;
+        return Ok(Params(fields, uploads));
+    }
+    request_fields(request, body, side_effect_free, &content_type)
+        .map(|map| Params(map, Vec::new()))
+}
+
+fn request_fields(
+    request: &HttpRequest,
+    body: &[u8],
+    side_effect_free: bool,
+    content_type: &str,
+) -> Result<Map<String, Value>, DecodeError> {
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
-    let is_multipart = content_type.starts_with("multipart/form-data");
     let trimmed = body.trim_ascii_start();
     if request.method() == Method::POST && is_form && !body.is_empty() {
         // Kho: a form body that is one JSON object is taken whole, even with `&` or `=` inside.
@@ -108,11 +124,6 @@ fn request_data(
             return parse_json_object(key.as_bytes());
         }
         return Ok(fields);
-    }
-    if is_multipart {
-        return Err(DecodeError(
-            "multipart/form-data is not supported yet; send JSON or form fields".into(),
-        ));
     }
     let query = request.query_string();
     if side_effect_free && !query.is_empty() {
@@ -163,12 +174,13 @@ async fn action(
             "JSON Error: Invalid request. Please use POST method for your request",
         );
     }
-    let mut data = match request_data(&request, &body, action.side_effect_free) {
+    let mut params = match request_data(&request, &body, action.side_effect_free) {
         Ok(data) => data,
         Err(DecodeError(message)) => return bare_bad_request(&message),
     };
     // JSONP calls always run as anonymous (CKAN: a callback must never carry credentials).
-    let callback = data
+    let callback = params
+        .0
         .remove("callback")
         .and_then(|v| v.as_str().map(str::to_string));
     let headers = request.headers();
@@ -197,20 +209,21 @@ async fn action(
             token.as_deref(),
         ) {
             Ok(caller) => caller,
-            Err(error) => return (false, Err(ActionError::from(error))),
+            Err(error) => return (false, Err(ActionError::from(error)), Params::default()),
         };
         let authenticated = caller.user.is_some();
-        let result = run_action(&blocking_services, caller, action, Params(data));
-        (authenticated, result)
+        let result = run_action(&blocking_services, caller, action, &params);
+        (authenticated, result, params)
     })
     .await;
-    let (authenticated, result) = match outcome {
-        Ok(pair) => pair,
+    let (authenticated, result, params) = match outcome {
+        Ok(triple) => triple,
         Err(error) => (
             false,
             Err(ActionError::Internal(anyhow::anyhow!(
                 "blocking pool: {error}"
             ))),
+            Params::default(),
         ),
     };
     let help = format!(
@@ -219,6 +232,14 @@ async fn action(
         name
     );
     let (status, body) = match result {
+        // CKAN 2.12 reports the dataset a direct package_update touched.
+        Ok(result) if name == "package_update" => {
+            let changed = json!({"packages": [result.get("id").cloned().unwrap_or(Value::Null)]});
+            (
+                StatusCode::OK,
+                json!({"help": help, "success": true, "result": result, "changed_entities": changed}),
+            )
+        }
         Ok(result) => (
             StatusCode::OK,
             json!({"help": help, "success": true, "result": result}),
@@ -229,9 +250,20 @@ async fn action(
             }
             let status =
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut error_object = error.to_error_object();
+            if matches!(error, ActionError::Integrity(_)) {
+                // CKAN echoes the data dict (with the dataset type defaulted) on Integrity Errors.
+                let mut data = params.0;
+                if name.starts_with("package_") && !data.contains_key("type") {
+                    data.insert("type".into(), json!("dataset"));
+                }
+                if let Some(object) = error_object.as_object_mut() {
+                    object.insert("data".into(), Value::Object(data));
+                }
+            }
             (
                 status,
-                json!({"help": help, "error": error.to_error_object(), "success": false}),
+                json!({"help": help, "error": error_object, "success": false}),
             )
         }
     };
@@ -257,11 +289,11 @@ fn run_action(
     services: &Services,
     caller: Caller,
     action: &'static actions::Action,
-    params: Params,
+    params: &Params,
 ) -> Result<Value, ActionError> {
     let span = tracing::info_span!("action", name = action.name, user = caller.name());
     let _entered = span.enter();
-    actions::call(services, caller, action, &params)
+    actions::call(services, caller, action, params)
 }
 
 #[cfg(test)]

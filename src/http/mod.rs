@@ -2,6 +2,8 @@
 
 mod api;
 mod cors;
+mod download;
+mod multipart;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::{NormalizePath, TrailingSlash};
@@ -13,6 +15,10 @@ pub use cors::Cors;
 pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(healthz))
+        .route(
+            "/dataset/{id}/resource/{resource_id}/download/{filename}",
+            web::get().to(download::download),
+        )
         .service(api::scope());
 }
 

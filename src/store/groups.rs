@@ -59,6 +59,16 @@ pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<GroupRow>> {
     )
 }
 
+/// Finds organisations and groups by id.
+pub fn find_many(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<GroupRow>> {
+    map_err(
+        groups::table
+            .filter(groups::id.eq_any(ids))
+            .select(GroupRow::as_select())
+            .load(tx),
+    )
+}
+
 /// Returns whether any organisation or group uses this name, other than `except_id`.
 pub fn name_taken(tx: &mut Tx, name: &str, except_id: Option<&str>) -> StoreResult<bool> {
     let owner: Option<String> = map_err(

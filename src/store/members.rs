@@ -122,3 +122,19 @@ pub fn delete_for_object(tx: &mut Tx, table_name: &str, table_id: &str) -> Store
     )
     .map(|_| ())
 }
+
+/// Lists the active memberships of several objects of one kind.
+pub fn for_objects(
+    tx: &mut Tx,
+    table_name: &str,
+    table_ids: &[String],
+) -> StoreResult<Vec<MemberRow>> {
+    map_err(
+        members::table
+            .filter(members::table_name.eq(table_name))
+            .filter(members::table_id.eq_any(table_ids))
+            .filter(members::state.eq("active"))
+            .select(MemberRow::as_select())
+            .load(tx),
+    )
+}

@@ -8,7 +8,10 @@ mod schema;
 pub mod changes;
 pub mod groups;
 pub mod members;
+pub mod packages;
+pub mod resources;
 pub mod settings;
+pub mod tags;
 pub mod tokens;
 pub mod users;
 
@@ -19,7 +22,7 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::r2d2::Pool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub use conn::{Backend, DbConnection, backend_of};
+pub use conn::{Backend, DbConnection, MultiBackend as DbBackend, backend_of};
 
 /// A database connection inside a transaction; store functions take it as `&mut Tx`.
 pub type Tx = DbConnection;

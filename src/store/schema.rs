@@ -79,3 +79,70 @@ diesel::allow_tables_to_appear_in_same_query!(
     changes,
     site_settings
 );
+
+diesel::table! {
+    packages (id) {
+        id -> Text,
+        name -> Text,
+        title -> Nullable<Text>,
+        author -> Nullable<Text>,
+        author_email -> Nullable<Text>,
+        maintainer -> Nullable<Text>,
+        maintainer_email -> Nullable<Text>,
+        license_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        url -> Nullable<Text>,
+        version -> Nullable<Text>,
+        state -> Text,
+        package_type -> Text,
+        owner_org -> Nullable<Text>,
+        private -> Bool,
+        creator_user_id -> Nullable<Text>,
+        metadata_created -> Timestamp,
+        metadata_modified -> Timestamp,
+        extras -> Text,
+    }
+}
+
+diesel::table! {
+    resources (id) {
+        id -> Text,
+        package_id -> Text,
+        position -> Integer,
+        state -> Text,
+        url -> Text,
+        name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        format -> Text,
+        hash -> Text,
+        mimetype -> Nullable<Text>,
+        mimetype_inner -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        url_type -> Nullable<Text>,
+        resource_type -> Nullable<Text>,
+        created -> Timestamp,
+        last_modified -> Nullable<Timestamp>,
+        metadata_modified -> Timestamp,
+        cache_url -> Nullable<Text>,
+        cache_last_updated -> Nullable<Timestamp>,
+        extras -> Text,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Text,
+        name -> Text,
+        vocabulary_id -> Text,
+    }
+}
+
+diesel::table! {
+    package_tags (package_id, tag_id) {
+        package_id -> Text,
+        tag_id -> Text,
+    }
+}
+
+diesel::joinable!(package_tags -> tags (tag_id));
+diesel::allow_tables_to_appear_in_same_query!(packages, resources, tags, package_tags);

@@ -31,6 +31,13 @@ pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
                 row.id
             )));
         }
+        if kind == Kind::Organization
+            && crate::actions::package::organization_has_datasets(tx, &row.id)?
+        {
+            return Err(ActionError::message(
+                "Organization cannot be deleted while it still has datasets",
+            ));
+        }
         row.state = "deleted".into();
         groups::update(tx, &row)?;
         // A deleted group stops being a member of other groups (CKAN's group hierarchy).
@@ -52,6 +59,13 @@ pub fn purge(context: &ActionContext, params: &Params, kind: Kind) -> ActionResu
     };
     context.store().write(|tx| {
         let row = find_kind(tx, &id, kind)?.ok_or_else(|| ActionError::not_found(missing))?;
+        if kind == Kind::Organization
+            && crate::actions::package::organization_has_datasets(tx, &row.id)?
+        {
+            return Err(ActionError::message(
+                "Organization cannot be deleted while it still has datasets",
+            ));
+        }
         groups::purge(tx, &row.id)?;
         changes::append(tx, kind.entity(), &row.id, "purge", store::now())?;
         Ok(Value::Null)

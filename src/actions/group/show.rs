@@ -74,8 +74,8 @@ pub fn show_dict(
     let mut result = dict::group_base(row, &context.config().effective_site_url());
     dict::insert_sorted(&mut result, "num_followers", json!(0));
     if options.include_dataset_count {
-        // Datasets arrive with the datasets issue: until then every count is zero.
-        dict::insert_sorted(&mut result, "package_count", json!(0));
+        let count = crate::actions::package::count_in_group(tx, &context.caller, row)?;
+        dict::insert_sorted(&mut result, "package_count", json!(count));
     }
     if options.include_member_count {
         dict::insert_sorted(
@@ -85,7 +85,8 @@ pub fn show_dict(
         );
     }
     if options.include_datasets {
-        result.insert("packages".into(), json!([]));
+        let packages = crate::actions::package::dicts_in_group(tx, context, row, 10)?;
+        result.insert("packages".into(), Value::Array(packages));
     }
     if options.include_extras {
         result.insert("extras".into(), dict::extras(row));

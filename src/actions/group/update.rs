@@ -88,10 +88,12 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
             add_users(tx, &row.id, entries)?;
         }
         changes::append(tx, kind.entity(), &row.id, "update", store::now())?;
+        let packages = crate::actions::package::dicts_in_group(tx, context, &row, 10)?;
+        let package_count = crate::actions::package::count_in_group(tx, caller, &row)?;
         let extra = vec![
             ("extras", dict::extras(&row)),
-            ("packages", json!([])),
-            ("package_count", json!(0)),
+            ("packages", Value::Array(packages)),
+            ("package_count", json!(package_count)),
             ("groups", json!([])),
             ("users", Value::Array(member_users(tx, &row.id)?)),
         ];
@@ -117,5 +119,5 @@ pub fn patch(context: &ActionContext, params: &Params, kind: Kind) -> ActionResu
     })?;
     let mut merged = current;
     merged.extend(params.0.clone());
-    update(context, &Params(merged), kind)
+    update(context, &Params(merged, params.1.clone()), kind)
 }

@@ -1,0 +1,4 @@
+DROP TABLE package_tags;
+DROP TABLE tags;
+DROP TABLE resources;
+DROP TABLE packages;

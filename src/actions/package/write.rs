@@ -1,0 +1,497 @@
+//! `package_create`, `package_update`, `package_patch`: one transaction each, with a
+//! change-log row; an update that changes nothing writes nothing (CKAN 2.12).
+
+use serde_json::{Map, Value, json};
+
+use super::input::{self, DatasetInput, Errors};
+use super::resource_input::{self, Context};
+use super::{can_edit, readable, show_dict};
+use crate::actions::authz::has_group_permission;
+use crate::actions::{ActionContext, Params, validate};
+use crate::auth::{Caller, Permission};
+use crate::error::{ActionError, ActionResult};
+use crate::store::packages::PackageRow;
+use crate::store::resources::ResourceRow;
+use crate::store::{
+    self, Tx, changes, changes::Entity, groups, members, packages, resources, tags,
+};
+
+/// Returns whether the caller may create datasets in at least one organisation.
+fn may_create_somewhere(tx: &mut Tx, caller: &Caller) -> ActionResult<bool> {
+    if caller.is_sysadmin() {
+        return Ok(true);
+    }
+    let Some(user_id) = caller.user_id() else {
+        return Ok(false);
+    };
+    let memberships = members::list_for_object(tx, "user", user_id)?;
+    Ok(memberships
+        .iter()
+        .any(|m| crate::auth::roles::capacity_grants(&m.capacity, Permission::CreateDataset)))
+}
+
+/// Resolves `owner_org` to an organisation id the caller may add datasets to.
+fn owner_org_id(
+    tx: &mut Tx,
+    caller: &Caller,
+    given: &str,
+    errors: &mut Errors,
+) -> ActionResult<Option<String>> {
+    let denied = || {
+        ActionError::denied(format!(
+            "User {} not authorized to add dataset to this organization",
+            caller.name()
+        ))
+    };
+    let org = groups::find(tx, given)?.filter(|g| g.is_organization && g.state == "active");
+    match org {
+        None if caller.is_sysadmin() => {
+            errors
+                .fields
+                .add("owner_org", "Organization does not exist");
+            Ok(None)
+        }
+        None => Err(denied()),
+        Some(org) if has_group_permission(tx, caller, &org.id, Permission::CreateDataset)? => {
+            Ok(Some(org.id))
+        }
+        Some(_) => Err(denied()),
+    }
+}
+
+/// Resolves the submitted groups to ids; unknown groups are a 404 for non-sysadmins (CKAN's
+/// auth check) and skipped for sysadmins; each needs `manage_group`.
+fn group_ids(
+    tx: &mut Tx,
+    caller: &Caller,
+    names: &[String],
+    already: &[String],
+) -> ActionResult<Vec<String>> {
+    let mut ids = Vec::new();
+    for name in names {
+        let Some(group) =
+            groups::find(tx, name)?.filter(|g| !g.is_organization && g.state == "active")
+        else {
+            if caller.is_sysadmin() {
+                continue;
+            }
+            return Err(ActionError::not_found("Group was not found."));
+        };
+        if !already.contains(&group.id)
+            && !has_group_permission(tx, caller, &group.id, Permission::ManageGroup)?
+        {
+            return Err(ActionError::denied(format!(
+                "User {} not authorized to edit these groups",
+                caller.name()
+            )));
+        }
+        if !ids.contains(&group.id) {
+            ids.push(group.id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Builds the resource rows of a dataset from the submitted list, matching existing ones by id.
+fn build_resources(
+    tx: &mut Tx,
+    package_id: &str,
+    submitted: &[Map<String, Value>],
+    existing: &[ResourceRow],
+    now: chrono::NaiveDateTime,
+    errors: &mut Errors,
+) -> ActionResult<Vec<ResourceRow>> {
+    let mut rows = Vec::new();
+    let mut item_errors = Vec::new();
+    let mut any_error = false;
+    for (position, item) in submitted.iter().enumerate() {
+        let mut item_fields = crate::error::FieldErrors::default();
+        let given_id = item
+            .get("id")
+            .and_then(crate::actions::params::value_text)
+            .filter(|i| !i.is_empty());
+        let current = given_id
+            .as_ref()
+            .and_then(|id| existing.iter().find(|r| &r.id == id));
+        let id = match (&given_id, current) {
+            (Some(id), Some(_)) => id.clone(),
+            (Some(id), None) if !validate::is_uuid(id) => {
+                item_fields.add("id", "Invalid id provided");
+                id.clone()
+            }
+            (Some(id), None) => {
+                if resources::find(tx, id)?.is_some_and(|r| r.package_id != package_id) {
+                    item_fields.add("id", "Resource id already exists.");
+                }
+                id.clone()
+            }
+            (None, _) => uuid::Uuid::new_v4().to_string(),
+        };
+        let context = Context {
+            package_id,
+            position: position as i32,
+            now,
+            guess_mimetype: false,
+            upload: None,
+        };
+        let mut row = resource_input::build(item, current, id, &context, &mut item_fields);
+        if let Some(old) = current
+            && resource_input::same_content(
+                &ResourceRow {
+                    metadata_modified: old.metadata_modified,
+                    ..row.clone()
+                },
+                old,
+            )
+        {
+            row.metadata_modified = old.metadata_modified;
+        }
+        rows.push(row);
+        match item_fields.into_result() {
+            Ok(()) => item_errors.push(json!({})),
+            Err(ActionError::Validation(map)) => {
+                any_error = true;
+                item_errors.push(Value::Object(
+                    map.into_iter().filter(|(k, _)| k != "__type").collect(),
+                ));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if any_error {
+        errors
+            .nested
+            .insert("resources".into(), Value::Array(item_errors));
+    }
+    Ok(rows)
+}
+
+/// Everything a dataset write stores.
+struct Stored {
+    row: PackageRow,
+    tags: Vec<input::TagInput>,
+    groups: Vec<String>,
+    resources: Vec<ResourceRow>,
+}
+
+fn current_groups(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<String>> {
+    let ids: Vec<String> = members::list_for_object(tx, "package", package_id)?
+        .into_iter()
+        .map(|m| m.group_id)
+        .collect();
+    let found = groups::find_many(tx, &ids)?;
+    Ok(found
+        .into_iter()
+        .filter(|g| !g.is_organization)
+        .map(|g| g.id)
+        .collect())
+}
+
+fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInput>> {
+    Ok(tags::for_packages(tx, &[package_id.to_string()])?
+        .into_iter()
+        .map(|(_, t)| input::TagInput {
+            name: t.name,
+            vocabulary_id: t.vocabulary_id,
+        })
+        .collect())
+}
+
+/// Writes a dataset's tags, groups and resources; returns nothing.
+fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String]) -> ActionResult<()> {
+    let mut tag_ids = Vec::new();
+    for tag in &stored.tags {
+        if !tag.vocabulary_id.is_empty() {
+            return Err(ActionError::field("tags", "Tag vocabulary was not found."));
+        }
+        tag_ids.push(tags::find_or_create(tx, &tag.name, &tag.vocabulary_id)?.id);
+    }
+    tags::set_for_package(tx, &stored.row.id, &tag_ids)?;
+    for group in old_groups.iter().filter(|g| !stored.groups.contains(g)) {
+        members::delete(tx, group, "package", &stored.row.id)?;
+    }
+    for group in stored.groups.iter().filter(|g| !old_groups.contains(g)) {
+        members::upsert(
+            tx,
+            &crate::actions::group::create_membership(group, "package", &stored.row.id, "public"),
+        )?;
+    }
+    resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
+    Ok(())
+}
+
+/// Returns extras as stored: in the order sent on create; on update in the order CKAN 2.12's
+/// PostgreSQL `jsonb` gives them back (shorter keys first, then bytes).
+fn extras_json(extras: &[(String, String)], jsonb_order: bool) -> String {
+    let mut ordered: Vec<&(String, String)> = extras.iter().collect();
+    if jsonb_order {
+        ordered.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
+    }
+    Value::Array(
+        ordered
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect(),
+    )
+    .to_string()
+}
+
+fn text_of(input: &DatasetInput, field: &str) -> Option<String> {
+    input
+        .text
+        .iter()
+        .find(|(f, _)| *f == field)
+        .and_then(|(_, v)| v.clone())
+}
+
+/// `package_create`.
+pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let caller = context.caller.clone();
+    if caller.active_user().is_none() {
+        return Err(ActionError::denied(format!(
+            "User {} not authorized to create packages",
+            caller.name()
+        )));
+    }
+    context.store().write(|tx| {
+        if !may_create_somewhere(tx, &caller)? {
+            return Err(ActionError::denied(format!(
+                "User {} not authorized to create packages",
+                caller.name()
+            )));
+        }
+        let mut errors = Errors::default();
+        let owner_org = match params.non_empty("owner_org") {
+            Some(given) => owner_org_id(tx, &caller, &given, &mut errors)?,
+            None => {
+                errors
+                    .fields
+                    .add("owner_org", "An organization must be provided");
+                None
+            }
+        };
+        let input = input::parse(params, &mut errors, true)?;
+        let group_names = input.groups.clone().unwrap_or_default();
+        let group_ids = group_ids(tx, &caller, &group_names, &[])?;
+        let id =
+            validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
+        if !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
+            errors.fields.add("id", "Dataset id already exists");
+        }
+        let name = input.name.clone().unwrap_or_default();
+        if !errors.fields.has("name")
+            && let Some(existing) = packages::find(tx, &name)?.filter(|p| p.name == name)
+        {
+            if existing.state == "deleted" {
+                packages::rename(tx, &existing.id, &existing.id)?;
+            } else {
+                errors.fields.add("name", "That URL is already in use.");
+            }
+        }
+        let now = store::now();
+        let resources = build_resources(
+            tx,
+            &id,
+            &input.resources.clone().unwrap_or_default(),
+            &[],
+            now,
+            &mut errors,
+        )?;
+        errors.into_result()?;
+        let state = input.state.clone().filter(|s| {
+            caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str())
+        });
+        let row = PackageRow {
+            id: id.clone(),
+            name,
+            title: text_of(&input, "title"),
+            author: text_of(&input, "author"),
+            author_email: text_of(&input, "author_email"),
+            maintainer: text_of(&input, "maintainer"),
+            maintainer_email: text_of(&input, "maintainer_email"),
+            license_id: text_of(&input, "license_id"),
+            notes: text_of(&input, "notes"),
+            url: text_of(&input, "url"),
+            version: text_of(&input, "version"),
+            state: state.unwrap_or_else(|| "active".into()),
+            package_type: input
+                .package_type
+                .clone()
+                .unwrap_or_else(|| "dataset".into()),
+            owner_org,
+            private: input.private.unwrap_or(false),
+            creator_user_id: caller.user_id().map(str::to_string),
+            metadata_created: now,
+            metadata_modified: now,
+            extras: extras_json(&input.extras.clone().unwrap_or_default(), false),
+        };
+        packages::insert(tx, &row)?;
+        let stored = Stored {
+            row,
+            tags: input.tags.clone().unwrap_or_default(),
+            groups: group_ids,
+            resources,
+        };
+        store_parts(tx, &stored, &[])?;
+        changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
+        Ok(Value::Object(show_dict(tx, context, &stored.row)?))
+    })
+}
+
+/// `package_update`: the submitted dict is the whole dataset (2.12: omitted `resources` and
+/// `groups` are kept, omitted tags and extras removed).
+pub fn package_update(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let id = params
+        .non_empty("id")
+        .or_else(|| params.non_empty("name"))
+        .ok_or_else(|| {
+            let mut map = Map::new();
+            map.insert("id".into(), json!("Missing value"));
+            ActionError::Validation(map)
+        })?;
+    context
+        .store()
+        .write(|tx| update_in(tx, context, params, &id))
+}
+
+/// Finds a dataset and locks its row until the transaction ends (concurrent writers of one
+/// dataset queue instead of overwriting each other).
+fn find_locked(tx: &mut Tx, id: &str) -> ActionResult<Option<PackageRow>> {
+    let Some(found) = packages::find(tx, id)? else {
+        return Ok(None);
+    };
+    packages::lock(tx, &found.id)?;
+    Ok(packages::find(tx, &found.id)?)
+}
+
+fn update_in(
+    tx: &mut Tx,
+    context: &ActionContext,
+    params: &Params,
+    id: &str,
+) -> ActionResult<Value> {
+    let caller = context.caller.clone();
+    {
+        let existing =
+            find_locked(tx, id)?.ok_or_else(|| ActionError::not_found("Package was not found."))?;
+        if !can_edit(tx, &caller, &existing)? {
+            return Err(ActionError::denied(format!(
+                "User {} not authorized to edit package {}",
+                caller.name(),
+                existing.id
+            )));
+        }
+        let mut errors = Errors::default();
+        let input = input::parse(params, &mut errors, false)?;
+        let owner_org = match &input.owner_org {
+            Some(given) if Some(given) != existing.owner_org.as_ref() => {
+                let current_name = existing
+                    .owner_org
+                    .as_ref()
+                    .and_then(|o| groups::find(tx, o).ok().flatten())
+                    .map(|g| g.name);
+                if current_name.as_ref() == Some(given) {
+                    existing.owner_org.clone()
+                } else {
+                    owner_org_id(tx, &caller, given, &mut errors)?
+                }
+            }
+            _ => existing.owner_org.clone(),
+        };
+        let name = input.name.clone().unwrap_or_else(|| existing.name.clone());
+        if !errors.fields.has("name")
+            && name != existing.name
+            && let Some(other) =
+                packages::find(tx, &name)?.filter(|p| p.name == name && p.id != existing.id)
+        {
+            if other.state == "deleted" {
+                packages::rename(tx, &other.id, &other.id)?;
+            } else {
+                errors.fields.add("name", "That URL is already in use.");
+            }
+        }
+        let old_groups = current_groups(tx, &existing.id)?;
+        let groups = match &input.groups {
+            Some(names) => group_ids(tx, &caller, names, &old_groups)?,
+            None => old_groups.clone(),
+        };
+        let old_resources = resources::active_for_package(tx, &existing.id)?;
+        let now = store::now();
+        let new_resources = match &input.resources {
+            Some(submitted) => build_resources(
+                tx,
+                &existing.id,
+                submitted,
+                &old_resources,
+                now,
+                &mut errors,
+            )?,
+            None => old_resources.clone(),
+        };
+        errors.into_result()?;
+        let may_set_state = caller.is_sysadmin() || can_edit(tx, &caller, &existing)?;
+        let state = input
+            .state
+            .clone()
+            .filter(|s| may_set_state && ["active", "draft", "deleted"].contains(&s.as_str()));
+        let row = PackageRow {
+            name,
+            title: text_of(&input, "title"),
+            author: text_of(&input, "author"),
+            author_email: text_of(&input, "author_email"),
+            maintainer: text_of(&input, "maintainer"),
+            maintainer_email: text_of(&input, "maintainer_email"),
+            license_id: text_of(&input, "license_id"),
+            notes: text_of(&input, "notes"),
+            url: text_of(&input, "url"),
+            version: text_of(&input, "version"),
+            state: state.unwrap_or_else(|| existing.state.clone()),
+            owner_org,
+            private: input.private.unwrap_or(existing.private),
+            extras: extras_json(&input.extras.clone().unwrap_or_default(), true),
+            ..existing.clone()
+        };
+        let new_tags = input.tags.clone().unwrap_or_default();
+        let unchanged = row == existing
+            && new_tags == current_tags(tx, &existing.id)?
+            && groups == old_groups
+            && new_resources.len() == old_resources.len()
+            && new_resources
+                .iter()
+                .zip(&old_resources)
+                .all(|(a, b)| a == b);
+        if unchanged {
+            return Ok(Value::Object(show_dict(tx, context, &existing)?));
+        }
+        let row = PackageRow {
+            metadata_modified: now,
+            ..row
+        };
+        packages::update(tx, &row)?;
+        let stored = Stored {
+            row,
+            tags: new_tags,
+            groups,
+            resources: new_resources,
+        };
+        store_parts(tx, &stored, &old_groups)?;
+        changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
+        Ok(Value::Object(show_dict(tx, context, &stored.row)?))
+    }
+}
+
+/// `package_patch`: `package_show` overlaid with the given keys, then `package_update`.
+pub fn package_patch(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let id = params
+        .non_empty("id")
+        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    context.store().write(|tx| {
+        let found = find_locked(tx, &id)?.ok_or(ActionError::NotFound(None))?;
+        let row = readable(tx, &context.caller, &found.id)?;
+        let mut merged = show_dict(tx, context, &row)?;
+        // The organisation is given by id; the nested dict would only confuse the overlay.
+        merged.remove("organization");
+        merged.extend(params.0.clone());
+        update_in(tx, context, &Params(merged, params.1.clone()), &row.id)
+    })
+}

@@ -1,0 +1,96 @@
+//! Tags: `tag_list`, `tag_show` (free tags; only tags of datasets the caller may see, unlike
+//! CKAN, which also lists tags used only by private datasets), and `resource_view_list`.
+
+use serde_json::{Value, json};
+
+use super::package::{self, visibility};
+use super::{ActionContext, Params};
+use crate::error::{ActionError, ActionResult};
+use crate::store::{Tx, packages, tags, tags::TagRow};
+
+fn tag_dict(tag: &TagRow) -> Value {
+    let vocabulary = if tag.vocabulary_id.is_empty() {
+        Value::Null
+    } else {
+        json!(tag.vocabulary_id)
+    };
+    json!({"id": tag.id, "name": tag.name, "vocabulary_id": vocabulary, "display_name": tag.name})
+}
+
+/// Returns the ids of every active dataset the caller may see.
+fn visible_ids(tx: &mut Tx, context: &ActionContext) -> ActionResult<Vec<String>> {
+    let visible = visibility(tx, &context.caller)?;
+    let filter = packages::Filter {
+        include_private: true,
+        ..Default::default()
+    };
+    Ok(packages::list(tx, &filter, &visible, i64::MAX, 0)?
+        .into_iter()
+        .map(|p| p.id)
+        .collect())
+}
+
+/// `tag_list`.
+pub fn tag_list(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    if params.non_empty("vocabulary_id").is_some() {
+        return Err(ActionError::NotFound(None));
+    }
+    let query = params
+        .non_empty("query")
+        .or_else(|| params.non_empty("q"))
+        .map(|q| q.to_lowercase());
+    let all_fields = params.flag("all_fields", false)?;
+    context.store().read(|tx| {
+        let ids = visible_ids(tx, context)?;
+        let found = tags::used_by(tx, &ids, "")?;
+        let list = found
+            .iter()
+            .filter(|t| {
+                query
+                    .as_ref()
+                    .is_none_or(|q| t.name.to_lowercase().contains(q))
+            })
+            .map(|t| {
+                if all_fields {
+                    tag_dict(t)
+                } else {
+                    json!(t.name)
+                }
+            })
+            .collect();
+        Ok(Value::Array(list))
+    })
+}
+
+/// `tag_show`: a free tag by name or id, with its visible datasets when asked.
+pub fn tag_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let id = params
+        .non_empty("id")
+        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let include_datasets = params.flag("include_datasets", false)?;
+    context.store().read(|tx| {
+        let tag = tags::find(tx, &id, "")?.ok_or(ActionError::NotFound(None))?;
+        let mut result = tag_dict(&tag);
+        if include_datasets {
+            let tagged = tags::package_ids_with(tx, &tag.id)?;
+            let visible = visibility(tx, &context.caller)?;
+            let filter = packages::Filter {
+                ids: Some(tagged),
+                ..Default::default()
+            };
+            let rows = packages::list(tx, &filter, &visible, 1000, 0)?;
+            let packages = Value::Array(package::dicts(tx, context, &rows)?);
+            if let Some(object) = result.as_object_mut() {
+                object.insert("packages".into(), packages);
+            }
+        }
+        Ok(result)
+    })
+}
+
+/// `resource_view_list`: Kho has no resource views yet; an empty list is CKAN's answer for a
+/// resource without views. The resource must exist and be visible.
+pub fn resource_view_list(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    package::resource_show(context, params)?;
+    Ok(json!([]))
+}

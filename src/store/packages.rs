@@ -1,0 +1,226 @@
+//! Datasets (CKAN's "packages"). Extras are a JSON list of `{"key","value"}`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{members, package_tags, packages};
+use super::{StoreResult, Tx, map_err};
+
+/// A stored dataset.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = packages, treat_none_as_null = true)]
+pub struct PackageRow {
+    pub id: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub author_email: Option<String>,
+    pub maintainer: Option<String>,
+    pub maintainer_email: Option<String>,
+    pub license_id: Option<String>,
+    pub notes: Option<String>,
+    pub url: Option<String>,
+    pub version: Option<String>,
+    pub state: String,
+    pub package_type: String,
+    pub owner_org: Option<String>,
+    pub private: bool,
+    pub creator_user_id: Option<String>,
+    pub metadata_created: NaiveDateTime,
+    pub metadata_modified: NaiveDateTime,
+    pub extras: String,
+}
+
+/// Inserts a dataset.
+pub fn insert(tx: &mut Tx, row: &PackageRow) -> StoreResult<()> {
+    map_err(diesel::insert_into(packages::table).values(row).execute(tx)).map(|_| ())
+}
+
+/// Replaces every column of a dataset.
+pub fn update(tx: &mut Tx, row: &PackageRow) -> StoreResult<()> {
+    map_err(
+        diesel::update(packages::table.find(&row.id))
+            .set(row)
+            .execute(tx),
+    )
+    .map(|_| ())
+}
+
+/// Finds a dataset by id, then by name.
+pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<PackageRow>> {
+    let by_id = map_err(
+        packages::table
+            .find(id_or_name)
+            .select(PackageRow::as_select())
+            .first(tx)
+            .optional(),
+    )?;
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    map_err(
+        packages::table
+            .filter(packages::name.eq(id_or_name))
+            .select(PackageRow::as_select())
+            .first(tx)
+            .optional(),
+    )
+}
+
+/// Finds datasets by id (any state), in no particular order.
+pub fn find_many(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<PackageRow>> {
+    map_err(
+        packages::table
+            .filter(packages::id.eq_any(ids))
+            .select(PackageRow::as_select())
+            .load(tx),
+    )
+}
+
+/// Locks a dataset's row until the transaction ends (PostgreSQL; SQLite transactions already
+/// hold the database's single write lock).
+pub fn lock(tx: &mut Tx, id: &str) -> StoreResult<()> {
+    if let super::DbConnection::Pg(conn) = tx {
+        map_err(
+            diesel::sql_query("SELECT 1 FROM packages WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Text, _>(id)
+                .execute(conn),
+        )?;
+    }
+    Ok(())
+}
+
+/// Renames a dataset (CKAN frees a deleted dataset's name by renaming it to its id).
+pub fn rename(tx: &mut Tx, id: &str, new_name: &str) -> StoreResult<()> {
+    map_err(
+        diesel::update(packages::table.find(id))
+            .set(packages::name.eq(new_name))
+            .execute(tx),
+    )
+    .map(|_| ())
+}
+
+/// Deletes a dataset, its resources, tags and group memberships.
+pub fn purge(tx: &mut Tx, id: &str) -> StoreResult<()> {
+    map_err(
+        diesel::delete(
+            members::table
+                .filter(members::table_name.eq("package"))
+                .filter(members::table_id.eq(id)),
+        )
+        .execute(tx),
+    )?;
+    map_err(
+        diesel::delete(package_tags::table.filter(package_tags::package_id.eq(id))).execute(tx),
+    )?;
+    map_err(
+        diesel::delete(
+            super::schema::resources::table.filter(super::schema::resources::package_id.eq(id)),
+        )
+        .execute(tx),
+    )?;
+    map_err(diesel::delete(packages::table.find(id)).execute(tx)).map(|_| ())
+}
+
+/// Which datasets a listing may include.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    /// Sees everything (sysadmin).
+    pub all: bool,
+    /// Organisations whose private and draft datasets the caller may read.
+    pub member_of: Vec<String>,
+    /// The caller's own user id (their datasets without an organisation).
+    pub user_id: Option<String>,
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub owner_org: Option<String>,
+    pub ids: Option<Vec<String>>,
+    pub creator_user_id: Option<String>,
+    /// Include private datasets the caller may see (else public only).
+    pub include_private: bool,
+    /// Include drafts the caller may see.
+    pub include_drafts: bool,
+}
+
+type Boxed<'a> = packages::BoxedQuery<'a, super::DbBackend>;
+
+fn filtered<'a>(filter: &'a Filter, visibility: &'a Visibility) -> Boxed<'a> {
+    let mut query: Boxed<'a> = packages::table.into_boxed();
+    query = if filter.include_drafts {
+        query.filter(packages::state.eq("active").or(packages::state.eq("draft")))
+    } else {
+        query.filter(packages::state.eq("active"))
+    };
+    if let Some(org) = &filter.owner_org {
+        query = query.filter(packages::owner_org.eq(org));
+    }
+    if let Some(ids) = &filter.ids {
+        query = query.filter(packages::id.eq_any(ids));
+    }
+    if let Some(creator) = &filter.creator_user_id {
+        query = query.filter(packages::creator_user_id.eq(creator));
+    }
+    if !visibility.all {
+        // Public and active, or private/draft in one of the caller's organisations.
+        let public = packages::private
+            .eq(false)
+            .and(packages::state.eq("active"));
+        if filter.include_private || filter.include_drafts {
+            let orgs = visibility.member_of.clone();
+            let own = visibility.user_id.clone().unwrap_or_default();
+            query = query.filter(
+                public
+                    .or(packages::owner_org.eq_any(orgs))
+                    .or(packages::owner_org
+                        .is_null()
+                        .and(packages::creator_user_id.eq(own))),
+            );
+        } else {
+            query = query.filter(public);
+        }
+    } else if !filter.include_private {
+        query = query.filter(packages::private.eq(false));
+    }
+    query
+}
+
+/// Counts the datasets a filter admits.
+pub fn count(tx: &mut Tx, filter: &Filter, visibility: &Visibility) -> StoreResult<i64> {
+    map_err(filtered(filter, visibility).count().get_result(tx))
+}
+
+/// Lists the datasets a filter admits, newest change first.
+pub fn list(
+    tx: &mut Tx,
+    filter: &Filter,
+    visibility: &Visibility,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<PackageRow>> {
+    map_err(
+        filtered(filter, visibility)
+            .order((packages::metadata_modified.desc(), packages::id))
+            .limit(limit)
+            .offset(offset)
+            .select(PackageRow::as_select())
+            .load(tx),
+    )
+}
+
+/// Lists the names of active public datasets by name (`package_list`).
+pub fn public_names(tx: &mut Tx, limit: Option<i64>, offset: i64) -> StoreResult<Vec<String>> {
+    // SQLite needs a LIMIT with every OFFSET.
+    map_err(
+        packages::table
+            .filter(packages::state.eq("active"))
+            .filter(packages::private.eq(false))
+            .order(packages::name)
+            .select(packages::name)
+            .limit(limit.unwrap_or(i64::MAX))
+            .offset(offset)
+            .load(tx),
+    )
+}

@@ -1,0 +1,108 @@
+//! Resources of datasets. Custom resource fields are a JSON object in `extras`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::resources;
+use super::{StoreResult, Tx, map_err};
+
+/// A stored resource.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = resources, treat_none_as_null = true)]
+pub struct ResourceRow {
+    pub id: String,
+    pub package_id: String,
+    pub position: i32,
+    pub state: String,
+    pub url: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub format: String,
+    pub hash: String,
+    pub mimetype: Option<String>,
+    pub mimetype_inner: Option<String>,
+    pub size: Option<i64>,
+    pub url_type: Option<String>,
+    pub resource_type: Option<String>,
+    pub created: NaiveDateTime,
+    pub last_modified: Option<NaiveDateTime>,
+    pub metadata_modified: NaiveDateTime,
+    pub cache_url: Option<String>,
+    pub cache_last_updated: Option<NaiveDateTime>,
+    pub extras: String,
+}
+
+/// Finds a resource by id (any state).
+pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<ResourceRow>> {
+    map_err(
+        resources::table
+            .find(id)
+            .select(ResourceRow::as_select())
+            .first(tx)
+            .optional(),
+    )
+}
+
+/// Returns the active resources of a dataset by position.
+pub fn active_for_package(tx: &mut Tx, package_id: &str) -> StoreResult<Vec<ResourceRow>> {
+    map_err(
+        resources::table
+            .filter(resources::package_id.eq(package_id))
+            .filter(resources::state.eq("active"))
+            .order(resources::position)
+            .select(ResourceRow::as_select())
+            .load(tx),
+    )
+}
+
+/// Returns the active resources of several datasets, by dataset then position.
+pub fn active_for_packages(tx: &mut Tx, package_ids: &[String]) -> StoreResult<Vec<ResourceRow>> {
+    map_err(
+        resources::table
+            .filter(resources::package_id.eq_any(package_ids))
+            .filter(resources::state.eq("active"))
+            .order((resources::package_id, resources::position))
+            .select(ResourceRow::as_select())
+            .load(tx),
+    )
+}
+
+/// Replaces the resources of a dataset: rows listed are written (inserted or updated), active
+/// rows not listed become `state=deleted`.
+pub fn replace_for_package(tx: &mut Tx, package_id: &str, rows: &[ResourceRow]) -> StoreResult<()> {
+    let keep: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    map_err(
+        diesel::update(
+            resources::table
+                .filter(resources::package_id.eq(package_id))
+                .filter(resources::state.eq("active"))
+                .filter(resources::id.ne_all(keep)),
+        )
+        .set(resources::state.eq("deleted"))
+        .execute(tx),
+    )?;
+    for row in rows {
+        let exists = map_err(
+            resources::table
+                .find(&row.id)
+                .select(resources::id)
+                .first::<String>(tx)
+                .optional(),
+        )?
+        .is_some();
+        if exists {
+            map_err(
+                diesel::update(resources::table.find(&row.id))
+                    .set(row)
+                    .execute(tx),
+            )?;
+        } else {
+            map_err(
+                diesel::insert_into(resources::table)
+                    .values(row)
+                    .execute(tx),
+            )?;
+        }
+    }
+    Ok(())
+}

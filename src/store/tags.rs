@@ -1,0 +1,118 @@
+//! Tags: free tags (`vocabulary_id` stored as `''`) and vocabulary tags, linked to datasets.
+
+use diesel::prelude::*;
+
+use super::schema::{package_tags, tags};
+use super::{StoreResult, Tx, map_err};
+
+/// A stored tag.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tags)]
+pub struct TagRow {
+    pub id: String,
+    pub name: String,
+    pub vocabulary_id: String,
+}
+
+/// Returns the tag with this name in this vocabulary (`""` = free), creating it if needed.
+pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<TagRow> {
+    let found = map_err(
+        tags::table
+            .filter(tags::name.eq(name))
+            .filter(tags::vocabulary_id.eq(vocabulary_id))
+            .select(TagRow::as_select())
+            .first(tx)
+            .optional(),
+    )?;
+    if let Some(tag) = found {
+        return Ok(tag);
+    }
+    let row = TagRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_string(),
+        vocabulary_id: vocabulary_id.to_string(),
+    };
+    map_err(diesel::insert_into(tags::table).values(&row).execute(tx))?;
+    Ok(row)
+}
+
+/// Sets a dataset's tags to exactly these.
+pub fn set_for_package(tx: &mut Tx, package_id: &str, tag_ids: &[String]) -> StoreResult<()> {
+    map_err(
+        diesel::delete(package_tags::table.filter(package_tags::package_id.eq(package_id)))
+            .execute(tx),
+    )?;
+    for tag_id in tag_ids {
+        map_err(
+            diesel::insert_into(package_tags::table)
+                .values((
+                    package_tags::package_id.eq(package_id),
+                    package_tags::tag_id.eq(tag_id),
+                ))
+                .execute(tx),
+        )?;
+    }
+    Ok(())
+}
+
+/// Returns `(package id, tag)` for the given datasets, tags sorted by name.
+pub fn for_packages(tx: &mut Tx, package_ids: &[String]) -> StoreResult<Vec<(String, TagRow)>> {
+    map_err(
+        package_tags::table
+            .inner_join(tags::table)
+            .filter(package_tags::package_id.eq_any(package_ids))
+            .order(tags::name)
+            .select((package_tags::package_id, TagRow::as_select()))
+            .load(tx),
+    )
+}
+
+/// Finds a tag by id or name within a vocabulary (`""` = free tags).
+pub fn find(tx: &mut Tx, id_or_name: &str, vocabulary_id: &str) -> StoreResult<Option<TagRow>> {
+    let by_id = map_err(
+        tags::table
+            .find(id_or_name)
+            .select(TagRow::as_select())
+            .first(tx)
+            .optional(),
+    )?;
+    if by_id.is_some() {
+        return Ok(by_id);
+    }
+    map_err(
+        tags::table
+            .filter(tags::name.eq(id_or_name))
+            .filter(tags::vocabulary_id.eq(vocabulary_id))
+            .select(TagRow::as_select())
+            .first(tx)
+            .optional(),
+    )
+}
+
+/// Returns the ids of the datasets carrying a tag.
+pub fn package_ids_with(tx: &mut Tx, tag_id: &str) -> StoreResult<Vec<String>> {
+    map_err(
+        package_tags::table
+            .filter(package_tags::tag_id.eq(tag_id))
+            .select(package_tags::package_id)
+            .load(tx),
+    )
+}
+
+/// Returns the distinct tags of a vocabulary used by the given datasets, by name.
+pub fn used_by(
+    tx: &mut Tx,
+    package_ids: &[String],
+    vocabulary_id: &str,
+) -> StoreResult<Vec<TagRow>> {
+    map_err(
+        package_tags::table
+            .inner_join(tags::table)
+            .filter(package_tags::package_id.eq_any(package_ids))
+            .filter(tags::vocabulary_id.eq(vocabulary_id))
+            .select(TagRow::as_select())
+            .distinct()
+            .order(tags::name)
+            .load(tx),
+    )
+}
