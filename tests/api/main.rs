@@ -4,6 +4,7 @@
 mod accounts;
 mod authz;
 mod cli;
+mod datasets;
 mod golden;
 mod groups;
 mod helpers;
