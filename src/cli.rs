@@ -89,8 +89,12 @@ enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 enum DemoCommand {
-    /// Fill an empty store with the demo catalogue.
-    Load,
+    /// Fill an empty store with the demo catalogue (330 datasets), or with `--datasets N`
+    /// generated datasets; on a store that has the demo, add N more.
+    Load {
+        #[arg(long, value_name = "N")]
+        datasets: Option<usize>,
+    },
 }
 
 /// Reads the configuration layers: defaults < file < environment < flags.
@@ -191,10 +195,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo {
-            command: DemoCommand::Load,
+            command: DemoCommand::Load { datasets },
         } => {
             let services = Services::open(config)?;
-            demo::load(&services)?;
+            demo::load(&services, datasets)?;
             Ok(())
         }
     }
@@ -205,7 +209,7 @@ fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
         let application = app::build(config)?;
         if with_demo {
             let services = application.services.clone();
-            actix_web::web::block(move || demo::load(&services)).await??;
+            actix_web::web::block(move || demo::load(&services, None)).await??;
         }
         let store_kind = format!("{:?}", application.services.store.backend()).to_lowercase();
         tracing::info!(url = %format!("http://{}", application.address), store = %store_kind, "kho is listening");

@@ -93,3 +93,76 @@ fn help_lists_the_commands() {
         assert!(text.contains(command), "{command} missing from --help");
     }
 }
+
+#[test]
+fn demo_load_builds_a_vietnamese_portal_and_adds_generated_datasets() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = kho(dir.path(), &["demo", "load"]);
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+    let more = kho(dir.path(), &["demo", "load", "--datasets", "25"]);
+    assert!(
+        more.status.success(),
+        "{}",
+        String::from_utf8_lossy(&more.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&more.stderr).contains("25/25"),
+        "a progress line with the count"
+    );
+    let config = kho::config::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    let services = kho::actions::Services::open(config).unwrap();
+    let call = |name: &str, params: serde_json::Value| {
+        kho::actions::call_by_name(&services, kho::auth::Caller::system(), name, params).unwrap()
+    };
+    let organizations = call(
+        "organization_list",
+        serde_json::json!({"all_fields": true, "limit": 25}),
+    );
+    let organizations = organizations.as_array().unwrap();
+    assert!(organizations.len() >= 10);
+    assert!(
+        organizations
+            .iter()
+            .any(|o| o["title"] == "Sở Khoa học và Công nghệ")
+    );
+    let total: i64 = organizations
+        .iter()
+        .map(|o| o["package_count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 330 + 25, "sysadmin counts include private datasets");
+    let public = call("package_list", serde_json::json!({}))
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(
+        public < 355 && public > 250,
+        "some datasets are private: {public} public"
+    );
+    let groups = call("group_list", serde_json::json!({}));
+    assert!(groups.as_array().unwrap().len() >= 12);
+    let newest = call(
+        "current_package_list_with_resources",
+        serde_json::json!({"limit": 1000}),
+    );
+    let datasets = newest.as_array().unwrap();
+    let modified: std::collections::HashSet<&str> = datasets
+        .iter()
+        .map(|d| &d["metadata_modified"].as_str().unwrap()[..7])
+        .collect();
+    assert!(
+        modified.len() >= 9,
+        "spread over several quarters: {modified:?}"
+    );
+    assert!(
+        datasets
+            .iter()
+            .all(|d| (1..=4).contains(&d["num_resources"].as_i64().unwrap()))
+    );
+}

@@ -244,6 +244,21 @@ fn text_of(input: &DatasetInput, field: &str) -> Option<String> {
         .and_then(|(_, v)| v.clone())
 }
 
+/// Returns a timestamp a sysadmin set explicitly (CKAN 2.12 lets sysadmins set
+/// `metadata_modified` when mirroring or harvesting); ignored for everyone else.
+fn sysadmin_timestamp(
+    caller: &Caller,
+    params: &Params,
+    key: &str,
+) -> Option<chrono::NaiveDateTime> {
+    if !caller.is_sysadmin() {
+        return None;
+    }
+    params
+        .text(key)
+        .and_then(|t| resource_input::parse_datetime(&t))
+}
+
 /// `package_create`.
 pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let caller = context.caller.clone();
@@ -321,8 +336,10 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             owner_org,
             private: input.private.unwrap_or(false),
             creator_user_id: caller.user_id().map(str::to_string),
-            metadata_created: now,
-            metadata_modified: now,
+            metadata_created: sysadmin_timestamp(&caller, params, "metadata_created")
+                .unwrap_or(now),
+            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified")
+                .unwrap_or(now),
             extras: extras_json(&input.extras.clone().unwrap_or_default(), false),
         };
         packages::insert(tx, &row)?;
@@ -464,7 +481,8 @@ fn update_in(
             return Ok(Value::Object(show_dict(tx, context, &existing)?));
         }
         let row = PackageRow {
-            metadata_modified: now,
+            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified")
+                .unwrap_or(now),
             ..row
         };
         packages::update(tx, &row)?;
@@ -491,6 +509,9 @@ pub fn package_patch(context: &ActionContext, params: &Params) -> ActionResult<V
         let mut merged = show_dict(tx, context, &row)?;
         // The organisation is given by id; the nested dict would only confuse the overlay.
         merged.remove("organization");
+        // The stored timestamps are not part of the overlay: a patch always bumps the dataset.
+        merged.remove("metadata_modified");
+        merged.remove("metadata_created");
         merged.extend(params.0.clone());
         update_in(tx, context, &Params(merged, params.1.clone()), &row.id)
     })

@@ -1,11 +1,20 @@
-//! The demo catalogue: a provincial portal's departments, themes and accounts, built through
-//! actions (never by writing tables). Loaded only into an empty store, so it is safe to repeat.
+//! The demo catalogue: a provincial portal's departments, themes, accounts and datasets, built
+//! through actions (never by writing tables). The portal is loaded only into an empty store;
+//! `--datasets N` adds N more generated datasets for benchmarks.
+
+mod datasets;
+
+use std::io::Write;
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
 use crate::actions::{self, Services};
 use crate::auth::Caller;
-use crate::store::users;
+use crate::store::{packages, users};
+
+/// Datasets in the demo portal.
+pub const DEMO_DATASETS: usize = 330;
 
 /// The password of every demo account. Demo data only: change it before real use.
 pub const DEMO_PASSWORD: &str = "kho-demo-2025";
@@ -101,16 +110,91 @@ fn call(
         .map_err(|error| anyhow::anyhow!("demo {action}: {}", error.to_error_object()))
 }
 
-/// Loads the demo catalogue into an empty store; does nothing when users already exist.
-pub fn load(services: &Services) -> anyhow::Result<()> {
+/// Loads the demo portal into an empty store (with `extra_datasets` datasets instead of the
+/// default 330 when given); on a store that has users, only adds `extra_datasets` datasets.
+pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Result<()> {
     let existing_users = services.store.read(users::count)?;
-    if existing_users > 0 {
-        tracing::info!(
-            users = existing_users,
-            "store is not empty: demo catalogue not loaded"
-        );
-        return Ok(());
+    if existing_users == 0 {
+        load_portal(services)?;
+        return load_datasets(services, extra_datasets.unwrap_or(DEMO_DATASETS));
     }
+    match extra_datasets {
+        Some(count) => load_datasets(services, count),
+        None => {
+            tracing::info!(
+                users = existing_users,
+                "store is not empty: demo catalogue not loaded"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Creates `count` generated datasets as the demo sysadmin, showing progress and rate.
+fn load_datasets(services: &Services, count: usize) -> anyhow::Result<()> {
+    let admin = services
+        .store
+        .read(|tx| users::find(tx, "admin"))?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the demo sysadmin `admin` is missing: load the demo into an empty store first"
+            )
+        })?;
+    let caller = Caller::as_user(admin);
+    let everything = packages::Visibility {
+        all: true,
+        ..Default::default()
+    };
+    let filter = packages::Filter {
+        include_private: true,
+        include_drafts: true,
+        ..Default::default()
+    };
+    let first = services
+        .store
+        .read(|tx| packages::count(tx, &filter, &everything))? as usize;
+    let mut sequence = datasets::Sequence::new(2025);
+    for skipped in 0..first {
+        datasets::dataset(skipped, &mut sequence);
+    }
+    let started = Instant::now();
+    let mut last_report = Instant::now();
+    for done in 0..count {
+        call(
+            services,
+            &caller,
+            "package_create",
+            datasets::dataset(first + done, &mut sequence),
+        )?;
+        if last_report.elapsed().as_millis() >= 500 || done + 1 == count {
+            last_report = Instant::now();
+            let rate = (done + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            let width = 30;
+            let filled = (done + 1) * width / count.max(1);
+            eprint!(
+                "\rdatasets [{}{}] {}/{} {:.0}/s   ",
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                done + 1,
+                count,
+                rate
+            );
+            let _ = std::io::stderr().flush();
+        }
+    }
+    if count > 0 {
+        eprintln!();
+        tracing::info!(
+            datasets = count,
+            seconds = started.elapsed().as_secs_f64(),
+            "demo datasets loaded"
+        );
+    }
+    Ok(())
+}
+
+/// Creates the demo accounts, departments and themes.
+fn load_portal(services: &Services) -> anyhow::Result<()> {
     let site = Caller::system();
     call(
         services,
