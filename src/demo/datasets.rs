@@ -3,6 +3,8 @@
 //! arrives), tags, 1–4 resources of mixed formats, some private, spread over several quarters,
 //! with 2025 administrative-unit codes as spatial coverage.
 
+#![expect(clippy::indexing_slicing, reason = "every index is taken modulo its table's length")]
+
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
@@ -210,7 +212,7 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
     let round = index / CATALOGUE.len();
     let subject = subjects[round % subjects.len()];
     let year = YEARS[(round / subjects.len()) % YEARS.len()];
-    let (area_code, area_name) = if index % 9 == 0 {
+    let (area_code, area_name) = if index.is_multiple_of(9) {
         AREAS[1 + index % (AREAS.len() - 1)]
     } else {
         AREAS[0]
