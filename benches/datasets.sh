@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Dataset benchmarks against the release binary (issue "Datasets and resources"):
+#   package_show of a dataset with 3 resources   wrk -t2 -c16 -d10s
+#   package_create, sequential (one connection)  wrk -t1 -c1 -d10s with benches/package_create.lua
+# first on the demo portal (330 datasets), then again with STORED extra datasets loaded
+# (default 100000) through `kho demo load --datasets`.
+# Usage: benches/datasets.sh [sqlite|postgres] [STORED]   (postgres needs DATABASE_URL: an empty database)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
+engine="${1:-sqlite}"
+stored="${2:-100000}"
+cargo build --release --quiet
+bin="$CARGO_TARGET_DIR/release/kho"
+data="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+if [[ "$engine" == sqlite ]]; then unset DATABASE_URL; fi
+export KHO_DATA_DIR="$data" RUST_LOG=warn
+"$bin" demo load
+KHO_TOKEN="$("$bin" token create admin --name bench)"
+export KHO_TOKEN
+server=""
+start() {
+    "$bin" serve --bind "127.0.0.1:$port" & server=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/3/action/status_show" >/dev/null && return; sleep 0.1; done
+}
+stop() { [[ -n "$server" ]] && kill "$server" && wait "$server" 2>/dev/null || true; server=""; }
+trap 'stop; rm -rf "$data"' EXIT
+base="http://127.0.0.1:$port"
+measure() {
+    local label="$1"
+    curl -sf -H "Authorization: $KHO_TOKEN" -H 'Content-Type: application/json' "$base/api/3/action/package_create" \
+        -d "{\"name\":\"ba-tai-nguyen-$label\",\"owner_org\":\"so-tai-chinh\",\"resources\":[{\"url\":\"https://a.vn/1.csv\"},{\"url\":\"https://a.vn/2.xlsx\"},{\"url\":\"https://a.vn/3.pdf\"}]}" >/dev/null
+    local show create
+    show="$(wrk -t2 -c16 -d10s --latency "$base/api/3/action/package_show?id=ba-tai-nguyen-$label")"
+    create="$(wrk -t1 -c1 -d10s -s benches/package_create.lua "$base")"
+    if grep -q 'Non-2xx' <<<"$show$create"; then echo "error responses:"; echo "$show$create"; exit 1; fi
+    printf '%-22s package_show %9s req/s (p50 %s, p99 %s)   package_create %8s datasets/s\n' "$label" \
+        "$(awk '/Requests\/sec/ {print $2}' <<<"$show")" "$(awk '$1=="50%" {print $2}' <<<"$show")" \
+        "$(awk '$1=="99%" {print $2}' <<<"$show")" "$(awk '/Requests\/sec/ {print $2}' <<<"$create")"
+}
+echo "engine: $engine, $(nproc) cores"
+start
+measure "demo-330"
+stop
+count_before=$(date +%s)
+"$bin" demo load --datasets "$stored" 2>&1 | tr '\r' '\n' | tail -n 2 | head -n 1
+echo "loaded $stored datasets in $(( $(date +%s) - count_before )) s"
+start
+measure "plus-$stored"
+stop
