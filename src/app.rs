@@ -20,19 +20,15 @@ pub struct Application {
 /// Binds `config.bind` (port 0 picks a free port), opens the store and builds the server.
 /// When no `site_url` is configured it becomes `http://<bound address>`.
 pub fn build(mut config: Config) -> anyhow::Result<Application> {
-    let listener = TcpListener::bind(&config.bind)
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let listener =
+        TcpListener::bind(&config.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let address = listener.local_addr()?;
     if config.site_url.is_none() {
         config.site_url = Some(format!("http://{address}"));
     }
     let services = Arc::new(Services::open(config)?);
     let server = serve(listener, services.clone())?;
-    Ok(Application {
-        server,
-        address,
-        services,
-    })
+    Ok(Application { server, address, services })
 }
 
 /// Starts actix on an already bound listener.
@@ -48,11 +44,7 @@ pub fn serve(listener: TcpListener, services: Arc<Services>) -> anyhow::Result<S
             .app_data(data.clone())
             .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
             .wrap_fn(move |request, service| {
-                let origin = request
-                    .headers()
-                    .get("origin")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string);
+                let origin = request.headers().get("origin").and_then(|v| v.to_str().ok()).map(str::to_string);
                 let extra = cors.headers_for(origin.as_deref());
                 let response = service.call(request);
                 async move {

@@ -14,11 +14,7 @@ use crate::store::Store;
 use crate::{app, demo, telemetry};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "kho",
-    version,
-    about = "Kho: open-data catalogue server speaking the CKAN Action API"
-)]
+#[command(name = "kho", version, about = "Kho: open-data catalogue server speaking the CKAN Action API")]
 struct Cli {
     /// Folder for the SQLite store, uploads and the search index (also KHO_DATA_DIR; default ./data).
     #[arg(long, global = true, value_name = "DIR")]
@@ -100,24 +96,16 @@ enum DemoCommand {
 /// Reads the configuration layers: defaults < file < environment < flags.
 fn load_config(cli: &Cli, bind: Option<String>) -> anyhow::Result<Config> {
     let env = |name: &str| std::env::var(name).ok();
-    let file = cli
-        .config
-        .clone()
-        .or_else(|| env("KHO_CONFIG").map(PathBuf::from))
-        .or_else(|| {
-            let default = Path::new("kho.toml");
-            default.exists().then(|| default.to_path_buf())
-        });
+    let file = cli.config.clone().or_else(|| env("KHO_CONFIG").map(PathBuf::from)).or_else(|| {
+        let default = Path::new("kho.toml");
+        default.exists().then(|| default.to_path_buf())
+    });
     let mut config = Config::default();
     if let Some(path) = file {
         config = config.merged(ConfigLayer::from_file(&path)?);
     }
     config = config.merged(ConfigLayer::from_env(env)?);
-    let flags = ConfigLayer {
-        data_dir: cli.data_dir.clone(),
-        bind,
-        ..Default::default()
-    };
+    let flags = ConfigLayer { data_dir: cli.data_dir.clone(), bind, ..Default::default() };
     Ok(config.merged(flags))
 }
 
@@ -145,38 +133,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli, bind)?;
     telemetry::init(&config.log_format);
     match cli.command {
-        Command::Serve {
-            demo: with_demo, ..
-        } => serve(config, with_demo),
+        Command::Serve { demo: with_demo, .. } => serve(config, with_demo),
         Command::Migrate => {
             let store = Store::connect(&config.effective_database_url(), 1)?;
             let applied = store.migrate()?;
             println!("migrations applied: {applied}");
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    name,
-                    email,
-                    password,
-                    fullname,
-                    sysadmin,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { name, email, password, fullname, sysadmin } } => {
             let services = Services::open(config)?;
-            let params = json!({"name": name, "email": email, "password": password, "fullname": fullname, "sysadmin": sysadmin});
-            let user = actions::call_by_name(&services, Caller::system(), "user_create", params)
-                .map_err(action_failure)?;
-            println!(
-                "{}",
-                user.get("id").and_then(Value::as_str).unwrap_or_default()
-            );
+            let params =
+                json!({"name": name, "email": email, "password": password, "fullname": fullname, "sysadmin": sysadmin});
+            let user =
+                actions::call_by_name(&services, Caller::system(), "user_create", params).map_err(action_failure)?;
+            println!("{}", user.get("id").and_then(Value::as_str).unwrap_or_default());
             Ok(())
         }
-        Command::Token {
-            command: TokenCommand::Create { user, name },
-        } => {
+        Command::Token { command: TokenCommand::Create { user, name } } => {
             let services = Services::open(config)?;
             let result = actions::call_by_name(
                 &services,
@@ -185,18 +158,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 json!({"user": user, "name": name}),
             )
             .map_err(action_failure)?;
-            println!(
-                "{}",
-                result
-                    .get("token")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-            );
+            println!("{}", result.get("token").and_then(Value::as_str).unwrap_or_default());
             Ok(())
         }
-        Command::Demo {
-            command: DemoCommand::Load { datasets },
-        } => {
+        Command::Demo { command: DemoCommand::Load { datasets } } => {
             let services = Services::open(config)?;
             demo::load(&services, datasets)?;
             Ok(())

@@ -107,15 +107,9 @@ pub struct ConfigLayer {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("invalid {path}: {source}")]
-    Parse {
-        path: PathBuf,
-        source: toml::de::Error,
-    },
+    Parse { path: PathBuf, source: toml::de::Error },
     #[error("invalid value for {var}: {value:?}")]
     Env { var: String, value: String },
 }
@@ -123,14 +117,8 @@ pub enum ConfigError {
 impl ConfigLayer {
     /// Reads a `kho.toml` file.
     pub fn from_file(path: &Path) -> Result<ConfigLayer, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.into(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse {
-            path: path.into(),
-            source,
-        })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })
     }
 
     /// Reads `KHO_*` and `DATABASE_URL` through `lookup` (the process environment in `main`).
@@ -139,18 +127,12 @@ impl ConfigLayer {
         let flag = |var: &str| -> Result<Option<bool>, ConfigError> {
             match text(var) {
                 None => Ok(None),
-                Some(value) => parse_bool(&value).map(Some).ok_or(ConfigError::Env {
-                    var: var.into(),
-                    value,
-                }),
+                Some(value) => parse_bool(&value).map(Some).ok_or(ConfigError::Env { var: var.into(), value }),
             }
         };
         let pool_size = match text("KHO_POOL_SIZE") {
             None => None,
-            Some(value) => Some(value.parse().map_err(|_| ConfigError::Env {
-                var: "KHO_POOL_SIZE".into(),
-                value,
-            })?),
+            Some(value) => Some(value.parse().map_err(|_| ConfigError::Env { var: "KHO_POOL_SIZE".into(), value })?),
         };
         Ok(ConfigLayer {
             bind: text("KHO_BIND"),
@@ -214,15 +196,9 @@ impl Config {
         }
         let auth = layer.auth;
         set(&mut self.auth.create_user_via_api, auth.create_user_via_api);
-        set(
-            &mut self.auth.user_create_organizations,
-            auth.user_create_organizations,
-        );
+        set(&mut self.auth.user_create_organizations, auth.user_create_organizations);
         set(&mut self.auth.user_create_groups, auth.user_create_groups);
-        set(
-            &mut self.auth.user_delete_organizations,
-            auth.user_delete_organizations,
-        );
+        set(&mut self.auth.user_delete_organizations, auth.user_delete_organizations);
         set(&mut self.auth.user_delete_groups, auth.user_delete_groups);
         set(&mut self.auth.public_user_details, auth.public_user_details);
         self
@@ -232,11 +208,7 @@ impl Config {
     pub fn effective_database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),
-            None => self
-                .data_dir
-                .join("kho.sqlite3")
-                .to_string_lossy()
-                .into_owned(),
+            None => self.data_dir.join("kho.sqlite3").to_string_lossy().into_owned(),
         }
     }
 
@@ -255,17 +227,16 @@ mod tests {
 
     #[test]
     fn later_layers_override_earlier_ones() {
-        let file: ConfigLayer = toml::from_str("bind = \"0.0.0.0:8000\"\nsite_title = \"Tệp\"\n[auth]\nuser_create_organizations = true").unwrap();
+        let file: ConfigLayer =
+            toml::from_str("bind = \"0.0.0.0:8000\"\nsite_title = \"Tệp\"\n[auth]\nuser_create_organizations = true")
+                .unwrap();
         let env = ConfigLayer::from_env(|var| match var {
             "KHO_SITE_TITLE" => Some("Môi trường".into()),
             "DATABASE_URL" => Some("postgres://x/y".into()),
             _ => None,
         })
         .unwrap();
-        let flags = ConfigLayer {
-            bind: Some("127.0.0.1:9000".into()),
-            ..Default::default()
-        };
+        let flags = ConfigLayer { bind: Some("127.0.0.1:9000".into()), ..Default::default() };
         let config = Config::default().merged(file).merged(env).merged(flags);
         assert_eq!(config.bind, "127.0.0.1:9000");
         assert_eq!(config.site_title, "Môi trường");
@@ -281,18 +252,13 @@ mod tests {
 
     #[test]
     fn a_bad_boolean_in_the_environment_is_an_error() {
-        let result = ConfigLayer::from_env(|var| {
-            (var == "KHO_CORS_ORIGIN_ALLOW_ALL").then(|| "maybe".into())
-        });
+        let result = ConfigLayer::from_env(|var| (var == "KHO_CORS_ORIGIN_ALLOW_ALL").then(|| "maybe".into()));
         assert!(result.is_err());
     }
 
     #[test]
     fn without_database_url_the_store_is_sqlite_in_the_data_dir() {
-        let config = Config {
-            data_dir: "/srv/kho".into(),
-            ..Config::default()
-        };
+        let config = Config { data_dir: "/srv/kho".into(), ..Config::default() };
         assert_eq!(config.effective_database_url(), "/srv/kho/kho.sqlite3");
     }
 }

@@ -98,10 +98,7 @@ impl ActionError {
                 object.insert("message".into(), json!(with_detail("Not found", detail)));
             }
             ActionError::Authorization(detail) => {
-                object.insert(
-                    "message".into(),
-                    json!(with_detail("Access denied", detail)),
-                );
+                object.insert("message".into(), json!(with_detail("Access denied", detail)));
             }
             ActionError::Integrity(message) => {
                 object.insert("message".into(), json!(message));
@@ -124,9 +121,7 @@ impl From<StoreError> for ActionError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ActionError::NotFound(None),
-            StoreError::UniqueViolation(_) => {
-                ActionError::field("name", "That URL is already in use.")
-            }
+            StoreError::UniqueViolation(_) => ActionError::field("name", "That URL is already in use."),
             StoreError::Unavailable(message) => ActionError::Unavailable(message),
             other => ActionError::Internal(anyhow::Error::new(other)),
         }
@@ -140,10 +135,7 @@ pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 impl FieldErrors {
     /// Records one message against a field.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0
-            .entry(field.to_string())
-            .or_default()
-            .push(message.into());
+        self.0.entry(field.to_string()).or_default().push(message.into());
     }
 
     /// Returns whether the field already has an error.
@@ -156,11 +148,7 @@ impl FieldErrors {
         if self.0.is_empty() {
             return Ok(());
         }
-        let map = self
-            .0
-            .into_iter()
-            .map(|(field, messages)| (field, json!(messages)))
-            .collect();
+        let map = self.0.into_iter().map(|(field, messages)| (field, json!(messages))).collect();
         Err(ActionError::Validation(map))
     }
 }
@@ -172,24 +160,12 @@ mod tests {
     #[test]
     fn every_variant_has_ckans_status_and_type() {
         let table: Vec<(ActionError, u16, &str)> = vec![
-            (
-                ActionError::field("name", "Missing value"),
-                409,
-                "Validation Error",
-            ),
+            (ActionError::field("name", "Missing value"), 409, "Validation Error"),
             (ActionError::NotFound(None), 404, "Not Found Error"),
             (ActionError::Authorization(None), 403, "Authorization Error"),
             (ActionError::Integrity("x".into()), 400, "Integrity Error"),
-            (
-                ActionError::Unavailable("x".into()),
-                503,
-                "Internal Server Error",
-            ),
-            (
-                ActionError::Internal(anyhow::anyhow!("secret")),
-                500,
-                "Internal Server Error",
-            ),
+            (ActionError::Unavailable("x".into()), 503, "Internal Server Error"),
+            (ActionError::Internal(anyhow::anyhow!("secret")), 500, "Internal Server Error"),
         ];
         for (error, status, type_name) in table {
             assert_eq!(error.status(), status, "{error:?}");
@@ -203,14 +179,8 @@ mod tests {
             ActionError::not_found("Group was not found.").to_error_object()["message"],
             "Not found: Group was not found."
         );
-        assert_eq!(
-            ActionError::NotFound(None).to_error_object()["message"],
-            "Not found"
-        );
-        assert_eq!(
-            ActionError::denied("x").to_error_object()["message"],
-            "Access denied: x"
-        );
+        assert_eq!(ActionError::NotFound(None).to_error_object()["message"], "Not found");
+        assert_eq!(ActionError::denied("x").to_error_object()["message"], "Access denied: x");
         assert_eq!(
             ActionError::Internal(anyhow::anyhow!("password=1")).to_error_object()["message"],
             "Internal Server Error"

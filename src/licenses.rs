@@ -12,9 +12,7 @@ const BUILT_IN: &str = include_str!("../dcat/licenses.json");
 /// Loads the licence register.
 pub fn load(file: Option<&Path>) -> anyhow::Result<Vec<Value>> {
     let text = match file {
-        Some(path) => {
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
-        }
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
         None => BUILT_IN.to_string(),
     };
     let parsed: Value = serde_json::from_str(&text).context("parsing the licence register")?;
@@ -24,9 +22,7 @@ pub fn load(file: Option<&Path>) -> anyhow::Result<Vec<Value>> {
         _ => anyhow::bail!("the licence register must be a JSON list or object"),
     };
     anyhow::ensure!(
-        entries
-            .iter()
-            .all(|e| e.get("id").and_then(Value::as_str).is_some()),
+        entries.iter().all(|e| e.get("id").and_then(Value::as_str).is_some()),
         "every licence needs an \"id\""
     );
     Ok(entries)

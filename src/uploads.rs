@@ -5,28 +5,18 @@ use std::path::{Path, PathBuf};
 
 /// Returns where a resource's file lives.
 pub fn path(data_dir: &Path, resource_id: &str) -> Option<PathBuf> {
-    let clean: String = resource_id
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let clean: String = resource_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     if clean.len() != resource_id.len() || clean.len() < 7 {
         return None;
     }
     let (first, rest) = clean.split_at(3);
     let (second, last) = rest.split_at(3);
-    Some(
-        data_dir
-            .join("resources")
-            .join(first)
-            .join(second)
-            .join(last),
-    )
+    Some(data_dir.join("resources").join(first).join(second).join(last))
 }
 
 /// Stores a resource's file, replacing any earlier one.
 pub fn save(data_dir: &Path, resource_id: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let target =
-        path(data_dir, resource_id).ok_or_else(|| std::io::Error::other("bad resource id"))?;
+    let target = path(data_dir, resource_id).ok_or_else(|| std::io::Error::other("bad resource id"))?;
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -40,28 +30,11 @@ pub fn munge_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
     let munged: String = base
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c.to_ascii_lowercase() } else { '-' })
         .collect();
     let munged = munged.trim_matches('-').to_string();
-    let limited: String = munged
-        .chars()
-        .rev()
-        .take(100)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    if limited.is_empty() {
-        "upload".into()
-    } else {
-        limited
-    }
+    let limited: String = munged.chars().rev().take(100).collect::<Vec<_>>().into_iter().rev().collect();
+    if limited.is_empty() { "upload".into() } else { limited }
 }
 
 #[cfg(test)]
@@ -71,19 +44,13 @@ mod tests {
     #[test]
     fn files_are_spread_by_id_and_ids_cannot_escape_the_folder() {
         let root = Path::new("/srv/kho");
-        assert_eq!(
-            path(root, "0a1b2c3d-0000").unwrap(),
-            Path::new("/srv/kho/resources/0a1/b2c/3d-0000")
-        );
+        assert_eq!(path(root, "0a1b2c3d-0000").unwrap(), Path::new("/srv/kho/resources/0a1/b2c/3d-0000"));
         assert!(path(root, "../../etc/passwd").is_none());
     }
 
     #[test]
     fn file_names_are_munged() {
-        assert_eq!(
-            munge_filename("C:\\tmp\\Báo cáo 2024.CSV"),
-            "b-o-c-o-2024.csv"
-        );
+        assert_eq!(munge_filename("C:\\tmp\\Báo cáo 2024.CSV"), "b-o-c-o-2024.csv");
         assert_eq!(munge_filename("bao-cao.csv"), "bao-cao.csv");
     }
 }

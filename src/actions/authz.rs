@@ -18,6 +18,5 @@ pub fn has_group_permission(
         return Ok(false);
     };
     let membership = members::find(tx, group_id, "user", user_id)?;
-    Ok(membership
-        .is_some_and(|m| m.state == "active" && roles::capacity_grants(&m.capacity, permission)))
+    Ok(membership.is_some_and(|m| m.state == "active" && roles::capacity_grants(&m.capacity, permission)))
 }

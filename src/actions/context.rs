@@ -19,17 +19,11 @@ impl Services {
     /// Opens the store (applying migrations), loads the token secret and the licence register.
     pub fn open(config: Config) -> anyhow::Result<Services> {
         let store = Store::open(&config.effective_database_url(), config.pool_size)?;
-        let secret = store.write(|tx| {
-            settings::get_or_insert(tx, "api_token_secret", crate::auth::token::new_token_id)
-        })?;
+        let secret =
+            store.write(|tx| settings::get_or_insert(tx, "api_token_secret", crate::auth::token::new_token_id))?;
         let signer = TokenSigner::new(&secret)?;
         let licenses = licenses::load(config.licenses_file.as_deref())?;
-        Ok(Services {
-            store,
-            config,
-            signer,
-            licenses,
-        })
+        Ok(Services { store, config, signer, licenses })
     }
 }
 

@@ -19,8 +19,7 @@ pub fn timestamp(at: NaiveDateTime) -> String {
 
 /// Formats an optional timestamp (`null` when absent).
 pub fn timestamp_opt(at: Option<NaiveDateTime>) -> Value {
-    at.map(|t| Value::String(timestamp(t)))
-        .unwrap_or(Value::Null)
+    at.map(|t| Value::String(timestamp(t))).unwrap_or(Value::Null)
 }
 
 fn email_hash(email: Option<&str>) -> String {
@@ -40,11 +39,7 @@ pub enum UserDetail {
 
 /// Returns the `user_show` dict (CKAN's key order).
 pub fn user(row: &UserRow, detail: UserDetail, number_created_packages: i64) -> Map<String, Value> {
-    let display_name = row
-        .fullname
-        .clone()
-        .filter(|f| !f.is_empty())
-        .unwrap_or_else(|| row.name.clone());
+    let display_name = row.fullname.clone().filter(|f| !f.is_empty()).unwrap_or_else(|| row.name.clone());
     let mut dict = Map::new();
     dict.insert("id".into(), json!(row.id));
     dict.insert("name".into(), json!(row.name));
@@ -58,10 +53,7 @@ pub fn user(row: &UserRow, detail: UserDetail, number_created_packages: i64) -> 
     dict.insert("image_url".into(), json!(row.image_url));
     dict.insert("display_name".into(), json!(display_name));
     dict.insert("email_hash".into(), json!(email_hash(row.email.as_deref())));
-    dict.insert(
-        "number_created_packages".into(),
-        json!(number_created_packages),
-    );
+    dict.insert("number_created_packages".into(), json!(number_created_packages));
     if detail == UserDetail::Private {
         dict.insert("apikey".into(), Value::Null);
         dict.insert("email".into(), json!(row.email));
@@ -72,8 +64,7 @@ pub fn user(row: &UserRow, detail: UserDetail, number_created_packages: i64) -> 
 
 /// Returns the `image_display_url` CKAN derives from `image_url`.
 pub fn image_display_url(image_url: &str, site_url: &str) -> String {
-    if image_url.is_empty() || image_url.starts_with("http://") || image_url.starts_with("https://")
-    {
+    if image_url.is_empty() || image_url.starts_with("http://") || image_url.starts_with("https://") {
         image_url.to_string()
     } else {
         format!("{site_url}/uploads/group/{image_url}")
@@ -88,21 +79,14 @@ pub fn extras(row: &GroupRow) -> Value {
 /// Returns the group/organisation fields every group dict starts from, keys sorted as CKAN's
 /// `group_show` emits them.
 pub fn group_base(row: &GroupRow, site_url: &str) -> Map<String, Value> {
-    let display_name = if row.title.is_empty() {
-        row.name.clone()
-    } else {
-        row.title.clone()
-    };
+    let display_name = if row.title.is_empty() { row.name.clone() } else { row.title.clone() };
     let mut dict = Map::new();
     dict.insert("approval_status".into(), json!(row.approval_status));
     dict.insert("created".into(), json!(timestamp(row.created)));
     dict.insert("description".into(), json!(row.description));
     dict.insert("display_name".into(), json!(display_name));
     dict.insert("id".into(), json!(row.id));
-    dict.insert(
-        "image_display_url".into(),
-        json!(image_display_url(&row.image_url, site_url)),
-    );
+    dict.insert("image_display_url".into(), json!(image_display_url(&row.image_url, site_url)));
     dict.insert("image_url".into(), json!(row.image_url));
     dict.insert("is_organization".into(), json!(row.is_organization));
     dict.insert("name".into(), json!(row.name));
@@ -114,11 +98,7 @@ pub fn group_base(row: &GroupRow, site_url: &str) -> Map<String, Value> {
 
 /// Returns the group dict CKAN's write and per-user list actions return: the stored columns in
 /// CKAN's order, then `extra` entries, then `display_name` and `image_display_url`.
-pub fn group_short(
-    row: &GroupRow,
-    site_url: &str,
-    extra: Vec<(&str, Value)>,
-) -> Map<String, Value> {
+pub fn group_short(row: &GroupRow, site_url: &str, extra: Vec<(&str, Value)>) -> Map<String, Value> {
     let mut base = group_base(row, site_url);
     let mut result = Map::new();
     for key in [
@@ -160,38 +140,20 @@ mod tests {
     #[test]
     fn timestamps_print_like_python_isoformat() {
         let day = NaiveDate::from_ymd_opt(2025, 7, 15).unwrap();
-        assert_eq!(
-            timestamp(day.and_hms_micro_opt(9, 42, 51, 512334).unwrap()),
-            "2025-07-15T09:42:51.512334"
-        );
-        assert_eq!(
-            timestamp(day.and_hms_micro_opt(9, 42, 51, 5).unwrap()),
-            "2025-07-15T09:42:51.000005"
-        );
-        assert_eq!(
-            timestamp(day.and_hms_opt(9, 42, 51).unwrap()),
-            "2025-07-15T09:42:51"
-        );
+        assert_eq!(timestamp(day.and_hms_micro_opt(9, 42, 51, 512334).unwrap()), "2025-07-15T09:42:51.512334");
+        assert_eq!(timestamp(day.and_hms_micro_opt(9, 42, 51, 5).unwrap()), "2025-07-15T09:42:51.000005");
+        assert_eq!(timestamp(day.and_hms_opt(9, 42, 51).unwrap()), "2025-07-15T09:42:51");
     }
 
     #[test]
     fn email_hash_is_md5_of_the_trimmed_lowercased_address() {
-        assert_eq!(
-            email_hash(Some(" An.Nguyen@example.gov.vn ")),
-            "607da1955e2e84ba179db7a7db524bfc"
-        );
+        assert_eq!(email_hash(Some(" An.Nguyen@example.gov.vn ")), "607da1955e2e84ba179db7a7db524bfc");
     }
 
     #[test]
     fn relative_images_are_served_from_uploads() {
-        assert_eq!(
-            image_display_url("logo.png", "http://x"),
-            "http://x/uploads/group/logo.png"
-        );
-        assert_eq!(
-            image_display_url("https://a/b.png", "http://x"),
-            "https://a/b.png"
-        );
+        assert_eq!(image_display_url("logo.png", "http://x"), "http://x/uploads/group/logo.png");
+        assert_eq!(image_display_url("https://a/b.png", "http://x"), "https://a/b.png");
         assert_eq!(image_display_url("", "http://x"), "");
     }
 }

@@ -8,9 +8,7 @@ use super::{ActionContext, Params};
 use crate::actions::group;
 use crate::auth::{Permission, roles};
 use crate::error::{ActionError, ActionResult, FieldErrors};
-use crate::store::{
-    self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, packages, users,
-};
+use crate::store::{self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, packages, users};
 
 fn member_dict(row: &MemberRow) -> Value {
     json!({
@@ -24,23 +22,15 @@ fn member_dict(row: &MemberRow) -> Value {
 }
 
 fn kind_of(row: &GroupRow) -> Kind {
-    if row.is_organization {
-        Kind::Organization
-    } else {
-        Kind::Group
-    }
+    if row.is_organization { Kind::Organization } else { Kind::Group }
 }
 
 /// Finds the object of a membership; `None` when it does not exist.
 fn find_object(tx: &mut Tx, object_type: &str, object: &str) -> ActionResult<Option<String>> {
     Ok(match object_type {
-        "user" => users::find(tx, object)?
-            .filter(|u| u.state == "active")
-            .map(|u| u.id),
+        "user" => users::find(tx, object)?.filter(|u| u.state == "active").map(|u| u.id),
         "group" => groups::find(tx, object)?.map(|g| g.id),
-        _ => packages::find(tx, object)?
-            .filter(|p| p.state != "deleted")
-            .map(|p| p.id),
+        _ => packages::find(tx, object)?.filter(|p| p.state != "deleted").map(|p| p.id),
     })
 }
 
@@ -54,25 +44,13 @@ fn missing_object(object_type: &str) -> ActionError {
 
 /// Checks that the caller may change memberships of `object_type` in `group`: admins may
 /// change any; for a plain group any member may add or remove datasets (`manage_group`).
-fn authorize_change(
-    tx: &mut Tx,
-    context: &ActionContext,
-    group: &GroupRow,
-    object_type: &str,
-) -> ActionResult<()> {
-    let permission = if object_type == "package" && !group.is_organization {
-        Permission::ManageGroup
-    } else {
-        Permission::Update
-    };
+fn authorize_change(tx: &mut Tx, context: &ActionContext, group: &GroupRow, object_type: &str) -> ActionResult<()> {
+    let permission =
+        if object_type == "package" && !group.is_organization { Permission::ManageGroup } else { Permission::Update };
     if has_group_permission(tx, &context.caller, &group.id, permission)? {
         return Ok(());
     }
-    Err(ActionError::denied(format!(
-        "User {} not authorized to edit group {}",
-        context.caller.name(),
-        group.id
-    )))
+    Err(ActionError::denied(format!("User {} not authorized to edit group {}", context.caller.name(), group.id)))
 }
 
 /// Refuses an admin lowering their own role, as CKAN does.
@@ -83,16 +61,11 @@ fn refuse_self_downgrade(
     user_id: &str,
     capacity: &str,
 ) -> ActionResult<()> {
-    if context.caller.is_sysadmin()
-        || context.caller.user_id() != Some(user_id)
-        || capacity == "admin"
-    {
+    if context.caller.is_sysadmin() || context.caller.user_id() != Some(user_id) || capacity == "admin" {
         return Ok(());
     }
     if members::find(tx, group_id, "user", user_id)?.is_some_and(|m| m.capacity == "admin") {
-        return Err(ActionError::denied(
-            "Administrators cannot revoke their own admin status",
-        ));
+        return Err(ActionError::denied("Administrators cannot revoke their own admin status"));
     }
     Ok(())
 }
@@ -105,26 +78,15 @@ fn save_membership(
     object_id: &str,
     capacity: &str,
 ) -> ActionResult<MemberRow> {
-    let row = members::upsert(
-        tx,
-        &group::create_membership(&group.id, object_type, object_id, capacity),
-    )?;
-    changes::append(
-        tx,
-        kind_of(group).entity(),
-        &group.id,
-        "membership",
-        store::now(),
-    )?;
+    let row = members::upsert(tx, &group::create_membership(&group.id, object_type, object_id, capacity))?;
+    changes::append(tx, kind_of(group).entity(), &group.id, "membership", store::now())?;
+    if object_type == "package" {
+        packages::clear_cache(tx, None, &[object_id.to_string()])?;
+    }
     Ok(row)
 }
 
-fn validate_role(
-    group: &GroupRow,
-    object_type: &str,
-    field: &str,
-    capacity: &str,
-) -> ActionResult<()> {
+fn validate_role(group: &GroupRow, object_type: &str, field: &str, capacity: &str) -> ActionResult<()> {
     if object_type == "user" && !roles::roles_for(group.is_organization).contains(&capacity) {
         return Err(ActionError::field(field, "role does not exist."));
     }
@@ -141,33 +103,21 @@ pub fn member_create(context: &ActionContext, params: &Params) -> ActionResult<V
         }
         value.unwrap_or_default()
     };
-    let (id, object, object_type, capacity) = (
-        required("id"),
-        required("object"),
-        required("object_type"),
-        required("capacity"),
-    );
+    let (id, object, object_type, capacity) =
+        (required("id"), required("object"), required("object_type"), required("capacity"));
     errors.into_result()?;
     if !["user", "package", "group"].contains(&object_type.as_str()) {
         return Err(ActionError::field("object_type", "Not a valid object type"));
     }
     context.store().write(|tx| {
-        let group =
-            groups::find(tx, &id)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
+        let group = groups::find(tx, &id)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
         authorize_change(tx, context, &group, &object_type)?;
-        let object_id =
-            find_object(tx, &object_type, &object)?.ok_or_else(|| missing_object(&object_type))?;
+        let object_id = find_object(tx, &object_type, &object)?.ok_or_else(|| missing_object(&object_type))?;
         validate_role(&group, &object_type, "capacity", &capacity)?;
         if object_type == "user" {
             refuse_self_downgrade(tx, context, &group.id, &object_id, &capacity)?;
         }
-        Ok(member_dict(&save_membership(
-            tx,
-            &group,
-            &object_type,
-            &object_id,
-            &capacity,
-        )?))
+        Ok(member_dict(&save_membership(tx, &group, &object_type, &object_id, &capacity)?))
     })
 }
 
@@ -175,32 +125,20 @@ pub fn member_create(context: &ActionContext, params: &Params) -> ActionResult<V
 pub fn member_delete(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let id = params.non_empty("id").unwrap_or_default();
     let object = params.non_empty("object").unwrap_or_default();
-    let object_type = params
-        .non_empty("object_type")
-        .unwrap_or_else(|| "user".into());
+    let object_type = params.non_empty("object_type").unwrap_or_else(|| "user".into());
     delete_membership(context, &id, &object, &object_type)
 }
 
-fn delete_membership(
-    context: &ActionContext,
-    id: &str,
-    object: &str,
-    object_type: &str,
-) -> ActionResult<Value> {
+fn delete_membership(context: &ActionContext, id: &str, object: &str, object_type: &str) -> ActionResult<Value> {
     context.store().write(|tx| {
-        let group =
-            groups::find(tx, id)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
+        let group = groups::find(tx, id)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
         authorize_change(tx, context, &group, object_type)?;
-        let object_id =
-            find_object(tx, object_type, object)?.ok_or_else(|| missing_object(object_type))?;
+        let object_id = find_object(tx, object_type, object)?.ok_or_else(|| missing_object(object_type))?;
+        if object_type == "package" {
+            packages::clear_cache(tx, None, std::slice::from_ref(&object_id))?;
+        }
         if members::delete(tx, &group.id, object_type, &object_id)? {
-            changes::append(
-                tx,
-                kind_of(&group).entity(),
-                &group.id,
-                "membership",
-                store::now(),
-            )?;
+            changes::append(tx, kind_of(&group).entity(), &group.id, "membership", store::now())?;
         }
         Ok(Value::Null)
     })
@@ -219,11 +157,7 @@ pub fn member_list(context: &ActionContext, params: &Params) -> ActionResult<Val
             .iter()
             .filter(|m| capacity.as_ref().is_none_or(|c| &m.capacity == c))
             .map(|m| {
-                let shown = if m.table_name == "user" {
-                    roles::role_title(&m.capacity)
-                } else {
-                    m.capacity.clone()
-                };
+                let shown = if m.table_name == "user" { roles::role_title(&m.capacity) } else { m.capacity.clone() };
                 json!([m.table_id, m.table_name, shown])
             })
             .collect();
@@ -242,11 +176,7 @@ fn user_member_create(context: &ActionContext, params: &Params, kind: Kind) -> A
             errors.add(key, "Missing value");
         }
     }
-    let (id, username, role) = (
-        id.unwrap_or_default(),
-        username.unwrap_or_default(),
-        role.unwrap_or_default(),
-    );
+    let (id, username, role) = (id.unwrap_or_default(), username.unwrap_or_default(), role.unwrap_or_default());
     context.store().write(|tx| {
         let group = match group::find_kind(tx, &id, kind)? {
             Some(g) => Some(g),
@@ -261,8 +191,7 @@ fn user_member_create(context: &ActionContext, params: &Params, kind: Kind) -> A
         if user.is_none() && !errors.has("username") {
             errors.add("username", "User not found");
         }
-        if !errors.has("role") && !roles::roles_for(kind.is_organization()).contains(&role.as_str())
-        {
+        if !errors.has("role") && !roles::roles_for(kind.is_organization()).contains(&role.as_str()) {
             errors.add("role", "role does not exist.");
         }
         std::mem::take(&mut errors).into_result()?;
@@ -270,25 +199,17 @@ fn user_member_create(context: &ActionContext, params: &Params, kind: Kind) -> A
             return Err(ActionError::NotFound(None));
         };
         if !has_group_permission(tx, &context.caller, &group.id, Permission::Membership)? {
-            return Err(ActionError::denied(format!(
-                "User {} not authorized to add members",
-                context.caller.name()
-            )));
+            return Err(ActionError::denied(format!("User {} not authorized to add members", context.caller.name())));
         }
         refuse_self_downgrade(tx, context, &group.id, &user.id, &role)?;
-        Ok(member_dict(&save_membership(
-            tx, &group, "user", &user.id, &role,
-        )?))
+        Ok(member_dict(&save_membership(tx, &group, "user", &user.id, &role)?))
     })
 }
 
 /// `organization_member_delete` / `group_member_delete`: a missing or unknown user is a 404.
 fn user_member_delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
     let id = params.non_empty("id").unwrap_or_default();
-    let username = params
-        .non_empty("username")
-        .or_else(|| params.non_empty("user_id"))
-        .unwrap_or_default();
+    let username = params.non_empty("username").or_else(|| params.non_empty("user_id")).unwrap_or_default();
     let exists = context.store().read(|tx| group::find_kind(tx, &id, kind))?;
     if exists.is_none() {
         return Err(ActionError::not_found("Group was not found."));

@@ -37,21 +37,11 @@ pub struct Action {
 }
 
 const fn read(name: &'static str, run: ActionFn, help: &'static str) -> Action {
-    Action {
-        name,
-        side_effect_free: true,
-        help,
-        run,
-    }
+    Action { name, side_effect_free: true, help, run }
 }
 
 const fn write(name: &'static str, run: ActionFn, help: &'static str) -> Action {
-    Action {
-        name,
-        side_effect_free: false,
-        help,
-        run,
-    }
+    Action { name, side_effect_free: false, help, run }
 }
 
 /// Every action Kho answers. Unknown names get CKAN's "Action name not known".
@@ -128,12 +118,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 }
 
 /// Runs an action as `caller`. A token of a deleted user fails every check, as in CKAN.
-pub fn call(
-    services: &Services,
-    caller: Caller,
-    action: &Action,
-    params: &Params,
-) -> ActionResult<Value> {
+pub fn call(services: &Services, caller: Caller, action: &Action, params: &Params) -> ActionResult<Value> {
     if caller.is_disabled() {
         return Err(ActionError::Authorization(None));
     }
@@ -142,14 +127,8 @@ pub fn call(
 }
 
 /// Runs the action named `name` (the command line and demo loader use this).
-pub fn call_by_name(
-    services: &Services,
-    caller: Caller,
-    name: &str,
-    params: Value,
-) -> ActionResult<Value> {
-    let action = find(name)
-        .ok_or_else(|| ActionError::Internal(anyhow::anyhow!("unknown action {name}")))?;
+pub fn call_by_name(services: &Services, caller: Caller, name: &str, params: Value) -> ActionResult<Value> {
+    let action = find(name).ok_or_else(|| ActionError::Internal(anyhow::anyhow!("unknown action {name}")))?;
     let params = Params::from_value(params)?;
     call(services, caller, action, &params)
 }
@@ -163,16 +142,9 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for action in ACTIONS {
             assert!(seen.insert(action.name), "{} twice", action.name);
-            let writes = [
-                "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private",
-                "public",
-            ];
+            let writes = ["create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public"];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
-            assert_eq!(
-                !looks_like_write, action.side_effect_free,
-                "{}",
-                action.name
-            );
+            assert_eq!(!looks_like_write, action.side_effect_free, "{}", action.name);
         }
     }
 }

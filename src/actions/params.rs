@@ -25,9 +25,7 @@ impl Params {
         match value {
             Value::Object(map) => Ok(Params(map, Vec::new())),
             Value::Null => Ok(Params::default()),
-            _ => Err(ActionError::message(
-                "Request data needs to be a dictionary",
-            )),
+            _ => Err(ActionError::message("Request data needs to be a dictionary")),
         }
     }
 
@@ -62,9 +60,7 @@ impl Params {
     pub fn flag(&self, key: &str, default: bool) -> ActionResult<bool> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(default),
-            Some(value) => {
-                as_bool(value).ok_or_else(|| ActionError::message("Parameter is not an bool"))
-            }
+            Some(value) => as_bool(value).ok_or_else(|| ActionError::message("Parameter is not an bool")),
         }
     }
 
@@ -102,12 +98,7 @@ impl Params {
     pub fn string_list(&self, key: &str) -> Option<Vec<String>> {
         match self.0.get(key)? {
             Value::Array(items) => Some(items.iter().filter_map(value_text).collect()),
-            Value::String(s) => Some(
-                s.split(',')
-                    .map(|p| p.trim().to_string())
-                    .filter(|p| !p.is_empty())
-                    .collect(),
-            ),
+            Value::String(s) => Some(s.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()),
             _ => None,
         }
     }
@@ -161,14 +152,8 @@ mod tests {
         let p = params(json!({"a": "10", "b": "-1", "c": "x", "d": 3}));
         assert_eq!(p.natural("a").unwrap(), Some(10));
         assert_eq!(p.natural("d").unwrap(), Some(3));
-        assert_eq!(
-            p.natural("b").unwrap_err().to_error_object()["b"],
-            json!(["Must be a natural number"])
-        );
-        assert_eq!(
-            p.natural("c").unwrap_err().to_error_object()["c"],
-            json!(["Invalid integer"])
-        );
+        assert_eq!(p.natural("b").unwrap_err().to_error_object()["b"], json!(["Must be a natural number"]));
+        assert_eq!(p.natural("c").unwrap_err().to_error_object()["c"], json!(["Invalid integer"]));
     }
 
     #[test]

@@ -31,11 +31,8 @@ pub fn site_read(_context: &ActionContext, _params: &Params) -> ActionResult<Val
 
 /// `help_show`: an action's documentation.
 pub fn help_show(_context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let name = params
-        .non_empty("name")
-        .ok_or_else(|| ActionError::field("name", "Missing value"))?;
-    let action =
-        super::find(&name).ok_or_else(|| ActionError::not_found("Action function not found"))?;
+    let name = params.non_empty("name").ok_or_else(|| ActionError::field("name", "Missing value"))?;
+    let action = super::find(&name).ok_or_else(|| ActionError::not_found("Action function not found"))?;
     Ok(json!(action.help))
 }
 

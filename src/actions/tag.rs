@@ -9,25 +9,15 @@ use crate::error::{ActionError, ActionResult};
 use crate::store::{Tx, packages, tags, tags::TagRow};
 
 fn tag_dict(tag: &TagRow) -> Value {
-    let vocabulary = if tag.vocabulary_id.is_empty() {
-        Value::Null
-    } else {
-        json!(tag.vocabulary_id)
-    };
+    let vocabulary = if tag.vocabulary_id.is_empty() { Value::Null } else { json!(tag.vocabulary_id) };
     json!({"id": tag.id, "name": tag.name, "vocabulary_id": vocabulary, "display_name": tag.name})
 }
 
 /// Returns the ids of every active dataset the caller may see.
 fn visible_ids(tx: &mut Tx, context: &ActionContext) -> ActionResult<Vec<String>> {
     let visible = visibility(tx, &context.caller)?;
-    let filter = packages::Filter {
-        include_private: true,
-        ..Default::default()
-    };
-    Ok(packages::list(tx, &filter, &visible, i64::MAX, 0)?
-        .into_iter()
-        .map(|p| p.id)
-        .collect())
+    let filter = packages::Filter { include_private: true, ..Default::default() };
+    Ok(packages::list(tx, &filter, &visible, i64::MAX, 0)?.into_iter().map(|p| p.id).collect())
 }
 
 /// `tag_list`.
@@ -35,28 +25,15 @@ pub fn tag_list(context: &ActionContext, params: &Params) -> ActionResult<Value>
     if params.non_empty("vocabulary_id").is_some() {
         return Err(ActionError::NotFound(None));
     }
-    let query = params
-        .non_empty("query")
-        .or_else(|| params.non_empty("q"))
-        .map(|q| q.to_lowercase());
+    let query = params.non_empty("query").or_else(|| params.non_empty("q")).map(|q| q.to_lowercase());
     let all_fields = params.flag("all_fields", false)?;
     context.store().read(|tx| {
         let ids = visible_ids(tx, context)?;
         let found = tags::used_by(tx, &ids, "")?;
         let list = found
             .iter()
-            .filter(|t| {
-                query
-                    .as_ref()
-                    .is_none_or(|q| t.name.to_lowercase().contains(q))
-            })
-            .map(|t| {
-                if all_fields {
-                    tag_dict(t)
-                } else {
-                    json!(t.name)
-                }
-            })
+            .filter(|t| query.as_ref().is_none_or(|q| t.name.to_lowercase().contains(q)))
+            .map(|t| if all_fields { tag_dict(t) } else { json!(t.name) })
             .collect();
         Ok(Value::Array(list))
     })
@@ -64,9 +41,7 @@ pub fn tag_list(context: &ActionContext, params: &Params) -> ActionResult<Value>
 
 /// `tag_show`: a free tag by name or id, with its visible datasets when asked.
 pub fn tag_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     let include_datasets = params.flag("include_datasets", false)?;
     context.store().read(|tx| {
         let tag = tags::find(tx, &id, "")?.ok_or(ActionError::NotFound(None))?;
@@ -74,10 +49,7 @@ pub fn tag_show(context: &ActionContext, params: &Params) -> ActionResult<Value>
         if include_datasets {
             let tagged = tags::package_ids_with(tx, &tag.id)?;
             let visible = visibility(tx, &context.caller)?;
-            let filter = packages::Filter {
-                ids: Some(tagged),
-                ..Default::default()
-            };
+            let filter = packages::Filter { ids: Some(tagged), ..Default::default() };
             let rows = packages::list(tx, &filter, &visible, 1000, 0)?;
             let packages = Value::Array(package::dicts(tx, context, &rows)?);
             if let Some(object) = result.as_object_mut() {

@@ -18,21 +18,14 @@ fn target_user(context: &ActionContext, id_or_name: &str) -> ActionResult<UserRo
     let found = context.store().read(|tx| users::find(tx, id_or_name))?;
     match found {
         None if caller.is_sysadmin() => Err(ActionError::not_found("User not found")),
-        Some(user) if caller.is_sysadmin() || caller.user_id() == Some(user.id.as_str()) => {
-            Ok(user)
-        }
+        Some(user) if caller.is_sysadmin() || caller.user_id() == Some(user.id.as_str()) => Ok(user),
         _ => Err(ActionError::Authorization(None)),
     }
 }
 
 /// Stores a new token for `user_id` named `name` in the caller's transaction; returns
 /// `(token, id)`.
-pub fn issue(
-    tx: &mut Tx,
-    signer: &TokenSigner,
-    user_id: &str,
-    name: &str,
-) -> ActionResult<(String, String)> {
+pub fn issue(tx: &mut Tx, signer: &TokenSigner, user_id: &str, name: &str) -> ActionResult<(String, String)> {
     let row = TokenRow {
         id: new_token_id(),
         user_id: user_id.to_string(),
@@ -50,16 +43,10 @@ pub fn api_token_create(context: &ActionContext, params: &Params) -> ActionResul
     if context.caller.active_user().is_none() {
         return Err(ActionError::Authorization(None));
     }
-    let user_ref = params
-        .non_empty("user")
-        .ok_or_else(|| ActionError::field("user", "Missing value"))?;
+    let user_ref = params.non_empty("user").ok_or_else(|| ActionError::field("user", "Missing value"))?;
     let user = target_user(context, &user_ref)?;
-    let name = params
-        .non_empty("name")
-        .ok_or_else(|| ActionError::field("name", "Missing value"))?;
-    let (token, id) = context
-        .store()
-        .write(|tx| issue(tx, &context.services.signer, &user.id, &name))?;
+    let name = params.non_empty("name").ok_or_else(|| ActionError::field("name", "Missing value"))?;
+    let (token, id) = context.store().write(|tx| issue(tx, &context.services.signer, &user.id, &name))?;
     Ok(json!({"token": token, "id": id}))
 }
 
@@ -70,9 +57,7 @@ pub fn api_token_list(context: &ActionContext, params: &Params) -> ActionResult<
         .or_else(|| params.non_empty("user"))
         .ok_or_else(|| ActionError::field("user_id", "Missing value"))?;
     let user = target_user(context, &user_ref)?;
-    let rows = context
-        .store()
-        .read(|tx| tokens::list_for_user(tx, &user.id))?;
+    let rows = context.store().read(|tx| tokens::list_for_user(tx, &user.id))?;
     let list = rows
         .iter()
         .map(|row| {
@@ -97,9 +82,7 @@ pub fn api_token_revoke(context: &ActionContext, params: &Params) -> ActionResul
     };
     let token_id = match params.non_empty("jti") {
         Some(jti) => Some(jti),
-        None => params
-            .non_empty("token")
-            .and_then(|t| context.services.signer.token_id(&t)),
+        None => params.non_empty("token").and_then(|t| context.services.signer.token_id(&t)),
     };
     let token_id = token_id.ok_or(ActionError::Authorization(None))?;
     let is_sysadmin = caller.is_sysadmin();

@@ -18,11 +18,7 @@ fn detail_for(context: &ActionContext, user: &UserRow) -> UserDetail {
 }
 
 /// Returns the user dict as the caller may see it.
-pub fn user_dict(
-    tx: &mut Tx,
-    context: &ActionContext,
-    user: &UserRow,
-) -> ActionResult<Map<String, Value>> {
+pub fn user_dict(tx: &mut Tx, context: &ActionContext, user: &UserRow) -> ActionResult<Map<String, Value>> {
     let created = crate::actions::package::count_created_by(tx, &context.caller, &user.id)?;
     Ok(dict::user(user, detail_for(context, user), created))
 }
@@ -43,13 +39,7 @@ fn check_unique(
     if let Some(email) = email.filter(|_| !errors.has("email"))
         && users::email_taken(tx, email, except_id)?
     {
-        errors.add(
-            "email",
-            format!(
-                "The email address '{}' belongs to a registered user.",
-                email.to_lowercase()
-            ),
-        );
+        errors.add("email", format!("The email address '{}' belongs to a registered user.", email.to_lowercase()));
     }
     Ok(())
 }
@@ -59,10 +49,7 @@ pub fn user_create(context: &ActionContext, params: &Params) -> ActionResult<Val
     let caller = &context.caller;
     let is_sysadmin = caller.is_sysadmin();
     if !is_sysadmin && !context.config().auth.create_user_via_api {
-        return Err(ActionError::denied(format!(
-            "User {} not authorized to create users via the API",
-            caller.name()
-        )));
+        return Err(ActionError::denied(format!("User {} not authorized to create users via the API", caller.name())));
     }
     let mut errors = FieldErrors::default();
     let name = validate::name_param(&mut errors, params, "name");
@@ -93,10 +80,7 @@ pub fn user_create(context: &ActionContext, params: &Params) -> ActionResult<Val
         about: params.text("about"),
         image_url: params.text("image_url"),
         sysadmin: is_sysadmin && params.truthy("sysadmin"),
-        state: params
-            .non_empty("state")
-            .filter(|_| is_sysadmin)
-            .unwrap_or_else(|| "active".into()),
+        state: params.non_empty("state").filter(|_| is_sysadmin).unwrap_or_else(|| "active".into()),
         created: store::now(),
         last_active: None,
     };
@@ -145,16 +129,8 @@ pub fn user_show(context: &ActionContext, params: &Params) -> ActionResult<Value
     })
 }
 
-const USER_ORDERS: [&str; 8] = [
-    "display_name",
-    "name",
-    "id",
-    "fullname",
-    "created",
-    "about",
-    "sysadmin",
-    "number_created_packages",
-];
+const USER_ORDERS: [&str; 8] =
+    ["display_name", "name", "id", "fullname", "created", "about", "sysadmin", "number_created_packages"];
 
 /// `user_list`: active users, filtered by `q`/`email`, ordered by `order_by`.
 pub fn user_list(context: &ActionContext, params: &Params) -> ActionResult<Value> {
@@ -162,25 +138,16 @@ pub fn user_list(context: &ActionContext, params: &Params) -> ActionResult<Value
     if !context.config().auth.public_user_details && caller.active_user().is_none() {
         return Err(ActionError::denied("Not authorized to list users"));
     }
-    let order_by = params
-        .non_empty("order_by")
-        .unwrap_or_else(|| "display_name".into());
+    let order_by = params.non_empty("order_by").unwrap_or_else(|| "display_name".into());
     if order_by == "edits" {
-        return Err(ActionError::message(
-            "order_by=edits is no longer supported",
-        ));
+        return Err(ActionError::message("order_by=edits is no longer supported"));
     }
     if !USER_ORDERS.contains(&order_by.as_str()) {
-        return Err(ActionError::field(
-            "order_by",
-            format!("Cannot order by field `{order_by}`"),
-        ));
+        return Err(ActionError::field("order_by", format!("Cannot order by field `{order_by}`")));
     }
     let email_filter = params.non_empty("email");
     if email_filter.is_some() && !caller.is_sysadmin() {
-        return Err(ActionError::denied(
-            "Only sysadmins may filter users by e-mail",
-        ));
+        return Err(ActionError::denied("Only sysadmins may filter users by e-mail"));
     }
     let query = params.non_empty("q").map(|q| q.to_lowercase());
     let all_fields = params.flag("all_fields", true)?;
@@ -190,29 +157,18 @@ pub fn user_list(context: &ActionContext, params: &Params) -> ActionResult<Value
         .into_iter()
         .filter(|u| u.state != "deleted")
         .filter(|u| match &email_filter {
-            Some(e) => u
-                .email
-                .as_deref()
-                .is_some_and(|m| m.eq_ignore_ascii_case(e)),
+            Some(e) => u.email.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(e)),
             None => true,
         })
         .filter(|u| match &query {
             None => true,
             Some(q) => {
-                let contains =
-                    |s: &Option<String>| s.as_deref().is_some_and(|v| v.to_lowercase().contains(q));
-                u.name.contains(q.as_str())
-                    || contains(&u.fullname)
-                    || (caller.is_sysadmin() && contains(&u.email))
+                let contains = |s: &Option<String>| s.as_deref().is_some_and(|v| v.to_lowercase().contains(q));
+                u.name.contains(q.as_str()) || contains(&u.fullname) || (caller.is_sysadmin() && contains(&u.email))
             }
         })
         .collect();
-    let display = |u: &UserRow| {
-        u.fullname
-            .clone()
-            .filter(|f| !f.is_empty())
-            .unwrap_or_else(|| u.name.clone())
-    };
+    let display = |u: &UserRow| u.fullname.clone().filter(|f| !f.is_empty()).unwrap_or_else(|| u.name.clone());
     match order_by.as_str() {
         "name" => found.sort_by(|a, b| a.name.cmp(&b.name)),
         "id" => found.sort_by(|a, b| a.id.cmp(&b.id)),
@@ -225,11 +181,7 @@ pub fn user_list(context: &ActionContext, params: &Params) -> ActionResult<Value
     context.store().read(|tx| {
         let mut list = Vec::new();
         for user in &found {
-            list.push(if all_fields {
-                Value::Object(user_dict(tx, context, user)?)
-            } else {
-                json!(user.name)
-            });
+            list.push(if all_fields { Value::Object(user_dict(tx, context, user)?) } else { json!(user.name) });
         }
         Ok(Value::Array(list))
     })
@@ -246,18 +198,10 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
     }
     let is_sysadmin = caller.is_sysadmin();
     if !is_sysadmin && caller.user_id() != Some(existing.id.as_str()) {
-        return Err(ActionError::denied(format!(
-            "User {} not authorized to edit user {}",
-            caller.name(),
-            existing.id
-        )));
+        return Err(ActionError::denied(format!("User {} not authorized to edit user {}", caller.name(), existing.id)));
     }
     let mut errors = FieldErrors::default();
-    let name = if params.has("name") {
-        validate::name_param(&mut errors, params, "name")
-    } else {
-        None
-    };
+    let name = if params.has("name") { validate::name_param(&mut errors, params, "name") } else { None };
     let email = params.non_empty("email").map(|e| e.trim().to_string());
     match &email {
         None => errors.add("email", "Missing value"),
@@ -272,11 +216,7 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
         row.name = n.clone();
     }
     row.email = email.clone();
-    for (key, slot) in [
-        ("fullname", &mut row.fullname),
-        ("about", &mut row.about),
-        ("image_url", &mut row.image_url),
-    ] {
+    for (key, slot) in [("fullname", &mut row.fullname), ("about", &mut row.about), ("image_url", &mut row.image_url)] {
         if params.has(key) {
             *slot = params.text(key);
         }
@@ -291,32 +231,19 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
         row.password_hash = password::hash(&p)?;
     }
     context.store().write(|tx| {
-        check_unique(
-            tx,
-            &mut errors,
-            name.as_deref(),
-            email.as_deref(),
-            Some(&existing.id),
-        )?;
+        check_unique(tx, &mut errors, name.as_deref(), email.as_deref(), Some(&existing.id))?;
         std::mem::take(&mut errors).into_result()?;
         users::update(tx, &row)?;
         Ok::<_, ActionError>(())
     })?;
-    context
-        .store()
-        .read(|tx| Ok(Value::Object(user_dict(tx, context, &row)?)))
+    context.store().read(|tx| Ok(Value::Object(user_dict(tx, context, &row)?)))
 }
 
 /// `user_patch`: `user_show` overlaid with the given keys, then `user_update`.
 pub fn user_patch(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let id = params.non_empty("id").unwrap_or_default();
-    let existing = context
-        .store()
-        .read(|tx| users::find(tx, &id))?
-        .ok_or(ActionError::NotFound(None))?;
-    let mut merged = context
-        .store()
-        .read(|tx| user_dict(tx, context, &existing))?;
+    let existing = context.store().read(|tx| users::find(tx, &id))?.ok_or(ActionError::NotFound(None))?;
+    let mut merged = context.store().read(|tx| user_dict(tx, context, &existing))?;
     merged.extend(params.0.clone());
     user_update(context, &Params(merged, params.1.clone()))
 }
@@ -328,8 +255,8 @@ pub fn user_delete(context: &ActionContext, params: &Params) -> ActionResult<Val
     }
     let id = params.non_empty("id").unwrap_or_default();
     context.store().write(|tx| {
-        let mut user = users::find(tx, &id)?
-            .ok_or_else(|| ActionError::not_found(format!("User \"{id}\" was not found.")))?;
+        let mut user =
+            users::find(tx, &id)?.ok_or_else(|| ActionError::not_found(format!("User \"{id}\" was not found.")))?;
         user.state = "deleted".into();
         users::update(tx, &user)?;
         members::delete_for_object(tx, "user", &user.id)?;

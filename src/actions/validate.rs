@@ -11,14 +11,8 @@ pub fn name(errors: &mut FieldErrors, field: &str, value: &str) {
         errors.add(field, "Must be at least 2 characters long");
     } else if value.chars().count() > 100 {
         errors.add(field, "Name must be a maximum of 100 characters long");
-    } else if !value
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    {
-        errors.add(
-            field,
-            "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_",
-        );
+    } else if !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
+        errors.add(field, "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_");
     } else if matches!(value, "new" | "edit" | "search") {
         errors.add(field, "That name cannot be used");
     }
@@ -58,10 +52,8 @@ fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };
-    let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+    let local_ok =
+        !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
     let labels_ok = !domain.is_empty()
         && domain.split('.').all(|label| {
             !label.is_empty()
@@ -82,11 +74,7 @@ pub fn password(errors: &mut FieldErrors, field: &str, value: &str) {
 
 /// Returns the id of a new object: a fresh UUID, or the caller's choice when a sysadmin gives a
 /// valid one (CKAN 2.11+); anything else is a field error on `id`.
-pub fn new_object_id(
-    errors: &mut FieldErrors,
-    chosen: Option<String>,
-    is_sysadmin: bool,
-) -> String {
+pub fn new_object_id(errors: &mut FieldErrors, chosen: Option<String>, is_sysadmin: bool) -> String {
     match chosen {
         None => uuid::Uuid::new_v4().to_string(),
         Some(_) if !is_sysadmin => {
@@ -113,41 +101,26 @@ mod tests {
     fn messages(check: impl Fn(&mut FieldErrors)) -> Option<serde_json::Value> {
         let mut errors = FieldErrors::default();
         check(&mut errors);
-        errors
-            .into_result()
-            .err()
-            .map(|e| e.to_error_object()["x"].clone())
+        errors.into_result().err().map(|e| e.to_error_object()["x"].clone())
     }
 
     #[test]
     fn names_follow_ckans_rules() {
         assert_eq!(messages(|e| name(e, "x", "so-y-te_2")), None);
-        assert_eq!(
-            messages(|e| name(e, "x", "a")).unwrap()[0],
-            "Must be at least 2 characters long"
-        );
+        assert_eq!(messages(|e| name(e, "x", "a")).unwrap()[0], "Must be at least 2 characters long");
         assert_eq!(
             messages(|e| name(e, "x", &"a".repeat(101))).unwrap()[0],
             "Name must be a maximum of 100 characters long"
         );
         assert!(
-            messages(|e| name(e, "x", "Sở Y tế")).unwrap()[0]
-                .as_str()
-                .unwrap()
-                .starts_with("Must be purely lowercase")
+            messages(|e| name(e, "x", "Sở Y tế")).unwrap()[0].as_str().unwrap().starts_with("Must be purely lowercase")
         );
-        assert_eq!(
-            messages(|e| name(e, "x", "new")).unwrap()[0],
-            "That name cannot be used"
-        );
+        assert_eq!(messages(|e| name(e, "x", "new")).unwrap()[0], "That name cannot be used");
     }
 
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {
-        assert_eq!(
-            messages(|e| email(e, "x", "an.nguyen@example.gov.vn")),
-            None
-        );
+        assert_eq!(messages(|e| email(e, "x", "an.nguyen@example.gov.vn")), None);
         assert_eq!(messages(|e| email(e, "x", "a@localhost")), None);
         assert_eq!(
             messages(|e| email(e, "x", "khong-phai-email")).unwrap()[0],

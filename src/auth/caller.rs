@@ -75,10 +75,7 @@ impl Caller {
 
 /// Returns the token from the request headers: `Authorization` (raw or `Bearer `-prefixed),
 /// else `X-CKAN-API-Key`.
-pub fn token_from_headers<'a>(
-    authorization: Option<&'a str>,
-    api_key: Option<&'a str>,
-) -> Option<&'a str> {
+pub fn token_from_headers<'a>(authorization: Option<&'a str>, api_key: Option<&'a str>) -> Option<&'a str> {
     let from_authorization = authorization
         .map(|value| value.trim())
         .map(|value| value.strip_prefix("Bearer ").unwrap_or(value).trim())
@@ -103,9 +100,8 @@ pub fn resolve(store: &Store, signer: &TokenSigner, token: Option<&str>) -> Stor
         return Ok(Caller::anonymous());
     };
     let now = store::now();
-    let stale = |at: Option<chrono::NaiveDateTime>| {
-        at.is_none_or(|t| now - t > Duration::seconds(TOUCH_INTERVAL_SECONDS))
-    };
+    let stale =
+        |at: Option<chrono::NaiveDateTime>| at.is_none_or(|t| now - t > Duration::seconds(TOUCH_INTERVAL_SECONDS));
     if stale(token_row.last_access) || stale(user.last_active) {
         store.write(|tx| -> StoreResult<()> {
             tokens::touch(tx, &token_row.id, now)?;

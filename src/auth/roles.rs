@@ -25,10 +25,7 @@ pub fn capacity_grants(capacity: &str, permission: Permission) -> bool {
     use Permission::*;
     match capacity {
         "admin" => true,
-        "editor" => matches!(
-            permission,
-            Read | CreateDataset | UpdateDataset | DeleteDataset | ManageGroup
-        ),
+        "editor" => matches!(permission, Read | CreateDataset | UpdateDataset | DeleteDataset | ManageGroup),
         "member" => matches!(permission, Read | ManageGroup),
         _ => false,
     }
@@ -36,11 +33,7 @@ pub fn capacity_grants(capacity: &str, permission: Permission) -> bool {
 
 /// Returns the roles valid for an organisation or a group.
 pub fn roles_for(is_organization: bool) -> &'static [&'static str] {
-    if is_organization {
-        &ORGANIZATION_ROLES
-    } else {
-        &GROUP_ROLES
-    }
+    if is_organization { &ORGANIZATION_ROLES } else { &GROUP_ROLES }
 }
 
 /// Returns CKAN's display text of a role (`member_list` shows it capitalised).
@@ -59,16 +52,7 @@ mod tests {
 
     #[test]
     fn admins_may_do_everything() {
-        for permission in [
-            Read,
-            CreateDataset,
-            UpdateDataset,
-            DeleteDataset,
-            ManageGroup,
-            Update,
-            Delete,
-            Membership,
-        ] {
+        for permission in [Read, CreateDataset, UpdateDataset, DeleteDataset, ManageGroup, Update, Delete, Membership] {
             assert!(capacity_grants("admin", permission));
         }
     }

@@ -26,8 +26,7 @@ pub fn new_token_id() -> String {
 impl TokenSigner {
     /// Returns a signer for the given secret.
     pub fn new(secret: &str) -> anyhow::Result<TokenSigner> {
-        let keyed_mac = HmacSha256::new_from_slice(secret.as_bytes())
-            .map_err(|e| anyhow::anyhow!("token key: {e}"))?;
+        let keyed_mac = HmacSha256::new_from_slice(secret.as_bytes()).map_err(|e| anyhow::anyhow!("token key: {e}"))?;
         Ok(TokenSigner { keyed_mac })
     }
 
@@ -40,8 +39,7 @@ impl TokenSigner {
     /// Returns the token string for a token id issued at `issued_at` (Unix seconds).
     pub fn issue(&self, token_id: &str, issued_at: i64) -> String {
         let header = URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT"}).to_string());
-        let payload =
-            URL_SAFE_NO_PAD.encode(json!({"jti": token_id, "iat": issued_at}).to_string());
+        let payload = URL_SAFE_NO_PAD.encode(json!({"jti": token_id, "iat": issued_at}).to_string());
         let signing_input = format!("{header}.{payload}");
         let signature = URL_SAFE_NO_PAD.encode(self.signature(&signing_input));
         format!("{signing_input}.{signature}")

@@ -80,13 +80,7 @@ pub const CATALOGUE: &[(&str, &str, &[&str])] = &[
     (
         "so-xay-dung",
         "giao-thong-ha-tang",
-        &[
-            "Công trình giao thông",
-            "Tuyến xe buýt",
-            "Giấy phép xây dựng",
-            "Nhà ở xã hội",
-            "Điểm đỗ xe công cộng",
-        ],
+        &["Công trình giao thông", "Tuyến xe buýt", "Giấy phép xây dựng", "Nhà ở xã hội", "Điểm đỗ xe công cộng"],
     ),
     (
         "so-noi-vu",
@@ -145,13 +139,8 @@ const AREAS: &[(&str, &str)] = &[
 
 const YEARS: [i32; 4] = [2022, 2023, 2024, 2025];
 
-const FORMATS: &[(&str, &str)] = &[
-    ("CSV", "csv"),
-    ("XLSX", "xlsx"),
-    ("PDF", "pdf"),
-    ("JSON", "json"),
-    ("GeoJSON", "geojson"),
-];
+const FORMATS: &[(&str, &str)] =
+    &[("CSV", "csv"), ("XLSX", "xlsx"), ("PDF", "pdf"), ("JSON", "json"), ("GeoJSON", "geojson")];
 
 const FREQUENCIES: &[&str] = &["hằng quý", "hằng năm", "hằng tháng", "6 tháng một lần"];
 
@@ -178,11 +167,7 @@ impl Sequence {
 
 /// Rewrites a text the way some real input arrives: old-style tone placement (`hoà`, `thuỷ`).
 fn old_style_tones(text: &str) -> String {
-    text.replace("hòa", "hoà")
-        .replace("Hòa", "Hoà")
-        .replace("thủy", "thuỷ")
-        .replace("ủy", "uỷ")
-        .replace("òa", "oà")
+    text.replace("hòa", "hoà").replace("Hòa", "Hoà").replace("thủy", "thuỷ").replace("ủy", "uỷ").replace("òa", "oà")
 }
 
 fn slug(text: &str) -> String {
@@ -212,17 +197,9 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
     let round = index / CATALOGUE.len();
     let subject = subjects[round % subjects.len()];
     let year = YEARS[(round / subjects.len()) % YEARS.len()];
-    let (area_code, area_name) = if index.is_multiple_of(9) {
-        AREAS[1 + index % (AREAS.len() - 1)]
-    } else {
-        AREAS[0]
-    };
+    let (area_code, area_name) = if index.is_multiple_of(9) { AREAS[1 + index % (AREAS.len() - 1)] } else { AREAS[0] };
     let batch = round / (subjects.len() * YEARS.len());
-    let suffix = if batch == 0 {
-        String::new()
-    } else {
-        format!(" (đợt {})", batch + 1)
-    };
+    let suffix = if batch == 0 { String::new() } else { format!(" (đợt {})", batch + 1) };
     let mut title = format!("{subject} {area_name} năm {year}{suffix}");
     let mut notes = format!(
         "Số liệu về {} trên địa bàn {area_name} năm {year}, do cơ quan chuyên môn cập nhật {} theo danh mục dữ liệu mở của tỉnh. Dữ liệu phục vụ người dân, doanh nghiệp và cơ quan nhà nước khai thác, sử dụng.",
@@ -254,10 +231,7 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
     let quarter_days = sequence.below(4 * 91) as i64;
     let modified = chrono::NaiveDate::from_ymd_opt(2025, 1, 1)
         .and_then(|d| d.and_hms_opt(8, 0, 0))
-        .map(|t| {
-            t + chrono::Duration::days(quarter_days)
-                + chrono::Duration::seconds(sequence.below(36_000) as i64)
-        })
+        .map(|t| t + chrono::Duration::days(quarter_days) + chrono::Duration::seconds(sequence.below(36_000) as i64))
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string());
     json!({
         "name": name,
@@ -291,32 +265,17 @@ mod tests {
         let mut second = Sequence::new(7);
         assert_eq!(dataset(42, &mut first), dataset(42, &mut second));
         let mut sequence = Sequence::new(1);
-        let names: std::collections::HashSet<String> = (0..2000)
-            .map(|i| {
-                dataset(i, &mut sequence)["name"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+        let names: std::collections::HashSet<String> =
+            (0..2000).map(|i| dataset(i, &mut sequence)["name"].as_str().unwrap().to_string()).collect();
         assert_eq!(names.len(), 2000);
     }
 
     #[test]
     fn some_text_arrives_decomposed_or_with_old_tones() {
         let mut sequence = Sequence::new(1);
-        let titles: Vec<String> = (0..300)
-            .map(|i| {
-                dataset(i, &mut sequence)["title"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
-        assert!(
-            titles.iter().any(|t| t.nfc().collect::<String>() != *t),
-            "some NFD titles"
-        );
+        let titles: Vec<String> =
+            (0..300).map(|i| dataset(i, &mut sequence)["title"].as_str().unwrap().to_string()).collect();
+        assert!(titles.iter().any(|t| t.nfc().collect::<String>() != *t), "some NFD titles");
         assert!(slug("Chất lượng nước mặt 2024") == "chat-luong-nuoc-mat-2024");
     }
 }

@@ -27,11 +27,7 @@ const DEPARTMENTS: &[(&str, &str, &str)] = &[
         "Sở Khoa học và Công nghệ",
         "Cơ quan vận hành cổng dữ liệu mở; khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số của tỉnh Gia Lai.",
     ),
-    (
-        "so-y-te",
-        "Sở Y tế",
-        "Quản lý nhà nước về y tế, khám chữa bệnh, y tế dự phòng và dược phẩm.",
-    ),
+    ("so-y-te", "Sở Y tế", "Quản lý nhà nước về y tế, khám chữa bệnh, y tế dự phòng và dược phẩm."),
     (
         "so-giao-duc-va-dao-tao",
         "Sở Giáo dục và Đào tạo",
@@ -42,36 +38,12 @@ const DEPARTMENTS: &[(&str, &str, &str)] = &[
         "Sở Nông nghiệp và Môi trường",
         "Nông nghiệp, lâm nghiệp, thủy sản, đất đai, tài nguyên nước và môi trường.",
     ),
-    (
-        "thong-ke-tinh",
-        "Thống kê tỉnh Gia Lai",
-        "Số liệu thống kê kinh tế – xã hội, dân số và lao động của tỉnh.",
-    ),
-    (
-        "so-tai-chinh",
-        "Sở Tài chính",
-        "Ngân sách nhà nước, giá, đầu tư công và kế hoạch phát triển kinh tế – xã hội.",
-    ),
-    (
-        "so-xay-dung",
-        "Sở Xây dựng",
-        "Quy hoạch, xây dựng, nhà ở, giao thông vận tải và hạ tầng kỹ thuật.",
-    ),
-    (
-        "so-noi-vu",
-        "Sở Nội vụ",
-        "Tổ chức bộ máy, công chức, viên chức, lao động, việc làm và người có công.",
-    ),
-    (
-        "so-tu-phap",
-        "Sở Tư pháp",
-        "Văn bản quy phạm pháp luật, hộ tịch, lý lịch tư pháp và trợ giúp pháp lý.",
-    ),
-    (
-        "so-cong-thuong",
-        "Sở Công Thương",
-        "Công nghiệp, thương mại, năng lượng và xuất nhập khẩu.",
-    ),
+    ("thong-ke-tinh", "Thống kê tỉnh Gia Lai", "Số liệu thống kê kinh tế – xã hội, dân số và lao động của tỉnh."),
+    ("so-tai-chinh", "Sở Tài chính", "Ngân sách nhà nước, giá, đầu tư công và kế hoạch phát triển kinh tế – xã hội."),
+    ("so-xay-dung", "Sở Xây dựng", "Quy hoạch, xây dựng, nhà ở, giao thông vận tải và hạ tầng kỹ thuật."),
+    ("so-noi-vu", "Sở Nội vụ", "Tổ chức bộ máy, công chức, viên chức, lao động, việc làm và người có công."),
+    ("so-tu-phap", "Sở Tư pháp", "Văn bản quy phạm pháp luật, hộ tịch, lý lịch tư pháp và trợ giúp pháp lý."),
+    ("so-cong-thuong", "Sở Công Thương", "Công nghiệp, thương mại, năng lượng và xuất nhập khẩu."),
     (
         "so-van-hoa-the-thao-va-du-lich",
         "Sở Văn hóa, Thể thao và Du lịch",
@@ -86,10 +58,7 @@ const THEMES: &[(&str, &str)] = &[
     ("giao-duc", "Giáo dục"),
     ("nang-luong", "Năng lượng"),
     ("moi-truong-tai-nguyen", "Môi trường – Tài nguyên"),
-    (
-        "co-quan-nha-nuoc-hanh-chinh",
-        "Cơ quan nhà nước – Hành chính",
-    ),
+    ("co-quan-nha-nuoc-hanh-chinh", "Cơ quan nhà nước – Hành chính"),
     ("y-te", "Y tế"),
     ("tu-phap", "Tư pháp"),
     ("dia-phuong-quy-hoach", "Địa phương – Quy hoạch"),
@@ -100,12 +69,7 @@ const THEMES: &[(&str, &str)] = &[
     ("van-hoa-du-lich", "Văn hóa – Du lịch"),
 ];
 
-fn call(
-    services: &Services,
-    caller: &Caller,
-    action: &str,
-    params: Value,
-) -> anyhow::Result<Value> {
+fn call(services: &Services, caller: &Caller, action: &str, params: Value) -> anyhow::Result<Value> {
     actions::call_by_name(services, caller.clone(), action, params)
         .map_err(|error| anyhow::anyhow!("demo {action}: {}", error.to_error_object()))
 }
@@ -121,10 +85,7 @@ pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Resul
     match extra_datasets {
         Some(count) => load_datasets(services, count),
         None => {
-            tracing::info!(
-                users = existing_users,
-                "store is not empty: demo catalogue not loaded"
-            );
+            tracing::info!(users = existing_users, "store is not empty: demo catalogue not loaded");
             Ok(())
         }
     }
@@ -132,27 +93,13 @@ pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Resul
 
 /// Creates `count` generated datasets as the demo sysadmin, showing progress and rate.
 fn load_datasets(services: &Services, count: usize) -> anyhow::Result<()> {
-    let admin = services
-        .store
-        .read(|tx| users::find(tx, "admin"))?
-        .ok_or_else(|| {
-            anyhow::anyhow!(
-                "the demo sysadmin `admin` is missing: load the demo into an empty store first"
-            )
-        })?;
+    let admin = services.store.read(|tx| users::find(tx, "admin"))?.ok_or_else(|| {
+        anyhow::anyhow!("the demo sysadmin `admin` is missing: load the demo into an empty store first")
+    })?;
     let caller = Caller::as_user(admin);
-    let everything = packages::Visibility {
-        all: true,
-        ..Default::default()
-    };
-    let filter = packages::Filter {
-        include_private: true,
-        include_drafts: true,
-        ..Default::default()
-    };
-    let first = services
-        .store
-        .read(|tx| packages::count(tx, &filter, &everything))? as usize;
+    let everything = packages::Visibility { all: true, ..Default::default() };
+    let filter = packages::Filter { include_private: true, include_drafts: true, ..Default::default() };
+    let first = services.store.read(|tx| packages::count(tx, &filter, &everything))? as usize;
     let mut sequence = datasets::Sequence::new(2025);
     for skipped in 0..first {
         datasets::dataset(skipped, &mut sequence);
@@ -160,12 +107,7 @@ fn load_datasets(services: &Services, count: usize) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut last_report = Instant::now();
     for done in 0..count {
-        call(
-            services,
-            &caller,
-            "package_create",
-            datasets::dataset(first + done, &mut sequence),
-        )?;
+        call(services, &caller, "package_create", datasets::dataset(first + done, &mut sequence))?;
         if last_report.elapsed().as_millis() >= 500 || done + 1 == count {
             last_report = Instant::now();
             let rate = (done + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
@@ -184,11 +126,7 @@ fn load_datasets(services: &Services, count: usize) -> anyhow::Result<()> {
     }
     if count > 0 {
         eprintln!();
-        tracing::info!(
-            datasets = count,
-            seconds = started.elapsed().as_secs_f64(),
-            "demo datasets loaded"
-        );
+        tracing::info!(datasets = count, seconds = started.elapsed().as_secs_f64(), "demo datasets loaded");
     }
     Ok(())
 }
@@ -222,20 +160,10 @@ fn load_portal(services: &Services) -> anyhow::Result<()> {
                 "fullname": format!("Cán bộ dữ liệu – {title}"),
             }),
         )?;
-        call(
-            services,
-            &site,
-            "organization_member_create",
-            json!({"id": name, "username": editor, "role": "editor"}),
-        )?;
+        call(services, &site, "organization_member_create", json!({"id": name, "username": editor, "role": "editor"}))?;
     }
     for (name, title) in THEMES {
-        call(
-            services,
-            &site,
-            "group_create",
-            json!({"name": name, "title": title}),
-        )?;
+        call(services, &site, "group_create", json!({"name": name, "title": title}))?;
     }
     tracing::info!(
         organizations = DEPARTMENTS.len(),

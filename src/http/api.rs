@@ -79,16 +79,8 @@ fn parse_json_object(text: &[u8]) -> Result<Map<String, Value>, DecodeError> {
 }
 
 /// Builds the action's data dict from the request, in CKAN's order of precedence (spec §1.3).
-fn request_data(
-    request: &HttpRequest,
-    body: &[u8],
-    side_effect_free: bool,
-) -> Result<Params, DecodeError> {
-    let raw_content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+fn request_data(request: &HttpRequest, body: &[u8], side_effect_free: bool) -> Result<Params, DecodeError> {
+    let raw_content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let content_type = raw_content_type.to_ascii_lowercase();
     if request.method() == Method::POST && content_type.starts_with("multipart/form-data") {
         let boundary = super::multipart::boundary(raw_content_type)
@@ -97,8 +89,7 @@ fn request_data(
             .ok_or_else(|| DecodeError("malformed multipart/form-data body".into()))?;
         return Ok(Params(fields, uploads));
     }
-    request_fields(request, body, side_effect_free, &content_type)
-        .map(|map| Params(map, Vec::new()))
+    request_fields(request, body, side_effect_free, &content_type).map(|map| Params(map, Vec::new()))
 }
 
 fn request_fields(
@@ -130,31 +121,24 @@ fn request_fields(
         return Ok(pairs_to_map(url::form_urlencoded::parse(query.as_bytes())));
     }
     if request.method() == Method::POST && !trimmed.is_empty() {
-        let declared_json =
-            content_type.starts_with("application/json") || content_type.contains("+json");
+        let declared_json = content_type.starts_with("application/json") || content_type.contains("+json");
         if declared_json || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
             return parse_json_object(body);
         }
-        return Err(DecodeError("JSON Error: Error decoding JSON data. Send a JSON object with Content-Type: application/json".into()));
+        return Err(DecodeError(
+            "JSON Error: Error decoding JSON data. Send a JSON object with Content-Type: application/json".into(),
+        ));
     }
     Ok(Map::new())
 }
 
 /// Escapes a JSONP callback name as CKAN does (HTML escaping).
 fn escape_callback(name: &str) -> String {
-    name.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
+    name.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#x27;")
 }
 
 /// `GET|POST /api/3/action/{name}`.
-async fn action(
-    request: HttpRequest,
-    body: web::Bytes,
-    services: web::Data<Services>,
-) -> HttpResponse {
+async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Services>) -> HttpResponse {
     let name = request.match_info().get("name").unwrap_or("").to_string();
     if request.method() == Method::OPTIONS {
         return HttpResponse::Ok()
@@ -170,44 +154,27 @@ async fn action(
     };
     let is_get = request.method() != Method::POST;
     if is_get && !action.side_effect_free {
-        return bare_bad_request(
-            "JSON Error: Invalid request. Please use POST method for your request",
-        );
+        return bare_bad_request("JSON Error: Invalid request. Please use POST method for your request");
     }
     let mut params = match request_data(&request, &body, action.side_effect_free) {
         Ok(data) => data,
         Err(DecodeError(message)) => return bare_bad_request(&message),
     };
     // JSONP calls always run as anonymous (CKAN: a callback must never carry credentials).
-    let callback = params
-        .0
-        .remove("callback")
-        .and_then(|v| v.as_str().map(str::to_string));
+    let callback = params.0.remove("callback").and_then(|v| v.as_str().map(str::to_string));
     let headers = request.headers();
-    let header_text = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let token = if callback.is_some() {
         None
     } else {
-        caller::token_from_headers(
-            header_text("authorization").as_deref(),
-            header_text("x-ckan-api-key").as_deref(),
-        )
-        .map(str::to_string)
+        caller::token_from_headers(header_text("authorization").as_deref(), header_text("x-ckan-api-key").as_deref())
+            .map(str::to_string)
     };
     let started = Instant::now();
     let services: Arc<Services> = services.into_inner();
     let blocking_services = services.clone();
     let outcome = web::block(move || {
-        let caller = match caller::resolve(
-            &blocking_services.store,
-            &blocking_services.signer,
-            token.as_deref(),
-        ) {
+        let caller = match caller::resolve(&blocking_services.store, &blocking_services.signer, token.as_deref()) {
             Ok(caller) => caller,
             Err(error) => return (false, Err(ActionError::from(error)), Params::default()),
         };
@@ -218,38 +185,21 @@ async fn action(
     .await;
     let (authenticated, result, params) = match outcome {
         Ok(triple) => triple,
-        Err(error) => (
-            false,
-            Err(ActionError::Internal(anyhow::anyhow!(
-                "blocking pool: {error}"
-            ))),
-            Params::default(),
-        ),
+        Err(error) => (false, Err(ActionError::Internal(anyhow::anyhow!("blocking pool: {error}"))), Params::default()),
     };
-    let help = format!(
-        "{}/api/3/action/help_show?name={}",
-        services.config.effective_site_url(),
-        name
-    );
+    let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);
     let (status, body) = match result {
         // CKAN 2.12 reports the dataset a direct package_update touched.
         Ok(result) if name == "package_update" => {
             let changed = json!({"packages": [result.get("id").cloned().unwrap_or(Value::Null)]});
-            (
-                StatusCode::OK,
-                json!({"help": help, "success": true, "result": result, "changed_entities": changed}),
-            )
+            (StatusCode::OK, json!({"help": help, "success": true, "result": result, "changed_entities": changed}))
         }
-        Ok(result) => (
-            StatusCode::OK,
-            json!({"help": help, "success": true, "result": result}),
-        ),
+        Ok(result) => (StatusCode::OK, json!({"help": help, "success": true, "result": result})),
         Err(error) => {
             if let ActionError::Internal(cause) = &error {
                 tracing::error!(action = %name, error = %cause, "action failed");
             }
-            let status =
-                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut error_object = error.to_error_object();
             if matches!(error, ActionError::Integrity(_)) {
                 // CKAN echoes the data dict (with the dataset type defaulted) on Integrity Errors.
@@ -261,10 +211,7 @@ async fn action(
                     object.insert("data".into(), Value::Object(data));
                 }
             }
-            (
-                status,
-                json!({"help": help, "error": error_object, "success": false}),
-            )
+            (status, json!({"help": help, "error": error_object, "success": false}))
         }
     };
     tracing::info!(action = %name, status = status.as_u16(), duration_ms = started.elapsed().as_millis() as u64, "action");
@@ -279,9 +226,7 @@ async fn action(
         Some(callback) if is_get && status == StatusCode::OK => response
             .content_type("application/javascript;charset=utf-8")
             .body(format!("{}({});", escape_callback(&callback), body)),
-        _ => response
-            .content_type("application/json;charset=utf-8")
-            .body(body.to_string()),
+        _ => response.content_type("application/json;charset=utf-8").body(body.to_string()),
     }
 }
 

@@ -25,23 +25,12 @@ impl Cors {
         };
         let pairs = [
             ("access-control-allow-origin", allow_origin.as_str()),
-            (
-                "access-control-allow-methods",
-                "POST, PUT, GET, DELETE, OPTIONS",
-            ),
-            (
-                "access-control-allow-headers",
-                "Authorization, X-CKAN-API-Key, Content-Type",
-            ),
+            ("access-control-allow-methods", "POST, PUT, GET, DELETE, OPTIONS"),
+            ("access-control-allow-headers", "Authorization, X-CKAN-API-Key, Content-Type"),
         ];
         pairs
             .iter()
-            .filter_map(|(name, value)| {
-                Some((
-                    HeaderName::from_static(name),
-                    HeaderValue::from_str(value).ok()?,
-                ))
-            })
+            .filter_map(|(name, value)| Some((HeaderName::from_static(name), HeaderValue::from_str(value).ok()?)))
             .collect()
     }
 }
@@ -54,20 +43,11 @@ mod tests {
     fn no_headers_without_an_allowed_origin() {
         let off = Cors::default();
         assert!(off.headers_for(Some("https://a.vn")).is_empty());
-        let listed = Cors {
-            allow_all: false,
-            whitelist: vec!["https://a.vn".into()],
-        };
+        let listed = Cors { allow_all: false, whitelist: vec!["https://a.vn".into()] };
         assert!(listed.headers_for(None).is_empty());
         assert!(listed.headers_for(Some("https://b.vn")).is_empty());
-        assert_eq!(
-            listed.headers_for(Some("https://a.vn"))[0].1,
-            "https://a.vn"
-        );
-        let all = Cors {
-            allow_all: true,
-            whitelist: vec![],
-        };
+        assert_eq!(listed.headers_for(Some("https://a.vn"))[0].1, "https://a.vn");
+        let all = Cors { allow_all: true, whitelist: vec![] };
         assert_eq!(all.headers_for(Some("https://b.vn"))[0].1, "*");
     }
 }

@@ -15,10 +15,7 @@ pub use cors::Cors;
 pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(healthz))
-        .route(
-            "/dataset/{id}/resource/{resource_id}/download/{filename}",
-            web::get().to(download::download),
-        )
+        .route("/dataset/{id}/resource/{resource_id}/download/{filename}", web::get().to(download::download))
         .service(api::scope());
 }
 

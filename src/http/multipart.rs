@@ -19,8 +19,7 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() || haystack.len() < needle.len() {
         return None;
     }
-    (from..=haystack.len() - needle.len())
-        .find(|&i| haystack.get(i..i + needle.len()) == Some(needle))
+    (from..=haystack.len() - needle.len()).find(|&i| haystack.get(i..i + needle.len()) == Some(needle))
 }
 
 /// Returns a parameter of a `Content-Disposition` header (`name`, `filename`).
@@ -62,12 +61,7 @@ pub fn parse(body: &[u8], boundary: &str) -> Option<(Map<String, Value>, Vec<Upl
         let name = name?;
         match filename {
             Some(filename) if !filename.is_empty() => {
-                uploads.push(Upload {
-                    field: name,
-                    filename,
-                    content_type,
-                    bytes: Arc::new(content.to_vec()),
-                });
+                uploads.push(Upload { field: name, filename, content_type, bytes: Arc::new(content.to_vec()) });
             }
             _ => {
                 let text = String::from_utf8_lossy(content).into_owned();
@@ -90,10 +84,7 @@ mod tests {
         assert_eq!(uploads.len(), 1);
         assert_eq!(uploads[0].filename, "bao-cao.csv");
         assert_eq!(uploads[0].bytes.as_slice(), "tỉnh,giá trị\n".as_bytes());
-        assert_eq!(
-            boundary("multipart/form-data; boundary=\"XYZ\"").as_deref(),
-            Some("XYZ")
-        );
+        assert_eq!(boundary("multipart/form-data; boundary=\"XYZ\"").as_deref(), Some("XYZ"));
     }
 
     #[test]

@@ -37,13 +37,7 @@ pub struct ChangeRow {
 }
 
 /// Appends a change in the caller's transaction.
-pub fn append(
-    tx: &mut Tx,
-    entity: Entity,
-    entity_id: &str,
-    action: &str,
-    at: NaiveDateTime,
-) -> StoreResult<()> {
+pub fn append(tx: &mut Tx, entity: Entity, entity_id: &str, action: &str, at: NaiveDateTime) -> StoreResult<()> {
     map_err(
         diesel::insert_into(changes::table)
             .values((

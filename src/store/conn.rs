@@ -52,18 +52,13 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match self.backend {
             Backend::Postgres => {
-                let mut conn =
-                    PgConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
-                diesel::connection::SimpleConnection::batch_execute(
-                    &mut conn,
-                    "SET TIME ZONE 'UTC'",
-                )
-                .map_err(r2d2::Error::QueryError)?;
+                let mut conn = PgConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
+                diesel::connection::SimpleConnection::batch_execute(&mut conn, "SET TIME ZONE 'UTC'")
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Pg(conn))
             }
             Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.target)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn = SqliteConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut conn,
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
@@ -75,8 +70,7 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        diesel::connection::SimpleConnection::batch_execute(conn, "SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        diesel::connection::SimpleConnection::batch_execute(conn, "SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConnection) -> bool {
@@ -93,9 +87,6 @@ mod tests {
         assert_eq!(backend_of("postgres://u@h/db").0, Backend::Postgres);
         assert_eq!(backend_of("postgresql://u@h/db").0, Backend::Postgres);
         assert_eq!(backend_of("host=localhost port=5432").0, Backend::Sqlite);
-        assert_eq!(
-            backend_of("sqlite:///tmp/x.db"),
-            (Backend::Sqlite, "/tmp/x.db".to_string())
-        );
+        assert_eq!(backend_of("sqlite:///tmp/x.db"), (Backend::Sqlite, "/tmp/x.db".to_string()));
     }
 }

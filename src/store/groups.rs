@@ -30,54 +30,27 @@ pub fn insert(tx: &mut Tx, row: &GroupRow) -> StoreResult<()> {
 
 /// Replaces every column of an existing organisation or group.
 pub fn update(tx: &mut Tx, row: &GroupRow) -> StoreResult<()> {
-    map_err(
-        diesel::update(groups::table.find(&row.id))
-            .set(row)
-            .execute(tx),
-    )
-    .map(|_| ())
+    map_err(diesel::update(groups::table.find(&row.id)).set(row).execute(tx)).map(|_| ())
 }
 
 /// Finds an organisation or group (either kind) by id, then by name.
 pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<GroupRow>> {
-    let by_id = map_err(
-        groups::table
-            .find(id_or_name)
-            .select(GroupRow::as_select())
-            .first(tx)
-            .optional(),
-    )?;
+    let by_id = map_err(groups::table.find(id_or_name).select(GroupRow::as_select()).first(tx).optional())?;
     if by_id.is_some() {
         return Ok(by_id);
     }
-    map_err(
-        groups::table
-            .filter(groups::name.eq(id_or_name))
-            .select(GroupRow::as_select())
-            .first(tx)
-            .optional(),
-    )
+    map_err(groups::table.filter(groups::name.eq(id_or_name)).select(GroupRow::as_select()).first(tx).optional())
 }
 
 /// Finds organisations and groups by id.
 pub fn find_many(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<GroupRow>> {
-    map_err(
-        groups::table
-            .filter(groups::id.eq_any(ids))
-            .select(GroupRow::as_select())
-            .load(tx),
-    )
+    map_err(groups::table.filter(groups::id.eq_any(ids)).select(GroupRow::as_select()).load(tx))
 }
 
 /// Returns whether any organisation or group uses this name, other than `except_id`.
 pub fn name_taken(tx: &mut Tx, name: &str, except_id: Option<&str>) -> StoreResult<bool> {
-    let owner: Option<String> = map_err(
-        groups::table
-            .filter(groups::name.eq(name))
-            .select(groups::id)
-            .first(tx)
-            .optional(),
-    )?;
+    let owner: Option<String> =
+        map_err(groups::table.filter(groups::name.eq(name)).select(groups::id).first(tx).optional())?;
     Ok(owner.is_some_and(|id| Some(id.as_str()) != except_id))
 }
 
@@ -96,14 +69,8 @@ pub fn list_active(tx: &mut Tx, is_organization: bool) -> StoreResult<Vec<GroupR
 /// Deletes an organisation or group and every membership row that points at it.
 pub fn purge(tx: &mut Tx, id: &str) -> StoreResult<()> {
     map_err(
-        diesel::delete(
-            members::table.filter(
-                members::table_name
-                    .eq("group")
-                    .and(members::table_id.eq(id)),
-            ),
-        )
-        .execute(tx),
+        diesel::delete(members::table.filter(members::table_name.eq("group").and(members::table_id.eq(id))))
+            .execute(tx),
     )?;
     map_err(diesel::delete(members::table.filter(members::group_id.eq(id))).execute(tx))?;
     map_err(diesel::delete(groups::table.find(id)).execute(tx)).map(|_| ())

@@ -25,29 +25,17 @@ pub fn upsert(tx: &mut Tx, row: &MemberRow) -> StoreResult<MemberRow> {
     if let Some(existing) = find(tx, &row.group_id, &row.table_name, &row.table_id)? {
         map_err(
             diesel::update(members::table.find(&existing.id))
-                .set((
-                    members::capacity.eq(&row.capacity),
-                    members::state.eq("active"),
-                ))
+                .set((members::capacity.eq(&row.capacity), members::state.eq("active")))
                 .execute(tx),
         )?;
-        return Ok(MemberRow {
-            capacity: row.capacity.clone(),
-            state: "active".into(),
-            ..existing
-        });
+        return Ok(MemberRow { capacity: row.capacity.clone(), state: "active".into(), ..existing });
     }
     map_err(diesel::insert_into(members::table).values(row).execute(tx))?;
     Ok(row.clone())
 }
 
 /// Finds the membership of one object in one group.
-pub fn find(
-    tx: &mut Tx,
-    group_id: &str,
-    table_name: &str,
-    table_id: &str,
-) -> StoreResult<Option<MemberRow>> {
+pub fn find(tx: &mut Tx, group_id: &str, table_name: &str, table_id: &str) -> StoreResult<Option<MemberRow>> {
     map_err(
         members::table
             .filter(members::group_id.eq(group_id))
@@ -74,32 +62,17 @@ pub fn delete(tx: &mut Tx, group_id: &str, table_name: &str, table_id: &str) -> 
 }
 
 /// Lists the active memberships inside a group, optionally of one object kind, oldest first.
-pub fn list_in_group(
-    tx: &mut Tx,
-    group_id: &str,
-    table_name: Option<&str>,
-) -> StoreResult<Vec<MemberRow>> {
-    let mut query = members::table
-        .filter(members::group_id.eq(group_id))
-        .filter(members::state.eq("active"))
-        .into_boxed();
+pub fn list_in_group(tx: &mut Tx, group_id: &str, table_name: Option<&str>) -> StoreResult<Vec<MemberRow>> {
+    let mut query =
+        members::table.filter(members::group_id.eq(group_id)).filter(members::state.eq("active")).into_boxed();
     if let Some(kind) = table_name {
         query = query.filter(members::table_name.eq(kind.to_string()));
     }
-    map_err(
-        query
-            .order((members::created, members::id))
-            .select(MemberRow::as_select())
-            .load(tx),
-    )
+    map_err(query.order((members::created, members::id)).select(MemberRow::as_select()).load(tx))
 }
 
 /// Lists the active memberships of one object (e.g. every group a user belongs to).
-pub fn list_for_object(
-    tx: &mut Tx,
-    table_name: &str,
-    table_id: &str,
-) -> StoreResult<Vec<MemberRow>> {
+pub fn list_for_object(tx: &mut Tx, table_name: &str, table_id: &str) -> StoreResult<Vec<MemberRow>> {
     map_err(
         members::table
             .filter(members::table_name.eq(table_name))
@@ -114,9 +87,7 @@ pub fn list_for_object(
 pub fn delete_for_object(tx: &mut Tx, table_name: &str, table_id: &str) -> StoreResult<()> {
     map_err(
         diesel::delete(
-            members::table
-                .filter(members::table_name.eq(table_name))
-                .filter(members::table_id.eq(table_id)),
+            members::table.filter(members::table_name.eq(table_name)).filter(members::table_id.eq(table_id)),
         )
         .execute(tx),
     )
@@ -124,11 +95,7 @@ pub fn delete_for_object(tx: &mut Tx, table_name: &str, table_id: &str) -> Store
 }
 
 /// Lists the active memberships of several objects of one kind.
-pub fn for_objects(
-    tx: &mut Tx,
-    table_name: &str,
-    table_ids: &[String],
-) -> StoreResult<Vec<MemberRow>> {
+pub fn for_objects(tx: &mut Tx, table_name: &str, table_ids: &[String]) -> StoreResult<Vec<MemberRow>> {
     map_err(
         members::table
             .filter(members::table_name.eq(table_name))

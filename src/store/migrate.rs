@@ -24,13 +24,10 @@ pub fn prepare_sqlite_file(path: &str) -> StoreResult<()> {
         && let Some(parent) = std::path::Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent).map_err(|e| StoreError::Unavailable(format!("{}: {e}", parent.display())))?;
     }
     use diesel::Connection;
-    let mut conn = diesel::SqliteConnection::establish(path)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    conn.batch_execute("PRAGMA journal_mode = WAL;")
-        .map_err(StoreError::from)?;
+    let mut conn = diesel::SqliteConnection::establish(path).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    conn.batch_execute("PRAGMA journal_mode = WAL;").map_err(StoreError::from)?;
     Ok(())
 }

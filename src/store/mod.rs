@@ -99,11 +99,7 @@ impl Store {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Store {
-            pool,
-            backend,
-            write_lock: Arc::new(Mutex::new(())),
-        })
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
     }
 
     /// Returns which engine this store runs on.
@@ -119,9 +115,7 @@ impl Store {
     }
 
     fn connection(&self) -> StoreResult<diesel::r2d2::PooledConnection<conn::Manager>> {
-        self.pool
-            .get()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// Runs `work` on a connection without a transaction (reads).
@@ -158,12 +152,10 @@ where
         DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
         DbConnection::Pg(_) => "BEGIN",
     };
-    conn.batch_execute(begin)
-        .map_err(|e| E::from(StoreError::from_diesel(e)))?;
+    conn.batch_execute(begin).map_err(|e| E::from(StoreError::from_diesel(e)))?;
     match work(conn) {
         Ok(value) => {
-            conn.batch_execute("COMMIT")
-                .map_err(|e| E::from(StoreError::from_diesel(e)))?;
+            conn.batch_execute("COMMIT").map_err(|e| E::from(StoreError::from_diesel(e)))?;
             Ok(value)
         }
         Err(error) => {

@@ -36,45 +36,71 @@ pub fn insert(tx: &mut Tx, row: &PackageRow) -> StoreResult<()> {
     map_err(diesel::insert_into(packages::table).values(row).execute(tx)).map(|_| ())
 }
 
-/// Replaces every column of a dataset.
+/// Replaces every column of a dataset (and forgets its cached dict).
 pub fn update(tx: &mut Tx, row: &PackageRow) -> StoreResult<()> {
-    map_err(
-        diesel::update(packages::table.find(&row.id))
-            .set(row)
-            .execute(tx),
-    )
-    .map(|_| ())
+    let none: Option<String> = None;
+    map_err(diesel::update(packages::table.find(&row.id)).set((row, packages::dict_cache.eq(&none))).execute(tx))
+        .map(|_| ())
+}
+
+/// Returns whether a string could be a dataset id (ids are UUIDs; a UUID-shaped string is
+/// still looked up by name too).
+fn looks_like_id(text: &str) -> bool {
+    text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// Finds a dataset by id, then by name.
 pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<PackageRow>> {
-    let by_id = map_err(
-        packages::table
-            .find(id_or_name)
-            .select(PackageRow::as_select())
-            .first(tx)
-            .optional(),
-    )?;
-    if by_id.is_some() {
-        return Ok(by_id);
+    Ok(find_with_cache(tx, id_or_name)?.map(|(row, _)| row))
+}
+
+/// Finds a dataset by id, then by name, with its cached dict (see `set_cache`).
+pub fn find_with_cache(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<(PackageRow, Option<String>)>> {
+    let columns = (PackageRow::as_select(), packages::dict_cache);
+    if looks_like_id(id_or_name) {
+        let by_id = map_err(packages::table.find(id_or_name).select(columns).first(tx).optional())?;
+        if by_id.is_some() {
+            return Ok(by_id);
+        }
     }
-    map_err(
-        packages::table
-            .filter(packages::name.eq(id_or_name))
-            .select(PackageRow::as_select())
-            .first(tx)
-            .optional(),
-    )
+    map_err(packages::table.filter(packages::name.eq(id_or_name)).select(columns).first(tx).optional())
+}
+
+/// Stores the dict `package_show` returns for a dataset (written after every change of it).
+pub fn set_cache(tx: &mut Tx, id: &str, dict: &str) -> StoreResult<()> {
+    map_err(diesel::update(packages::table.find(id)).set(packages::dict_cache.eq(Some(dict))).execute(tx)).map(|_| ())
+}
+
+/// Forgets the cached dicts of an organisation's datasets and of the given datasets (when an
+/// organisation or group they show changes).
+pub fn clear_cache(tx: &mut Tx, owner_org: Option<&str>, ids: &[String]) -> StoreResult<()> {
+    let none: Option<String> = None;
+    if let Some(org) = owner_org {
+        map_err(
+            diesel::update(packages::table.filter(packages::owner_org.eq(org)))
+                .set(packages::dict_cache.eq(&none))
+                .execute(tx),
+        )?;
+    }
+    if !ids.is_empty() {
+        map_err(
+            diesel::update(packages::table.filter(packages::id.eq_any(ids)))
+                .set(packages::dict_cache.eq(&none))
+                .execute(tx),
+        )?;
+    }
+    Ok(())
+}
+
+/// Forgets every cached dict (when the licence register or the site URL changed).
+pub fn clear_all_caches(tx: &mut Tx) -> StoreResult<()> {
+    let none: Option<String> = None;
+    map_err(diesel::update(packages::table).set(packages::dict_cache.eq(&none)).execute(tx)).map(|_| ())
 }
 
 /// Finds datasets by id (any state), in no particular order.
 pub fn find_many(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<PackageRow>> {
-    map_err(
-        packages::table
-            .filter(packages::id.eq_any(ids))
-            .select(PackageRow::as_select())
-            .load(tx),
-    )
+    map_err(packages::table.filter(packages::id.eq_any(ids)).select(PackageRow::as_select()).load(tx))
 }
 
 /// Locks a dataset's row until the transaction ends (PostgreSQL; SQLite transactions already
@@ -92,32 +118,18 @@ pub fn lock(tx: &mut Tx, id: &str) -> StoreResult<()> {
 
 /// Renames a dataset (CKAN frees a deleted dataset's name by renaming it to its id).
 pub fn rename(tx: &mut Tx, id: &str, new_name: &str) -> StoreResult<()> {
-    map_err(
-        diesel::update(packages::table.find(id))
-            .set(packages::name.eq(new_name))
-            .execute(tx),
-    )
-    .map(|_| ())
+    map_err(diesel::update(packages::table.find(id)).set(packages::name.eq(new_name)).execute(tx)).map(|_| ())
 }
 
 /// Deletes a dataset, its resources, tags and group memberships.
 pub fn purge(tx: &mut Tx, id: &str) -> StoreResult<()> {
     map_err(
-        diesel::delete(
-            members::table
-                .filter(members::table_name.eq("package"))
-                .filter(members::table_id.eq(id)),
-        )
-        .execute(tx),
+        diesel::delete(members::table.filter(members::table_name.eq("package")).filter(members::table_id.eq(id)))
+            .execute(tx),
     )?;
+    map_err(diesel::delete(package_tags::table.filter(package_tags::package_id.eq(id))).execute(tx))?;
     map_err(
-        diesel::delete(package_tags::table.filter(package_tags::package_id.eq(id))).execute(tx),
-    )?;
-    map_err(
-        diesel::delete(
-            super::schema::resources::table.filter(super::schema::resources::package_id.eq(id)),
-        )
-        .execute(tx),
+        diesel::delete(super::schema::resources::table.filter(super::schema::resources::package_id.eq(id))).execute(tx),
     )?;
     map_err(diesel::delete(packages::table.find(id)).execute(tx)).map(|_| ())
 }
@@ -165,18 +177,14 @@ fn filtered<'a>(filter: &'a Filter, visibility: &'a Visibility) -> Boxed<'a> {
     }
     if !visibility.all {
         // Public and active, or private/draft in one of the caller's organisations.
-        let public = packages::private
-            .eq(false)
-            .and(packages::state.eq("active"));
+        let public = packages::private.eq(false).and(packages::state.eq("active"));
         if filter.include_private || filter.include_drafts {
             let orgs = visibility.member_of.clone();
             let own = visibility.user_id.clone().unwrap_or_default();
             query = query.filter(
                 public
                     .or(packages::owner_org.eq_any(orgs))
-                    .or(packages::owner_org
-                        .is_null()
-                        .and(packages::creator_user_id.eq(own))),
+                    .or(packages::owner_org.is_null().and(packages::creator_user_id.eq(own))),
             );
         } else {
             query = query.filter(public);

@@ -34,13 +34,7 @@ pub struct ResourceRow {
 
 /// Finds a resource by id (any state).
 pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<ResourceRow>> {
-    map_err(
-        resources::table
-            .find(id)
-            .select(ResourceRow::as_select())
-            .first(tx)
-            .optional(),
-    )
+    map_err(resources::table.find(id).select(ResourceRow::as_select()).first(tx).optional())
 }
 
 /// Returns the active resources of a dataset by position.
@@ -82,26 +76,12 @@ pub fn replace_for_package(tx: &mut Tx, package_id: &str, rows: &[ResourceRow]) 
         .execute(tx),
     )?;
     for row in rows {
-        let exists = map_err(
-            resources::table
-                .find(&row.id)
-                .select(resources::id)
-                .first::<String>(tx)
-                .optional(),
-        )?
-        .is_some();
+        let exists =
+            map_err(resources::table.find(&row.id).select(resources::id).first::<String>(tx).optional())?.is_some();
         if exists {
-            map_err(
-                diesel::update(resources::table.find(&row.id))
-                    .set(row)
-                    .execute(tx),
-            )?;
+            map_err(diesel::update(resources::table.find(&row.id)).set(row).execute(tx))?;
         } else {
-            map_err(
-                diesel::insert_into(resources::table)
-                    .values(row)
-                    .execute(tx),
-            )?;
+            map_err(diesel::insert_into(resources::table).values(row).execute(tx))?;
         }
     }
     Ok(())

@@ -71,14 +71,7 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(
-    users,
-    api_tokens,
-    groups,
-    members,
-    changes,
-    site_settings
-);
+diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, groups, members, changes, site_settings);
 
 diesel::table! {
     packages (id) {
@@ -101,6 +94,7 @@ diesel::table! {
         metadata_created -> Timestamp,
         metadata_modified -> Timestamp,
         extras -> Text,
+        dict_cache -> Nullable<Text>,
     }
 }
 

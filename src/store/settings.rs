@@ -7,13 +7,8 @@ use super::{StoreResult, Tx, map_err};
 
 /// Returns the value stored under `key`, storing `make()` first when there is none.
 pub fn get_or_insert(tx: &mut Tx, key: &str, make: impl FnOnce() -> String) -> StoreResult<String> {
-    let existing: Option<String> = map_err(
-        site_settings::table
-            .find(key)
-            .select(site_settings::value)
-            .first(tx)
-            .optional(),
-    )?;
+    let existing: Option<String> =
+        map_err(site_settings::table.find(key).select(site_settings::value).first(tx).optional())?;
     if let Some(value) = existing {
         return Ok(value);
     }
@@ -24,4 +19,15 @@ pub fn get_or_insert(tx: &mut Tx, key: &str, make: impl FnOnce() -> String) -> S
             .execute(tx),
     )?;
     Ok(value)
+}
+
+/// Stores `value` under `key`, replacing any earlier value.
+pub fn set(tx: &mut Tx, key: &str, value: &str) -> StoreResult<()> {
+    map_err(diesel::delete(site_settings::table.find(key)).execute(tx))?;
+    map_err(
+        diesel::insert_into(site_settings::table)
+            .values((site_settings::key.eq(key), site_settings::value.eq(value)))
+            .execute(tx),
+    )
+    .map(|_| ())
 }

@@ -38,17 +38,11 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
 
 /// Sets a dataset's tags to exactly these.
 pub fn set_for_package(tx: &mut Tx, package_id: &str, tag_ids: &[String]) -> StoreResult<()> {
-    map_err(
-        diesel::delete(package_tags::table.filter(package_tags::package_id.eq(package_id)))
-            .execute(tx),
-    )?;
+    map_err(diesel::delete(package_tags::table.filter(package_tags::package_id.eq(package_id))).execute(tx))?;
     for tag_id in tag_ids {
         map_err(
             diesel::insert_into(package_tags::table)
-                .values((
-                    package_tags::package_id.eq(package_id),
-                    package_tags::tag_id.eq(tag_id),
-                ))
+                .values((package_tags::package_id.eq(package_id), package_tags::tag_id.eq(tag_id)))
                 .execute(tx),
         )?;
     }
@@ -69,13 +63,7 @@ pub fn for_packages(tx: &mut Tx, package_ids: &[String]) -> StoreResult<Vec<(Str
 
 /// Finds a tag by id or name within a vocabulary (`""` = free tags).
 pub fn find(tx: &mut Tx, id_or_name: &str, vocabulary_id: &str) -> StoreResult<Option<TagRow>> {
-    let by_id = map_err(
-        tags::table
-            .find(id_or_name)
-            .select(TagRow::as_select())
-            .first(tx)
-            .optional(),
-    )?;
+    let by_id = map_err(tags::table.find(id_or_name).select(TagRow::as_select()).first(tx).optional())?;
     if by_id.is_some() {
         return Ok(by_id);
     }
@@ -91,20 +79,11 @@ pub fn find(tx: &mut Tx, id_or_name: &str, vocabulary_id: &str) -> StoreResult<O
 
 /// Returns the ids of the datasets carrying a tag.
 pub fn package_ids_with(tx: &mut Tx, tag_id: &str) -> StoreResult<Vec<String>> {
-    map_err(
-        package_tags::table
-            .filter(package_tags::tag_id.eq(tag_id))
-            .select(package_tags::package_id)
-            .load(tx),
-    )
+    map_err(package_tags::table.filter(package_tags::tag_id.eq(tag_id)).select(package_tags::package_id).load(tx))
 }
 
 /// Returns the distinct tags of a vocabulary used by the given datasets, by name.
-pub fn used_by(
-    tx: &mut Tx,
-    package_ids: &[String],
-    vocabulary_id: &str,
-) -> StoreResult<Vec<TagRow>> {
+pub fn used_by(tx: &mut Tx, package_ids: &[String], vocabulary_id: &str) -> StoreResult<Vec<TagRow>> {
     map_err(
         package_tags::table
             .inner_join(tags::table)

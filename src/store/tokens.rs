@@ -19,23 +19,12 @@ pub struct TokenRow {
 
 /// Inserts a token row.
 pub fn insert(tx: &mut Tx, row: &TokenRow) -> StoreResult<()> {
-    map_err(
-        diesel::insert_into(api_tokens::table)
-            .values(row)
-            .execute(tx),
-    )
-    .map(|_| ())
+    map_err(diesel::insert_into(api_tokens::table).values(row).execute(tx)).map(|_| ())
 }
 
 /// Finds a token by its id.
 pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<TokenRow>> {
-    map_err(
-        api_tokens::table
-            .find(id)
-            .select(TokenRow::as_select())
-            .first(tx)
-            .optional(),
-    )
+    map_err(api_tokens::table.find(id).select(TokenRow::as_select()).first(tx).optional())
 }
 
 /// Lists a user's tokens, oldest first.
@@ -56,10 +45,6 @@ pub fn delete(tx: &mut Tx, id: &str) -> StoreResult<bool> {
 
 /// Records that the token was used now.
 pub fn touch(tx: &mut Tx, id: &str, at: NaiveDateTime) -> StoreResult<()> {
-    map_err(
-        diesel::update(api_tokens::table.find(id))
-            .set(api_tokens::last_access.eq(Some(at)))
-            .execute(tx),
-    )
-    .map(|_| ())
+    map_err(diesel::update(api_tokens::table.find(id)).set(api_tokens::last_access.eq(Some(at))).execute(tx))
+        .map(|_| ())
 }

@@ -30,78 +30,41 @@ pub fn insert(tx: &mut Tx, row: &UserRow) -> StoreResult<()> {
 
 /// Replaces every column of an existing user.
 pub fn update(tx: &mut Tx, row: &UserRow) -> StoreResult<()> {
-    map_err(
-        diesel::update(users::table.find(&row.id))
-            .set(row)
-            .execute(tx),
-    )
-    .map(|_| ())
+    map_err(diesel::update(users::table.find(&row.id)).set(row).execute(tx)).map(|_| ())
 }
 
 /// Finds a user by id, then by name (CKAN's lookup order).
 pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<UserRow>> {
-    let by_id = map_err(
-        users::table
-            .find(id_or_name)
-            .select(UserRow::as_select())
-            .first(tx)
-            .optional(),
-    )?;
+    let by_id = map_err(users::table.find(id_or_name).select(UserRow::as_select()).first(tx).optional())?;
     if by_id.is_some() {
         return Ok(by_id);
     }
-    map_err(
-        users::table
-            .filter(users::name.eq(id_or_name))
-            .select(UserRow::as_select())
-            .first(tx)
-            .optional(),
-    )
+    map_err(users::table.filter(users::name.eq(id_or_name)).select(UserRow::as_select()).first(tx).optional())
 }
 
 /// Finds users by id.
 pub fn find_many(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<UserRow>> {
-    map_err(
-        users::table
-            .filter(users::id.eq_any(ids))
-            .select(UserRow::as_select())
-            .load(tx),
-    )
+    map_err(users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(tx))
 }
 
 /// Returns every user (the list actions filter and sort in memory: user counts are small).
 pub fn all(tx: &mut Tx) -> StoreResult<Vec<UserRow>> {
-    map_err(
-        users::table
-            .order(users::name)
-            .select(UserRow::as_select())
-            .load(tx),
-    )
+    map_err(users::table.order(users::name).select(UserRow::as_select()).load(tx))
 }
 
 /// Returns whether an active user other than `except_id` has this e-mail (case-insensitive).
 pub fn email_taken(tx: &mut Tx, email: &str, except_id: Option<&str>) -> StoreResult<bool> {
     let wanted = email.to_lowercase();
-    let candidates: Vec<(String, Option<String>)> = map_err(
-        users::table
-            .filter(users::state.eq("active"))
-            .select((users::id, users::email))
-            .load(tx),
-    )?;
+    let candidates: Vec<(String, Option<String>)> =
+        map_err(users::table.filter(users::state.eq("active")).select((users::id, users::email)).load(tx))?;
     Ok(candidates.into_iter().any(|(id, stored)| {
-        Some(id.as_str()) != except_id
-            && stored.map(|s| s.to_lowercase() == wanted).unwrap_or(false)
+        Some(id.as_str()) != except_id && stored.map(|s| s.to_lowercase() == wanted).unwrap_or(false)
     }))
 }
 
 /// Records that the user made an authenticated request now.
 pub fn touch_last_active(tx: &mut Tx, user_id: &str, at: NaiveDateTime) -> StoreResult<()> {
-    map_err(
-        diesel::update(users::table.find(user_id))
-            .set(users::last_active.eq(Some(at)))
-            .execute(tx),
-    )
-    .map(|_| ())
+    map_err(diesel::update(users::table.find(user_id)).set(users::last_active.eq(Some(at))).execute(tx)).map(|_| ())
 }
 
 /// Returns how many users exist (any state).

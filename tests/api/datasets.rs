@@ -6,14 +6,11 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, callers, engines, spawn_app};
 
 fn dataset(app: &TestApp, token: &str, name: &str, extra: Value) -> Value {
-    let mut params =
-        json!({"name": name, "title": format!("Dữ liệu {name}"), "owner_org": "so-tai-chinh"});
+    let mut params = json!({"name": name, "title": format!("Dữ liệu {name}"), "owner_org": "so-tai-chinh"});
     for (k, v) in extra.as_object().unwrap() {
         params[k] = v.clone();
     }
-    app.post("package_create", Some(token), params)
-        .result()
-        .clone()
+    app.post("package_create", Some(token), params).result().clone()
 }
 
 #[test]
@@ -21,11 +18,7 @@ fn package_round_trip_follows_ckans_rules() {
     for engine in engines() {
         let app = spawn_app(engine);
         let c = callers(&app, "so-tai-chinh");
-        app.sysadmin(
-            "group_create",
-            json!({"name": "moi-truong", "title": "Môi trường"}),
-        )
-        .result();
+        app.sysadmin("group_create", json!({"name": "moi-truong", "title": "Môi trường"})).result();
         app.add_member("group_member_create", "moi-truong", "bien-tap", "member");
         let created = dataset(
             &app,
@@ -37,124 +30,62 @@ fn package_round_trip_follows_ckans_rules() {
                 "resources": [{"name": "Số liệu", "url": "example.gov.vn/nuoc.csv"}, {"url": "https://a.vn/b.xlsx", "so_trang": 3}]
             }),
         );
-        assert_eq!(
-            created["license_title"],
-            json!("Creative Commons Attribution")
-        );
+        assert_eq!(created["license_title"], json!("Creative Commons Attribution"));
         assert_eq!(created["isopen"], json!(true));
         assert_eq!(created["num_resources"], json!(2));
         assert_eq!(created["num_tags"], json!(2));
-        assert_eq!(
-            created["tags"][0]["name"],
-            json!("môi trường"),
-            "tags sorted by name"
-        );
+        assert_eq!(created["tags"][0]["name"], json!("môi trường"), "tags sorted by name");
         assert_eq!(created["groups"][0]["name"], json!("moi-truong"));
         assert_eq!(created["organization"]["name"], json!("so-tai-chinh"));
         let first = &created["resources"][0];
         assert_eq!(first["url"], json!("http://example.gov.vn/nuoc.csv"));
         assert_eq!(first["format"], json!("CSV"));
         assert_eq!(first["position"], json!(0));
-        assert_eq!(
-            created["resources"][1]["so_trang"],
-            json!(3),
-            "custom resource fields keep their type"
-        );
+        assert_eq!(created["resources"][1]["so_trang"], json!(3), "custom resource fields keep their type");
         let shown = app.get("package_show", None, &[("id", "chat-luong-nuoc")]);
         assert_eq!(shown.result(), &created);
+        // The stored dict follows changes of the organisation and groups it shows.
+        app.sysadmin("group_patch", json!({"id": "moi-truong", "title": "Môi trường và Tài nguyên"})).result();
+        app.sysadmin("organization_patch", json!({"id": "so-tai-chinh", "title": "Sở Tài chính tỉnh Gia Lai"})).result();
+        let renamed = app.get("package_show", None, &[("id", "chat-luong-nuoc")]);
+        assert_eq!(renamed.result()["groups"][0]["title"], json!("Môi trường và Tài nguyên"));
+        assert_eq!(renamed.result()["organization"]["title"], json!("Sở Tài chính tỉnh Gia Lai"));
         // 2.12: an update without resources and groups keeps them; tags and extras are removed.
-        let updated = app.post(
-            "package_update",
-            Some(&c.editor),
-            json!({"id": "chat-luong-nuoc", "name": "chat-luong-nuoc"}),
-        );
-        assert_eq!(
-            updated.body["changed_entities"],
-            json!({"packages": [created["id"]]})
-        );
+        let updated =
+            app.post("package_update", Some(&c.editor), json!({"id": "chat-luong-nuoc", "name": "chat-luong-nuoc"}));
+        assert_eq!(updated.body["changed_entities"], json!({"packages": [created["id"]]}));
         let dict = updated.result();
         assert_eq!(dict["num_resources"], json!(2));
         assert_eq!(dict["groups"].as_array().unwrap().len(), 1);
         assert_eq!(dict["tags"], json!([]));
         assert_eq!(dict["extras"], json!([]));
-        assert_eq!(
-            dict["title"],
-            json!("chat-luong-nuoc"),
-            "an omitted title shows the name"
-        );
+        assert_eq!(dict["title"], json!("chat-luong-nuoc"), "an omitted title shows the name");
         assert!(dict["metadata_modified"].as_str() > created["metadata_modified"].as_str());
-        let again = app.post(
-            "package_update",
-            Some(&c.editor),
-            json!({"id": "chat-luong-nuoc", "name": "chat-luong-nuoc"}),
-        );
-        assert_eq!(
-            again.result()["metadata_modified"],
-            dict["metadata_modified"],
-            "a no-op update changes nothing"
-        );
-        let patched = app.post(
-            "package_patch",
-            Some(&c.editor),
-            json!({"id": "chat-luong-nuoc", "notes": "Mới"}),
-        );
+        let again =
+            app.post("package_update", Some(&c.editor), json!({"id": "chat-luong-nuoc", "name": "chat-luong-nuoc"}));
+        assert_eq!(again.result()["metadata_modified"], dict["metadata_modified"], "a no-op update changes nothing");
+        let patched = app.post("package_patch", Some(&c.editor), json!({"id": "chat-luong-nuoc", "notes": "Mới"}));
         assert_eq!(patched.result()["notes"], json!("Mới"));
         assert_eq!(patched.result()["num_resources"], json!(2));
         let list = app.get("package_list", None, &[]);
         assert_eq!(list.result(), &json!(["chat-luong-nuoc"]));
-        let org = app.get(
-            "organization_show",
-            None,
-            &[("id", "so-tai-chinh"), ("include_datasets", "true")],
-        );
+        let org = app.get("organization_show", None, &[("id", "so-tai-chinh"), ("include_datasets", "true")]);
         assert_eq!(org.result()["package_count"], json!(1));
-        assert_eq!(
-            org.result()["packages"][0]["name"],
-            json!("chat-luong-nuoc")
-        );
-        app.post(
-            "organization_delete",
-            Some(&c.admin),
-            json!({"id": "so-tai-chinh"}),
-        )
-        .error(409, "Validation Error");
-        assert!(
-            app.post(
-                "package_delete",
-                Some(&c.editor),
-                json!({"id": "chat-luong-nuoc"})
-            )
-            .result()
-            .is_null()
-        );
+        assert_eq!(org.result()["packages"][0]["name"], json!("chat-luong-nuoc"));
+        app.post("organization_delete", Some(&c.admin), json!({"id": "so-tai-chinh"})).error(409, "Validation Error");
+        assert!(app.post("package_delete", Some(&c.editor), json!({"id": "chat-luong-nuoc"})).result().is_null());
         assert_eq!(app.get("package_list", None, &[]).result(), &json!([]));
         let deleted = app.get("package_show", None, &[("id", "chat-luong-nuoc")]);
         deleted.error(403, "Authorization Error");
         assert_eq!(
-            app.get(
-                "package_show",
-                Some(&c.member),
-                &[("id", "chat-luong-nuoc")]
-            )
-            .result()["state"],
+            app.get("package_show", Some(&c.member), &[("id", "chat-luong-nuoc")]).result()["state"],
             json!("deleted")
         );
         let reused = dataset(&app, &c.editor, "chat-luong-nuoc", json!({}));
-        assert_ne!(
-            reused["id"], created["id"],
-            "a deleted dataset's name can be reused"
-        );
-        assert!(
-            app.sysadmin("dataset_purge", json!({"id": created["id"]}))
-                .result()
-                .is_null()
-        );
-        app.get(
-            "package_show",
-            Some(&c.sysadmin),
-            &[("id", created["id"].as_str().unwrap())],
-        )
-        .error(404, "Not Found Error");
+        assert_ne!(reused["id"], created["id"], "a deleted dataset's name can be reused");
+        assert!(app.sysadmin("dataset_purge", json!({"id": created["id"]})).result().is_null());
+        app.get("package_show", Some(&c.sysadmin), &[("id", created["id"].as_str().unwrap())])
+            .error(404, "Not Found Error");
     }
 }
 
@@ -170,78 +101,47 @@ fn package_validation_and_authorisation_match_ckan() {
         );
         let error = strings.error(400, "Integrity Error");
         assert_eq!(error["data"]["type"], json!("dataset"));
-        let bad = app.post("package_create", Some(&c.editor), json!({
-            "name": "sai", "owner_org": "so-tai-chinh", "author_email": "x", "tags": [{"name": "x"}],
-            "extras": [{"key": "a", "value": "1"}, {"key": "a", "value": "2"}, {"key": "title", "value": "x"}],
-            "resources": [{"url": "a"}, {"size": "lớn", "created": "hôm qua"}]
-        }));
+        let bad = app.post(
+            "package_create",
+            Some(&c.editor),
+            json!({
+                "name": "sai", "owner_org": "so-tai-chinh", "author_email": "x", "tags": [{"name": "x"}],
+                "extras": [{"key": "a", "value": "1"}, {"key": "a", "value": "2"}, {"key": "title", "value": "x"}],
+                "resources": [{"url": "a"}, {"size": "lớn", "created": "hôm qua"}]
+            }),
+        );
         let error = bad.error(409, "Validation Error");
-        assert_eq!(
-            error["author_email"],
-            json!(["Email x is not a valid format"])
-        );
-        assert_eq!(
-            error["tags"],
-            json!(["Tag \"x\" length is less than minimum 2"])
-        );
+        assert_eq!(error["author_email"], json!(["Email x is not a valid format"]));
+        assert_eq!(error["tags"], json!(["Tag \"x\" length is less than minimum 2"]));
         assert_eq!(error["extras_validation"], json!(["Duplicate key \"a\""]));
-        assert_eq!(
-            error["extras"][2],
-            json!({"key": ["There is a schema field with the same name"]})
-        );
+        assert_eq!(error["extras"][2], json!({"key": ["There is a schema field with the same name"]}));
         assert_eq!(
             error["resources"],
             json!([{}, {"created": ["Date format incorrect"], "size": ["Invalid integer"]}])
         );
-        let member = app.post(
-            "package_create",
-            Some(&c.member),
-            json!({"name": "thanh-vien", "owner_org": "so-tai-chinh"}),
-        );
+        let member =
+            app.post("package_create", Some(&c.member), json!({"name": "thanh-vien", "owner_org": "so-tai-chinh"}));
         assert_eq!(
             member.error(403, "Authorization Error")["message"],
             json!("Access denied: User thanh-vien not authorized to create packages")
         );
-        let no_org = app.post(
+        let no_org = app.post("package_create", Some(&c.editor), json!({"name": "khong-to-chuc"}));
+        assert_eq!(no_org.error(409, "Validation Error")["owner_org"], json!(["An organization must be provided"]));
+        let chosen_id = app.post(
             "package_create",
             Some(&c.editor),
-            json!({"name": "khong-to-chuc"}),
+            json!({"id": "4a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d", "name": "co-id", "owner_org": "so-tai-chinh"}),
         );
-        assert_eq!(
-            no_org.error(409, "Validation Error")["owner_org"],
-            json!(["An organization must be provided"])
-        );
-        let chosen_id = app.post("package_create", Some(&c.editor), json!({"id": "4a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d", "name": "co-id", "owner_org": "so-tai-chinh"}));
-        assert_eq!(
-            chosen_id.error(409, "Validation Error")["id"],
-            json!(["The input field id was not expected."])
-        );
+        assert_eq!(chosen_id.error(409, "Validation Error")["id"], json!(["The input field id was not expected."]));
         let draft = dataset(&app, &c.editor, "nhap", json!({"state": "draft"}));
-        assert_eq!(
-            draft["state"],
-            json!("active"),
-            "state is ignored for non-sysadmins"
-        );
-        app.post(
-            "package_update",
-            Some(&c.member),
-            json!({"id": "nhap", "name": "nhap"}),
-        )
-        .error(403, "Authorization Error");
-        app.post("package_delete", Some(&c.user), json!({"id": "nhap"}))
+        assert_eq!(draft["state"], json!("active"), "state is ignored for non-sysadmins");
+        app.post("package_update", Some(&c.member), json!({"id": "nhap", "name": "nhap"}))
             .error(403, "Authorization Error");
-        app.post("dataset_purge", Some(&c.admin), json!({"id": "nhap"}))
-            .error(403, "Authorization Error");
+        app.post("package_delete", Some(&c.user), json!({"id": "nhap"})).error(403, "Authorization Error");
+        app.post("dataset_purge", Some(&c.admin), json!({"id": "nhap"})).error(403, "Authorization Error");
         let missing = app.post("package_update", Some(&c.editor), json!({"title": "x"}));
-        assert_eq!(
-            missing.error(409, "Validation Error")["id"],
-            json!("Missing value")
-        );
-        assert_eq!(
-            app.get("package_list", None, &[]).result(),
-            &json!(["nhap"]),
-            "nothing half-written"
-        );
+        assert_eq!(missing.error(409, "Validation Error")["id"], json!("Missing value"));
+        assert_eq!(app.get("package_list", None, &[]).result(), &json!(["nhap"]), "nothing half-written");
     }
 }
 
@@ -250,8 +150,7 @@ fn private_and_deleted_datasets_never_leak() {
     for engine in engines() {
         let app = spawn_app(engine);
         let c = callers(&app, "so-tai-chinh");
-        app.sysadmin("group_create", json!({"name": "nhom"}))
-            .result();
+        app.sysadmin("group_create", json!({"name": "nhom"})).result();
         app.add_member("group_member_create", "nhom", "nguoi-dung", "member");
         app.add_member("group_member_create", "nhom", "bien-tap", "member");
         let secret = dataset(
@@ -260,90 +159,41 @@ fn private_and_deleted_datasets_never_leak() {
             "bi-mat",
             json!({"private": true, "tags": [{"name": "tuyệt mật"}], "groups": [{"name": "nhom"}]}),
         );
-        dataset(
-            &app,
-            &c.editor,
-            "cong-khai",
-            json!({"tags": [{"name": "công khai"}]}),
-        );
+        dataset(&app, &c.editor, "cong-khai", json!({"tags": [{"name": "công khai"}]}));
         let resource_id = app
-            .post(
-                "resource_create",
-                Some(&c.editor),
-                json!({"package_id": "bi-mat", "url": "https://a.vn/x.csv"}),
-            )
+            .post("resource_create", Some(&c.editor), json!({"package_id": "bi-mat", "url": "https://a.vn/x.csv"}))
             .result()["id"]
             .as_str()
             .unwrap()
             .to_string();
         for (who, token) in [("anonymous", None), ("plain user", Some(c.user.as_str()))] {
-            app.get("package_show", token, &[("id", "bi-mat")])
-                .error(403, "Authorization Error");
-            app.get("resource_show", token, &[("id", &resource_id)])
-                .error(403, "Authorization Error");
-            assert_eq!(
-                app.get("package_list", token, &[]).result(),
-                &json!(["cong-khai"]),
-                "{who}"
-            );
-            let org = app.get(
-                "organization_show",
-                token,
-                &[("id", "so-tai-chinh"), ("include_datasets", "true")],
-            );
+            app.get("package_show", token, &[("id", "bi-mat")]).error(403, "Authorization Error");
+            app.get("resource_show", token, &[("id", &resource_id)]).error(403, "Authorization Error");
+            assert_eq!(app.get("package_list", token, &[]).result(), &json!(["cong-khai"]), "{who}");
+            let org = app.get("organization_show", token, &[("id", "so-tai-chinh"), ("include_datasets", "true")]);
             assert_eq!(org.result()["package_count"], json!(1), "{who}");
             assert!(!org.body.to_string().contains("bi-mat"), "{who}");
-            let group = app.get(
-                "group_show",
-                token,
-                &[("id", "nhom"), ("include_datasets", "true")],
-            );
+            let group = app.get("group_show", token, &[("id", "nhom"), ("include_datasets", "true")]);
             assert_eq!(group.result()["package_count"], json!(0), "{who}");
             let tags = app.get("tag_list", token, &[]);
             assert_eq!(tags.result(), &json!(["công khai"]), "{who}");
-            let tag = app.get(
-                "tag_show",
-                token,
-                &[("id", "tuyệt mật"), ("include_datasets", "true")],
-            );
+            let tag = app.get("tag_show", token, &[("id", "tuyệt mật"), ("include_datasets", "true")]);
             assert_eq!(tag.result()["packages"], json!([]), "{who}");
             let current = app.get("current_package_list_with_resources", token, &[]);
             assert!(!current.body.to_string().contains("bi-mat"), "{who}");
-            let creator = app.get(
-                "user_show",
-                token,
-                &[("id", "bien-tap"), ("include_datasets", "true")],
-            );
+            let creator = app.get("user_show", token, &[("id", "bien-tap"), ("include_datasets", "true")]);
             assert!(!creator.body.to_string().contains("bi-mat"), "{who}");
-            assert_eq!(
-                creator.result()["number_created_packages"],
-                json!(1),
-                "{who}"
-            );
+            assert_eq!(creator.result()["number_created_packages"], json!(1), "{who}");
             let counts = app.get("organization_list", token, &[("all_fields", "true")]);
             assert_eq!(counts.result()[0]["package_count"], json!(1), "{who}");
         }
         let as_member = app.get("package_show", Some(&c.member), &[("id", "bi-mat")]);
         assert_eq!(as_member.result()["id"], secret["id"]);
-        let org = app.get(
-            "organization_show",
-            Some(&c.member),
-            &[("id", "so-tai-chinh")],
-        );
+        let org = app.get("organization_show", Some(&c.member), &[("id", "so-tai-chinh")]);
         assert_eq!(org.result()["package_count"], json!(2));
-        assert_eq!(
-            app.get("tag_list", Some(&c.member), &[])
-                .result()
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+        assert_eq!(app.get("tag_list", Some(&c.member), &[]).result().as_array().unwrap().len(), 2);
         // package_list never lists private datasets, even for sysadmins (CKAN).
-        assert_eq!(
-            app.get("package_list", Some(&c.sysadmin), &[]).result(),
-            &json!(["cong-khai"])
-        );
+        assert_eq!(app.get("package_list", Some(&c.sysadmin), &[]).result(), &json!(["cong-khai"]));
     }
 }
 
@@ -358,27 +208,12 @@ fn resources_follow_ckans_update_rules() {
         assert_eq!(resource["format"], json!("PDF"));
         assert_eq!(resource["mimetype"], json!("application/pdf"));
         let id = resource["id"].as_str().unwrap();
-        let updated = app.post(
-            "resource_update",
-            Some(&c.editor),
-            json!({"id": id, "url": "https://a.vn/v2.pdf"}),
-        );
+        let updated = app.post("resource_update", Some(&c.editor), json!({"id": id, "url": "https://a.vn/v2.pdf"}));
         let dict = updated.result();
         assert_eq!(dict["name"], json!("Phụ lục"), "omitted name is kept");
-        assert_eq!(
-            dict["description"],
-            Value::Null,
-            "omitted description is cleared"
-        );
-        assert!(
-            dict.get("so_trang").is_none(),
-            "omitted custom fields are dropped"
-        );
-        let patched = app.post(
-            "resource_patch",
-            Some(&c.editor),
-            json!({"id": id, "description": "Bản 2"}),
-        );
+        assert_eq!(dict["description"], Value::Null, "omitted description is cleared");
+        assert!(dict.get("so_trang").is_none(), "omitted custom fields are dropped");
+        let patched = app.post("resource_patch", Some(&c.editor), json!({"id": id, "description": "Bản 2"}));
         assert_eq!(patched.result()["url"], json!("https://a.vn/v2.pdf"));
         let second = app.post(
             "resource_create",
@@ -386,11 +221,8 @@ fn resources_follow_ckans_update_rules() {
             json!({"package_id": "ngan-sach", "url": "https://a.vn/b.csv"}),
         );
         let second_id = second.result()["id"].as_str().unwrap().to_string();
-        let reordered = app.post(
-            "package_resource_reorder",
-            Some(&c.editor),
-            json!({"id": "ngan-sach", "order": [second_id]}),
-        );
+        let reordered =
+            app.post("package_resource_reorder", Some(&c.editor), json!({"id": "ngan-sach", "order": [second_id]}));
         assert_eq!(reordered.result()["order"], json!([second_id, id]));
         let bad_order = app.post(
             "package_resource_reorder",
@@ -398,18 +230,10 @@ fn resources_follow_ckans_update_rules() {
             json!({"id": "ngan-sach", "order": ["00000000-0000-4000-8000-000000000000"]}),
         );
         bad_order.error(409, "Validation Error");
-        app.post("resource_delete", Some(&c.member), json!({"id": id}))
-            .error(403, "Authorization Error");
-        assert!(
-            app.post("resource_delete", Some(&c.editor), json!({"id": id}))
-                .result()
-                .is_null()
-        );
+        app.post("resource_delete", Some(&c.member), json!({"id": id})).error(403, "Authorization Error");
+        assert!(app.post("resource_delete", Some(&c.editor), json!({"id": id})).result().is_null());
         let gone = app.get("resource_show", None, &[("id", id)]);
-        assert_eq!(
-            gone.error(404, "Not Found Error")["message"],
-            json!("Not found: Resource was not found.")
-        );
+        assert_eq!(gone.error(404, "Not Found Error")["message"], json!("Not found: Resource was not found."));
         let shown = app.get("package_show", None, &[("id", "ngan-sach")]);
         assert_eq!(shown.result()["num_resources"], json!(1));
         assert_eq!(shown.result()["resources"][0]["position"], json!(0));
@@ -428,16 +252,9 @@ fn uploads_are_stored_served_and_private_ones_protected() {
             let form = reqwest::blocking::multipart::Form::new()
                 .text("package_id", package.to_string())
                 .text("name", "Báo cáo tải lên")
-                .part(
-                    "upload",
-                    reqwest::blocking::multipart::Part::bytes(content.clone())
-                        .file_name("Bao cao.csv"),
-                );
+                .part("upload", reqwest::blocking::multipart::Part::bytes(content.clone()).file_name("Bao cao.csv"));
             app.send(|client| {
-                client
-                    .post(app.action_url("resource_create"))
-                    .header("Authorization", &c.editor)
-                    .multipart(form)
+                client.post(app.action_url("resource_create")).header("Authorization", &c.editor).multipart(form)
             })
         };
         let public = upload("dan-so");
@@ -448,11 +265,7 @@ fn uploads_are_stored_served_and_private_ones_protected() {
         assert_eq!(resource["mimetype"], json!("text/csv"));
         assert!(resource["hash"].as_str().unwrap().starts_with("sha256:"));
         let url = resource["url"].as_str().unwrap().to_string();
-        assert!(
-            url.starts_with(&format!("{}/dataset/", app.base))
-                && url.ends_with("/download/bao-cao.csv"),
-            "{url}"
-        );
+        assert!(url.starts_with(&format!("{}/dataset/", app.base)) && url.ends_with("/download/bao-cao.csv"), "{url}");
         let downloaded = reqwest::blocking::get(&url).unwrap();
         assert_eq!(downloaded.status(), 200);
         assert_eq!(downloaded.headers()["content-type"], "text/csv");
@@ -460,15 +273,10 @@ fn uploads_are_stored_served_and_private_ones_protected() {
         let private = upload("noi-bo");
         let private_url = private.result()["url"].as_str().unwrap().to_string();
         assert_eq!(reqwest::blocking::get(&private_url).unwrap().status(), 403);
-        let as_member =
-            app.send(|client| client.get(&private_url).header("Authorization", &c.member));
+        let as_member = app.send(|client| client.get(&private_url).header("Authorization", &c.member));
         assert_eq!(as_member.status, 200);
         // A later patch without a file keeps the upload.
-        let patched = app.post(
-            "resource_patch",
-            Some(&c.editor),
-            json!({"id": resource["id"], "name": "Đổi tên"}),
-        );
+        let patched = app.post("resource_patch", Some(&c.editor), json!({"id": resource["id"], "name": "Đổi tên"}));
         assert_eq!(patched.result()["url"], json!(url));
     }
 }
@@ -502,10 +310,7 @@ fn concurrent_patches_of_one_dataset_lose_nothing() {
         let shown = app.get("package_show", None, &[("id", "dong-thoi")]);
         let resources = shown.result()["resources"].as_array().unwrap();
         assert_eq!(resources.len(), 20, "{engine:?}: no lost resources");
-        let positions: Vec<i64> = resources
-            .iter()
-            .map(|r| r["position"].as_i64().unwrap())
-            .collect();
+        let positions: Vec<i64> = resources.iter().map(|r| r["position"].as_i64().unwrap()).collect();
         assert_eq!(positions, (0..20).collect::<Vec<_>>());
     }
 }

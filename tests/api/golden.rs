@@ -92,14 +92,8 @@ const DIFFERENCES: &[(&str, &str)] = &[
         "295-current_package_list_with_resources-page",
         "recorded from a simplified index: the order is not authoritative (golden README)",
     ),
-    (
-        "394-package_show-deleted-sysadmin",
-        "the dataset was shaped by package_revise (205-207), not implemented yet",
-    ),
-    (
-        "009-help_show-package-show",
-        "Kho's help texts are its own, shorter docstrings",
-    ),
+    ("394-package_show-deleted-sysadmin", "the dataset was shaped by package_revise (205-207), not implemented yet"),
+    ("009-help_show-package-show", "Kho's help texts are its own, shorter docstrings"),
     (
         "141-package_create-text-plain-body",
         "Kho accepts a JSON object body whatever its Content-Type (spec §1.3, additive); CKAN 415s",
@@ -112,62 +106,29 @@ const DIFFERENCES: &[(&str, &str)] = &[
         "161-package_show-raw-wire-escaping",
         "Kho emits raw UTF-8 rather than \\uXXXX escapes (any valid JSON is fine for clients)",
     ),
-    (
-        "268-package_patch-vocabulary-tag",
-        "tag vocabularies are not implemented yet",
-    ),
-    (
-        "269-package_patch-unknown-vocabulary",
-        "tag vocabularies are not implemented yet",
-    ),
-    (
-        "273-tag_list-vocabulary",
-        "tag vocabularies are not implemented yet",
-    ),
-    (
-        "274-tag_list-unknown-vocabulary",
-        "tag vocabularies are not implemented yet",
-    ),
-    (
-        "270-tag_list-anonymous",
-        "CKAN lists tags used only by private datasets; Kho never leaks them",
-    ),
-    (
-        "272-tag_list-all-fields",
-        "CKAN lists tags used only by private datasets; Kho never leaks them",
-    ),
-    (
-        "008-site_read-removed-in-2-11",
-        "the issue asks Kho to keep site_read (CKAN 2.10), so it answers true",
-    ),
+    ("268-package_patch-vocabulary-tag", "tag vocabularies are not implemented yet"),
+    ("269-package_patch-unknown-vocabulary", "tag vocabularies are not implemented yet"),
+    ("273-tag_list-vocabulary", "tag vocabularies are not implemented yet"),
+    ("274-tag_list-unknown-vocabulary", "tag vocabularies are not implemented yet"),
+    ("270-tag_list-anonymous", "CKAN lists tags used only by private datasets; Kho never leaks them"),
+    ("272-tag_list-all-fields", "CKAN lists tags used only by private datasets; Kho never leaks them"),
+    ("008-site_read-removed-in-2-11", "the issue asks Kho to keep site_read (CKAN 2.10), so it answers true"),
     (
         "012-license_list-anonymous",
         "Kho's register adds the Vietnamese state open-data licence after CKAN's 15 (see licenses.rs)",
     ),
-    (
-        "066-user_show-bearer-prefix",
-        "Kho also accepts `Authorization: Bearer <token>` (spec §2.1, additive)",
-    ),
+    ("066-user_show-bearer-prefix", "Kho also accepts `Authorization: Bearer <token>` (spec §2.1, additive)"),
     (
         "067-user_show-x-ckan-api-key-header",
         "Kho also accepts the token in X-CKAN-API-Key (the issue asks for it; CKAN 2.10 did too)",
     ),
-    (
-        "224-organization_show-bad-bool-include-datasets",
-        "CKAN answers 500; Kho answers 409 Parameter is not an bool",
-    ),
-    (
-        "409-group_member_delete-unknown-group",
-        "CKAN answers 500; Kho answers 404 Group was not found.",
-    ),
+    ("224-organization_show-bad-bool-include-datasets", "CKAN answers 500; Kho answers 409 Parameter is not an bool"),
+    ("409-group_member_delete-unknown-group", "CKAN answers 500; Kho answers 404 Group was not found."),
     (
         "233-organization_list-sort-package-count",
         "order depends on dataset counts, and CKAN drops groups without datasets",
     ),
-    (
-        "253-group_list-sort-package-count",
-        "order depends on dataset counts, and CKAN drops groups without datasets",
-    ),
+    ("253-group_list-sort-package-count", "order depends on dataset counts, and CKAN drops groups without datasets"),
 ];
 
 /// What each `<uuid>` in a recorded request stands for, in order (from the descriptions):
@@ -175,39 +136,13 @@ const DIFFERENCES: &[(&str, &str)] = &[
 const UUID_REFERENCES: &[(&str, &[&str])] = &[
     ("104-package_create-editor-private", &["org:so-tai-chinh"]),
     ("144-package_show-by-id", &["pkg:ngan-sach-2024"]),
-    (
-        "174-resource_show-private-anonymous",
-        &["res0:thu-chi-quy-1"],
-    ),
-    (
-        "377-bulk_update_private-org-admin",
-        &[
-            "org:so-tai-chinh",
-            "pkg:chat-luong-nuoc",
-            "pkg:rieng-tu-mo-ho",
-        ],
-    ),
-    (
-        "379-bulk_update_public-org-admin",
-        &[
-            "org:so-tai-chinh",
-            "pkg:chat-luong-nuoc",
-            "pkg:rieng-tu-mo-ho",
-        ],
-    ),
-    (
-        "380-bulk_update_private-editor",
-        &["org:so-tai-chinh", "pkg:chat-luong-nuoc"],
-    ),
+    ("174-resource_show-private-anonymous", &["res0:thu-chi-quy-1"]),
+    ("377-bulk_update_private-org-admin", &["org:so-tai-chinh", "pkg:chat-luong-nuoc", "pkg:rieng-tu-mo-ho"]),
+    ("379-bulk_update_public-org-admin", &["org:so-tai-chinh", "pkg:chat-luong-nuoc", "pkg:rieng-tu-mo-ho"]),
+    ("380-bulk_update_private-editor", &["org:so-tai-chinh", "pkg:chat-luong-nuoc"]),
     ("381-bulk_update_private-org-name", &["pkg:chat-luong-nuoc"]),
-    (
-        "383-bulk_update_private-missing-datasets",
-        &["org:so-tai-chinh"],
-    ),
-    (
-        "384-bulk_update_delete-org-admin",
-        &["org:so-tai-chinh", "pkg:rieng-tu-mo-ho"],
-    ),
+    ("383-bulk_update_private-missing-datasets", &["org:so-tai-chinh"]),
+    ("384-bulk_update_delete-org-admin", &["org:so-tai-chinh", "pkg:rieng-tu-mo-ho"]),
 ];
 
 /// Keys whose values depend on datasets, which arrive in the next issue: type checked only.
@@ -224,13 +159,7 @@ const DATASET_DEPENDENT: &[&str] = &[
 const KHO_EXTRA_KEYS: &[&str] = &["kho_version"];
 
 /// Values that are the site's configuration rather than behaviour.
-const SITE_SPECIFIC: &[&str] = &[
-    "site_title",
-    "site_description",
-    "error_emails_to",
-    "locale_default",
-    "extensions",
-];
+const SITE_SPECIFIC: &[&str] = &["site_title", "site_description", "error_emails_to", "locale_default", "extensions"];
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ckan-golden")
@@ -248,11 +177,7 @@ fn action_of(path: &str) -> Option<&str> {
 }
 
 /// Turns a recorded string with placeholders into an anchored regex.
-fn pattern(
-    expected: &str,
-    site: &str,
-    placeholders: &HashMap<&'static str, &'static str>,
-) -> Regex {
+fn pattern(expected: &str, site: &str, placeholders: &HashMap<&'static str, &'static str>) -> Regex {
     let mut text = regex::escape(expected);
     text = text.replace(&regex::escape("<site>"), &regex::escape(site));
     for (name, replacement) in placeholders {
@@ -262,22 +187,13 @@ fn pattern(
 }
 
 impl Replay<'_> {
-    fn compare(
-        &self,
-        path: &str,
-        key: &str,
-        expected: &Value,
-        actual: &Value,
-        problems: &mut Vec<String>,
-    ) {
+    fn compare(&self, path: &str, key: &str, expected: &Value, actual: &Value, problems: &mut Vec<String>) {
         let site = &self.app.base;
         if SITE_SPECIFIC.contains(&key) {
             return;
         }
         if DATASET_DEPENDENT.contains(&key) {
-            if std::mem::discriminant(expected) != std::mem::discriminant(actual)
-                && !expected.is_null()
-            {
+            if std::mem::discriminant(expected) != std::mem::discriminant(actual) && !expected.is_null() {
                 problems.push(format!("{path}: type {expected} vs {actual}"));
             }
             return;
@@ -285,24 +201,19 @@ impl Replay<'_> {
         const DECODE_ERROR: &str = "Bad request: JSON Error: Error decoding JSON data.";
         match (expected, actual) {
             // The text after CKAN's prefix is Python's parser message; only the prefix counts.
-            (Value::String(e), Value::String(a))
-                if e.starts_with(DECODE_ERROR) && !a.starts_with(DECODE_ERROR) =>
-            {
+            (Value::String(e), Value::String(a)) if e.starts_with(DECODE_ERROR) && !a.starts_with(DECODE_ERROR) => {
                 problems.push(format!("{path}: expected {e:?}, got {a:?}"));
             }
             (Value::String(e), Value::String(a))
-                if !e.starts_with(DECODE_ERROR)
-                    && !pattern(e, site, &self.placeholder).is_match(a) =>
+                if !e.starts_with(DECODE_ERROR) && !pattern(e, site, &self.placeholder).is_match(a) =>
             {
                 problems.push(format!("{path}: expected {e:?}, got {a:?}"));
             }
             (Value::String(_), Value::String(_)) => {}
             (Value::Object(e), Value::Object(a)) => {
                 let mut expected_keys: Vec<&String> = e.keys().collect();
-                let mut actual_keys: Vec<&String> = a
-                    .keys()
-                    .filter(|k| !KHO_EXTRA_KEYS.contains(&k.as_str()))
-                    .collect();
+                let mut actual_keys: Vec<&String> =
+                    a.keys().filter(|k| !KHO_EXTRA_KEYS.contains(&k.as_str())).collect();
                 expected_keys.sort();
                 actual_keys.sort();
                 if expected_keys != actual_keys {
@@ -337,32 +248,24 @@ impl Replay<'_> {
             "sysadmin" => vec![("Authorization".into(), sysadmin)],
             other => vec![(
                 "Authorization".into(),
-                self.tokens
-                    .get(other)
-                    .cloned()
-                    .unwrap_or_else(|| panic!("no token for {other}")),
+                self.tokens.get(other).cloned().unwrap_or_else(|| panic!("no token for {other}")),
             )],
         }
     }
 
     /// Sends one recorded request; returns `(status, content type, headers, body)`.
     fn send(&self, request: &Value) -> (u16, String, reqwest::header::HeaderMap, Value) {
-        let method =
-            reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes()).unwrap();
+        let method = reqwest::Method::from_bytes(request["method"].as_str().unwrap().as_bytes()).unwrap();
         let mut url = format!("{}{}", self.app.base, request["path"].as_str().unwrap());
         match &request["query"] {
             Value::Object(map) => {
-                let pairs: Vec<(String, String)> = map
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                    .collect();
+                let pairs: Vec<(String, String)> =
+                    map.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
                 url = format!("{url}?{}", serde_urlencode(&pairs));
             }
             Value::Array(pairs) => {
-                let pairs: Vec<(String, String)> = pairs
-                    .iter()
-                    .map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into()))
-                    .collect();
+                let pairs: Vec<(String, String)> =
+                    pairs.iter().map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into())).collect();
                 url = format!("{url}?{}", serde_urlencode(&pairs));
             }
             _ => {}
@@ -374,20 +277,11 @@ impl Replay<'_> {
             for (name, value) in self.token_for(caller) {
                 builder = builder.header(name, value);
             }
-            let multipart = headers["Content-Type"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("multipart/"));
-            for name in [
-                "Content-Type",
-                "Origin",
-                "Accept",
-                "Access-Control-Request-Method",
-                "Access-Control-Request-Headers",
-            ] {
-                if let Some(value) = headers[name]
-                    .as_str()
-                    .filter(|_| !(multipart && name == "Content-Type"))
-                {
+            let multipart = headers["Content-Type"].as_str().is_some_and(|t| t.starts_with("multipart/"));
+            for name in
+                ["Content-Type", "Origin", "Accept", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
+            {
+                if let Some(value) = headers[name].as_str().filter(|_| !(multipart && name == "Content-Type")) {
                     builder = builder.header(name, value);
                 }
             }
@@ -413,10 +307,9 @@ impl Replay<'_> {
                 Value::String(raw) => builder.body(raw.clone()),
                 body if content_type.starts_with("application/x-www-form-urlencoded") => {
                     let pairs: Vec<(String, String)> = match body {
-                        Value::Object(map) => map
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                            .collect(),
+                        Value::Object(map) => {
+                            map.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect()
+                        }
                         Value::Array(items) => items
                             .iter()
                             .map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into()))
@@ -435,12 +328,7 @@ impl Replay<'_> {
             }
         });
         let content_type = reply.header("content-type").unwrap_or_default();
-        (
-            reply.status,
-            content_type,
-            reply.headers.clone(),
-            reply.body,
-        )
+        (reply.status, content_type, reply.headers.clone(), reply.body)
     }
 
     /// Returns the id a `UUID_REFERENCES` entry names, read through the actions as the site.
@@ -449,19 +337,12 @@ impl Replay<'_> {
         let services = &self.app.services;
         let system = kho::auth::Caller::system;
         let show = |action: &str| {
-            kho::actions::call_by_name(services, system(), action, serde_json::json!({"id": name}))
-                .unwrap()
+            kho::actions::call_by_name(services, system(), action, serde_json::json!({"id": name})).unwrap()
         };
         match kind {
-            "org" => show("organization_show")["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
+            "org" => show("organization_show")["id"].as_str().unwrap().to_string(),
             "pkg" => show("package_show")["id"].as_str().unwrap().to_string(),
-            _ => show("package_show")["resources"][0]["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
+            _ => show("package_show")["resources"][0]["id"].as_str().unwrap().to_string(),
         }
     }
 
@@ -480,18 +361,10 @@ impl Replay<'_> {
     fn remember(&mut self, name: &str, result: &Value) {
         let token = || result["token"].as_str().map(str::to_string);
         match name {
-            "030-user_create-with-apitoken" => {
-                self.tokens.insert("outsider", token().expect("token"))
-            }
-            "043-api_token_create-for-org-admin" => {
-                self.tokens.insert("org-admin", token().expect("token"))
-            }
-            "044-api_token_create-for-editor" => {
-                self.tokens.insert("editor", token().expect("token"))
-            }
-            "045-api_token_create-for-member" => {
-                self.tokens.insert("member", token().expect("token"))
-            }
+            "030-user_create-with-apitoken" => self.tokens.insert("outsider", token().expect("token")),
+            "043-api_token_create-for-org-admin" => self.tokens.insert("org-admin", token().expect("token")),
+            "044-api_token_create-for-editor" => self.tokens.insert("editor", token().expect("token")),
+            "045-api_token_create-for-member" => self.tokens.insert("member", token().expect("token")),
             "046-api_token_create-self" => {
                 self.last_token_id = result["id"].as_str().map(str::to_string);
                 self.tokens.insert("revoked-token", token().expect("token"))
@@ -502,28 +375,17 @@ impl Replay<'_> {
 }
 
 fn serde_urlencode(pairs: &[(String, String)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
 fn media_type(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+    content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 #[test]
 fn recorded_ckan_exchanges_replay_with_the_same_shapes() {
     let dir = golden_dir();
-    assert!(
-        dir.is_dir(),
-        "the golden recordings are expected at {}",
-        dir.display()
-    );
+    assert!(dir.is_dir(), "the golden recordings are expected at {}", dir.display());
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -532,42 +394,25 @@ fn recorded_ckan_exchanges_replay_with_the_same_shapes() {
     files.sort();
     for engine in engines() {
         // The recording site lets any logged-in user create organisations.
-        let app = spawn_app_with(engine, |config| {
-            config.auth.user_create_organizations = true
-        });
+        let app = spawn_app_with(engine, |config| config.auth.user_create_organizations = true);
         let placeholder = HashMap::from([
-            (
-                "<uuid>",
-                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            ),
+            ("<uuid>", "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
             ("<timestamp>", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?"),
-            (
-                "<token>",
-                r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+",
-            ),
+            ("<token>", r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"),
             ("<token-id>", r"[A-Za-z0-9_\-]{43}"),
         ]);
-        let mut replay = Replay {
-            app: &app,
-            tokens: HashMap::new(),
-            last_token_id: None,
-            placeholder,
-        };
+        let mut replay = Replay { app: &app, tokens: HashMap::new(), last_token_id: None, placeholder };
         let mut problems = Vec::new();
         let mut compared = 0;
         for file in &files {
-            let recording: Value =
-                serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+            let recording: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
             let name = recording["name"].as_str().unwrap().to_string();
             let request = &recording["request"];
             let path = request["path"].as_str().unwrap();
             let in_scope = match action_of(path) {
                 Some(action) => IMPLEMENTED.contains(&action),
                 // The /api/util autocomplete helpers serve datasets, tags and formats: next issues.
-                None => {
-                    (path.starts_with("/api") || path.starts_with("//api"))
-                        && !path.contains("/util/")
-                }
+                None => (path.starts_with("/api") || path.starts_with("//api")) && !path.contains("/util/"),
             };
             if !in_scope || DIFFERENCES.iter().any(|(n, _)| *n == name) {
                 continue;
@@ -583,26 +428,14 @@ fn recorded_ckan_exchanges_replay_with_the_same_shapes() {
             let response = &recording["response"];
             let mut case = Vec::new();
             if status != response["status"].as_u64().unwrap() as u16 {
-                case.push(format!(
-                    "status {status}, recorded {} ({body})",
-                    response["status"]
-                ));
+                case.push(format!("status {status}, recorded {} ({body})", response["status"]));
             }
-            if media_type(&content_type)
-                != media_type(response["content_type"].as_str().unwrap_or(""))
-            {
-                case.push(format!(
-                    "content type {content_type:?}, recorded {}",
-                    response["content_type"]
-                ));
+            if media_type(&content_type) != media_type(response["content_type"].as_str().unwrap_or("")) {
+                case.push(format!("content type {content_type:?}, recorded {}", response["content_type"]));
             }
             if let Some(allow) = response["headers"]["Allow"].as_str() {
                 let mut recorded: Vec<&str> = allow.split(", ").collect();
-                let got = headers
-                    .get("allow")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
+                let got = headers.get("allow").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                 let mut ours: Vec<&str> = got.split(", ").collect();
                 recorded.sort();
                 ours.sort();
@@ -610,8 +443,7 @@ fn recorded_ckan_exchanges_replay_with_the_same_shapes() {
                     case.push(format!("Allow {got:?}, recorded {allow:?}"));
                 }
             }
-            let json_answer =
-                media_type(response["content_type"].as_str().unwrap_or("")) == "application/json";
+            let json_answer = media_type(response["content_type"].as_str().unwrap_or("")) == "application/json";
             if json_answer && case.is_empty() {
                 replay.compare("$", "", &response["body"], &body, &mut case);
             }

@@ -45,14 +45,9 @@ impl PgDatabase {
     fn create() -> (PgDatabase, String) {
         let admin_url = std::env::var("KHO_TEST_PG_URL").expect("KHO_TEST_PG_URL");
         let name = format!("kho_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin =
-            diesel::PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create test database");
-        let (base, _) = admin_url
-            .rsplit_once('/')
-            .expect("database URL with a path");
+        let mut admin = diesel::PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+        let (base, _) = admin_url.rsplit_once('/').expect("database URL with a path");
         let url = format!("{base}/{name}");
         (PgDatabase { admin_url, name }, url)
     }
@@ -61,10 +56,7 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
+            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
 }
@@ -108,11 +100,7 @@ pub fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestA
         actix_web::rt::System::new().block_on(async move {
             let application = kho::app::build(config).expect("build app");
             sender
-                .send((
-                    application.address,
-                    application.services.clone(),
-                    application.server.handle(),
-                ))
+                .send((application.address, application.services.clone(), application.server.handle()))
                 .expect("send address");
             application.server.await
         })
@@ -136,10 +124,7 @@ pub fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestA
         base: format!("http://{address}"),
         services,
         sysadmin_token: token["token"].as_str().expect("token").to_string(),
-        client: Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         handle,
         _data_dir: data_dir,
         _database: database,
@@ -172,21 +157,13 @@ impl Reply {
     pub fn error(&self, status: u16, type_name: &str) -> &Value {
         assert_eq!(self.status, status, "unexpected status, body {}", self.body);
         assert_eq!(self.body["success"], json!(false), "{}", self.body);
-        assert_eq!(
-            self.body["error"]["__type"],
-            json!(type_name),
-            "{}",
-            self.body
-        );
+        assert_eq!(self.body["error"]["__type"], json!(type_name), "{}", self.body);
         &self.body["error"]
     }
 
     /// Returns a header's value.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
     }
 }
 
@@ -196,11 +173,7 @@ fn send(request: RequestBuilder) -> Reply {
     let headers = response.headers().clone();
     let text = response.text().expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Reply {
-        status,
-        body,
-        headers,
-    }
+    Reply { status, body, headers }
 }
 
 impl TestApp {
@@ -244,10 +217,7 @@ impl TestApp {
             json!({"name": name, "email": format!("{name}@example.vn"), "password": "MatKhau-2024!", "with_apitoken": true}),
         );
         let result = created.result();
-        (
-            result["id"].as_str().expect("id").to_string(),
-            result["token"].as_str().expect("token").to_string(),
-        )
+        (result["id"].as_str().expect("id").to_string(), result["token"].as_str().expect("token").to_string())
     }
 
     /// Creates an organisation as the sysadmin with `admin` as its admin; returns its id.
@@ -258,8 +228,7 @@ impl TestApp {
 
     /// Gives `user` a role in an organisation or group, as the sysadmin.
     pub fn add_member(&self, action: &str, group: &str, user: &str, role: &str) {
-        self.sysadmin(action, json!({"id": group, "username": user, "role": role}))
-            .result();
+        self.sysadmin(action, json!({"id": group, "username": user, "role": role})).result();
     }
 }
 
@@ -283,11 +252,5 @@ pub fn callers(app: &TestApp, org: &str) -> Callers {
     app.add_member("organization_member_create", org, "thanh-vien", "member");
     app.add_member("organization_member_create", org, "bien-tap", "editor");
     app.add_member("organization_member_create", org, "quan-tri", "admin");
-    Callers {
-        user,
-        member,
-        editor,
-        admin,
-        sysadmin: app.sysadmin_token.clone(),
-    }
+    Callers { user, member, editor, admin, sysadmin: app.sysadmin_token.clone() }
 }

@@ -6,9 +6,7 @@ use super::Kind;
 use super::show::{ShowOptions, show_dict};
 use crate::actions::{ActionContext, Params, validate};
 use crate::error::{ActionError, ActionResult, FieldErrors};
-use crate::store::{
-    self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, users,
-};
+use crate::store::{self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, users};
 
 /// Validates `extras` (`[{"key","value"}]`); returns the JSON text to store, `None` when absent.
 pub fn parse_extras(params: &Params, errors: &mut FieldErrors) -> ActionResult<Option<String>> {
@@ -24,18 +22,14 @@ pub fn parse_extras(params: &Params, errors: &mut FieldErrors) -> ActionResult<O
     let mut cleaned = Vec::new();
     for item in items {
         let Value::Object(entry) = item else {
-            return Err(ActionError::Integrity("Only lists of dicts can be placed against subschema ('extras',), not <class 'list'>".into()));
+            return Err(ActionError::Integrity(
+                "Only lists of dicts can be placed against subschema ('extras',), not <class 'list'>".into(),
+            ));
         };
-        if entry
-            .get("deleted")
-            .is_some_and(|d| d == &json!(true) || d == &json!("on"))
-        {
+        if entry.get("deleted").is_some_and(|d| d == &json!(true) || d == &json!("on")) {
             continue;
         }
-        let key = entry
-            .get("key")
-            .and_then(crate::actions::params::value_text)
-            .filter(|k| !k.is_empty());
+        let key = entry.get("key").and_then(crate::actions::params::value_text).filter(|k| !k.is_empty());
         let Some(key) = key else {
             errors.add("extras", "key: Missing value");
             continue;
@@ -69,17 +63,12 @@ pub struct UserEntry {
 
 /// Parses `users` (`[{"name"|"id", "capacity"}]`); `None` when absent. An entry without a
 /// capacity gets `default_capacity`.
-pub fn parse_users(
-    params: &Params,
-    default_capacity: &str,
-) -> ActionResult<Option<Vec<UserEntry>>> {
+pub fn parse_users(params: &Params, default_capacity: &str) -> ActionResult<Option<Vec<UserEntry>>> {
     let Some(value) = params.get("users") else {
         return Ok(None);
     };
     let Value::Array(items) = value else {
-        return Err(ActionError::Integrity(
-            "Only lists of dicts can be placed against subschema ('users',)".into(),
-        ));
+        return Err(ActionError::Integrity("Only lists of dicts can be placed against subschema ('users',)".into()));
     };
     let mut entries = Vec::new();
     for item in items {
@@ -88,12 +77,7 @@ pub fn parse_users(
                 "Only lists of dicts can be placed against subschema ('users',)".into(),
             ));
         };
-        let text = |k: &str| {
-            entry
-                .get(k)
-                .and_then(crate::actions::params::value_text)
-                .filter(|s| !s.is_empty())
-        };
+        let text = |k: &str| entry.get(k).and_then(crate::actions::params::value_text).filter(|s| !s.is_empty());
         let Some(user) = text("name").or_else(|| text("id")) else {
             continue;
         };
@@ -108,21 +92,13 @@ pub fn add_users(tx: &mut Tx, group_id: &str, entries: &[UserEntry]) -> ActionRe
     for entry in entries {
         let user = users::find(tx, &entry.user)?
             .ok_or_else(|| ActionError::field("users", format!("User {} not found", entry.user)))?;
-        members::upsert(
-            tx,
-            &new_membership(group_id, "user", &user.id, &entry.capacity),
-        )?;
+        members::upsert(tx, &new_membership(group_id, "user", &user.id, &entry.capacity))?;
     }
     Ok(())
 }
 
 /// Returns a new active membership row.
-pub fn new_membership(
-    group_id: &str,
-    table_name: &str,
-    table_id: &str,
-    capacity: &str,
-) -> MemberRow {
+pub fn new_membership(group_id: &str, table_name: &str, table_id: &str, capacity: &str) -> MemberRow {
     MemberRow {
         id: uuid::Uuid::new_v4().to_string(),
         group_id: group_id.to_string(),
@@ -150,14 +126,8 @@ fn may_create(context: &ActionContext, kind: Kind) -> bool {
 pub fn create(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
     let caller = &context.caller;
     if !may_create(context, kind) {
-        let name = caller
-            .active_user()
-            .map(|u| u.name.as_str())
-            .unwrap_or("None");
-        return Err(ActionError::denied(format!(
-            "User {name} not authorized to create {}s",
-            kind.noun()
-        )));
+        let name = caller.active_user().map(|u| u.name.as_str()).unwrap_or("None");
+        return Err(ActionError::denied(format!("User {name} not authorized to create {}s", kind.noun())));
     }
     let mut errors = FieldErrors::default();
     let name = validate::name_param(&mut errors, params, "name");
@@ -170,17 +140,10 @@ pub fn create(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         title: params.text("title").unwrap_or_default(),
         description: params.text("description").unwrap_or_default(),
         image_url: params.text("image_url").unwrap_or_default(),
-        group_type: params
-            .non_empty("type")
-            .unwrap_or_else(|| kind.noun().to_string()),
+        group_type: params.non_empty("type").unwrap_or_else(|| kind.noun().to_string()),
         is_organization: kind.is_organization(),
-        approval_status: params
-            .non_empty("approval_status")
-            .unwrap_or_else(|| "approved".into()),
-        state: params
-            .non_empty("state")
-            .filter(|_| caller.is_sysadmin())
-            .unwrap_or_else(|| "active".into()),
+        approval_status: params.non_empty("approval_status").unwrap_or_else(|| "approved".into()),
+        state: params.non_empty("state").filter(|_| caller.is_sysadmin()).unwrap_or_else(|| "active".into()),
         created: store::now(),
         extras: extras.unwrap_or_else(|| "[]".into()),
     };
@@ -209,10 +172,7 @@ pub fn create(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
             add_users(tx, &row.id, entries)?;
         }
         // The creator becomes admin (the command line's site user is not stored, so it does not).
-        if let Some(creator) = creator_id
-            .as_deref()
-            .filter(|id| users::find(tx, id).ok().flatten().is_some())
-        {
+        if let Some(creator) = creator_id.as_deref().filter(|id| users::find(tx, id).ok().flatten().is_some()) {
             members::upsert(tx, &new_membership(&row.id, "user", creator, "admin"))?;
         }
         changes::append(tx, kind.entity(), &row.id, "create", row.created)?;

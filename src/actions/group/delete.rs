@@ -19,8 +19,7 @@ pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         Kind::Group => auth.user_delete_groups,
     };
     context.store().write(|tx| {
-        let mut row = find_kind(tx, &id, kind)?
-            .ok_or_else(|| ActionError::not_found("Group was not found."))?;
+        let mut row = find_kind(tx, &id, kind)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
         let allowed = caller.is_sysadmin()
             || (users_may_delete && has_group_permission(tx, caller, &row.id, Permission::Delete)?);
         if !allowed {
@@ -31,15 +30,12 @@ pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
                 row.id
             )));
         }
-        if kind == Kind::Organization
-            && crate::actions::package::organization_has_datasets(tx, &row.id)?
-        {
-            return Err(ActionError::message(
-                "Organization cannot be deleted while it still has datasets",
-            ));
+        if kind == Kind::Organization && crate::actions::package::organization_has_datasets(tx, &row.id)? {
+            return Err(ActionError::message("Organization cannot be deleted while it still has datasets"));
         }
         row.state = "deleted".into();
         groups::update(tx, &row)?;
+        crate::actions::package::forget_dicts_of_group(tx, &row)?;
         // A deleted group stops being a member of other groups (CKAN's group hierarchy).
         members::delete_for_object(tx, "group", &row.id)?;
         changes::append(tx, kind.entity(), &row.id, "delete", store::now())?;
@@ -59,13 +55,10 @@ pub fn purge(context: &ActionContext, params: &Params, kind: Kind) -> ActionResu
     };
     context.store().write(|tx| {
         let row = find_kind(tx, &id, kind)?.ok_or_else(|| ActionError::not_found(missing))?;
-        if kind == Kind::Organization
-            && crate::actions::package::organization_has_datasets(tx, &row.id)?
-        {
-            return Err(ActionError::message(
-                "Organization cannot be deleted while it still has datasets",
-            ));
+        if kind == Kind::Organization && crate::actions::package::organization_has_datasets(tx, &row.id)? {
+            return Err(ActionError::message("Organization cannot be deleted while it still has datasets"));
         }
+        crate::actions::package::forget_dicts_of_group(tx, &row)?;
         groups::purge(tx, &row.id)?;
         changes::append(tx, kind.entity(), &row.id, "purge", store::now())?;
         Ok(Value::Null)

@@ -30,9 +30,7 @@ fn parse_sort(text: &str) -> ActionResult<(SortField, bool)> {
         "title" => SortField::Title,
         "package_count" | "packages" => SortField::PackageCount,
         other => {
-            return Err(ActionError::message(format!(
-                "Cannot sort by field `{other}`"
-            )));
+            return Err(ActionError::message(format!("Cannot sort by field `{other}`")));
         }
     };
     let descending = match words.next() {
@@ -40,9 +38,7 @@ fn parse_sort(text: &str) -> ActionResult<(SortField, bool)> {
         Some("asc") => false,
         Some("desc") => true,
         Some(other) => {
-            return Err(ActionError::message(format!(
-                "Invalid sort direction `{other}`"
-            )));
+            return Err(ActionError::message(format!("Invalid sort direction `{other}`")));
         }
     };
     Ok((field, descending))
@@ -50,30 +46,18 @@ fn parse_sort(text: &str) -> ActionResult<(SortField, bool)> {
 
 /// `organization_list` / `group_list`.
 pub fn list(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
-    let sort_text = params
-        .non_empty("sort")
-        .or_else(|| params.non_empty("order_by"))
-        .unwrap_or_else(|| "title asc".into());
+    let sort_text =
+        params.non_empty("sort").or_else(|| params.non_empty("order_by")).unwrap_or_else(|| "title asc".into());
     let (sort_field, descending) = parse_sort(&sort_text)?;
     let all_fields = params.flag("all_fields", false)?;
-    let cap = if all_fields {
-        LIST_ALL_FIELDS_MAX
-    } else {
-        LIST_MAX
-    };
+    let cap = if all_fields { LIST_ALL_FIELDS_MAX } else { LIST_MAX };
     let limit = match params.natural("limit")? {
         None | Some(0) => cap,
         Some(n) => n.min(cap),
     };
     let offset = params.natural("offset")?.unwrap_or(0);
-    let wanted_type = params
-        .non_empty("type")
-        .unwrap_or_else(|| kind.noun().to_string());
-    let names_filter = params.string_list(if kind.is_organization() {
-        "organizations"
-    } else {
-        "groups"
-    });
+    let wanted_type = params.non_empty("type").unwrap_or_else(|| kind.noun().to_string());
+    let names_filter = params.string_list(if kind.is_organization() { "organizations" } else { "groups" });
     let query = params.non_empty("q").map(|q| q.to_lowercase());
     let options = ShowOptions {
         include_datasets: false,
@@ -87,16 +71,10 @@ pub fn list(context: &ActionContext, params: &Params, kind: Kind) -> ActionResul
         let mut rows: Vec<GroupRow> = groups::list_active(tx, kind.is_organization())?
             .into_iter()
             .filter(|row| row.group_type == wanted_type)
-            .filter(|row| {
-                names_filter
-                    .as_ref()
-                    .is_none_or(|names| names.contains(&row.name))
-            })
+            .filter(|row| names_filter.as_ref().is_none_or(|names| names.contains(&row.name)))
             .filter(|row| {
                 query.as_ref().is_none_or(|q| {
-                    [&row.name, &row.title, &row.description]
-                        .iter()
-                        .any(|field| field.to_lowercase().contains(q))
+                    [&row.name, &row.title, &row.description].iter().any(|field| field.to_lowercase().contains(q))
                 })
             })
             .collect();
@@ -148,18 +126,14 @@ fn groups_with_permission(
     context.store().read(|tx| {
         let all = groups::list_active(tx, kind.is_organization())?;
         if is_sysadmin {
-            return Ok(all
-                .into_iter()
-                .map(|row| (row, "admin".to_string()))
-                .collect());
+            return Ok(all.into_iter().map(|row| (row, "admin".to_string())).collect());
         }
         let memberships = members::list_for_object(tx, "user", user_id)?;
         Ok(all
             .into_iter()
             .filter_map(|row| {
                 let membership = memberships.iter().find(|m| m.group_id == row.id)?;
-                roles::capacity_grants(&membership.capacity, permission)
-                    .then(|| (row, membership.capacity.clone()))
+                roles::capacity_grants(&membership.capacity, permission).then(|| (row, membership.capacity.clone()))
             })
             .collect())
     })
@@ -168,33 +142,20 @@ fn groups_with_permission(
 /// `organization_list_for_user`: organisations where a user (default: the caller) holds a permission.
 pub fn organization_list_for_user(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let target = match params.non_empty("id") {
-        Some(id) => Some(
-            context
-                .store()
-                .read(|tx| users::find(tx, &id))?
-                .ok_or(ActionError::NotFound(None))?,
-        ),
+        Some(id) => Some(context.store().read(|tx| users::find(tx, &id))?.ok_or(ActionError::NotFound(None))?),
         None => context.caller.active_user().cloned(),
     };
     let Some(user) = target.filter(|u| u.state == "active") else {
         return Ok(json!([]));
     };
-    let permission_name = params
-        .non_empty("permission")
-        .unwrap_or_else(|| "manage_group".into());
+    let permission_name = params.non_empty("permission").unwrap_or_else(|| "manage_group".into());
     let Some(permission) = permission_named(&permission_name) else {
         return Ok(json!([]));
     };
     let include_dataset_count = params.flag("include_dataset_count", false)?;
     let include_member_count = params.flag("include_member_count", false)?;
     let site_url = context.config().effective_site_url();
-    let mut found = groups_with_permission(
-        context,
-        &user.id,
-        user.sysadmin,
-        Kind::Organization,
-        permission,
-    )?;
+    let mut found = groups_with_permission(context, &user.id, user.sysadmin, Kind::Organization, permission)?;
     found.sort_by(|a, b| display_name(&a.0).cmp(display_name(&b.0)));
     let mut result = Vec::new();
     for (row, capacity) in &found {
@@ -203,9 +164,7 @@ pub fn organization_list_for_user(context: &ActionContext, params: &Params) -> A
             entry.insert("package_count".into(), json!(0));
         }
         if include_member_count {
-            let count = context
-                .store()
-                .read(|tx| super::show::member_count(tx, &row.id))?;
+            let count = context.store().read(|tx| super::show::member_count(tx, &row.id))?;
             entry.insert("member_count".into(), json!(count));
         }
         result.push(Value::Object(entry));
@@ -214,11 +173,7 @@ pub fn organization_list_for_user(context: &ActionContext, params: &Params) -> A
 }
 
 fn display_name(row: &GroupRow) -> &str {
-    if row.title.is_empty() {
-        &row.name
-    } else {
-        &row.title
-    }
+    if row.title.is_empty() { &row.name } else { &row.title }
 }
 
 /// `group_list_authz`: groups the caller may add datasets to (any membership grants it).
@@ -229,18 +184,7 @@ pub fn group_list_authz(context: &ActionContext, params: &Params) -> ActionResul
     let am_member = params.flag("am_member", false)?;
     let is_sysadmin = user.sysadmin && !am_member;
     let site_url = context.config().effective_site_url();
-    let mut found = groups_with_permission(
-        context,
-        &user.id,
-        is_sysadmin,
-        Kind::Group,
-        Permission::ManageGroup,
-    )?;
+    let mut found = groups_with_permission(context, &user.id, is_sysadmin, Kind::Group, Permission::ManageGroup)?;
     found.sort_by(|a, b| display_name(&a.0).cmp(display_name(&b.0)));
-    Ok(Value::Array(
-        found
-            .iter()
-            .map(|(row, _)| Value::Object(dict::group_short(row, &site_url, vec![])))
-            .collect(),
-    ))
+    Ok(Value::Array(found.iter().map(|(row, _)| Value::Object(dict::group_short(row, &site_url, vec![]))).collect()))
 }

@@ -52,9 +52,7 @@ pub fn find_kind(tx: &mut Tx, id_or_name: &str, kind: Kind) -> ActionResult<Opti
 
 /// Returns the required `id` parameter of show-like actions.
 fn required_id(params: &Params) -> ActionResult<String> {
-    params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))
+    params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))
 }
 
 macro_rules! both_kinds {

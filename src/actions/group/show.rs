@@ -46,10 +46,7 @@ pub fn member_users(tx: &mut Tx, group_id: &str) -> ActionResult<Vec<Value>> {
         .iter()
         .map(|user| {
             let mut entry = dict::user(user, UserDetail::Public, 0);
-            let capacity = memberships
-                .iter()
-                .find(|m| m.table_id == user.id)
-                .map(|m| m.capacity.clone());
+            let capacity = memberships.iter().find(|m| m.table_id == user.id).map(|m| m.capacity.clone());
             entry.insert("capacity".into(), json!(capacity));
             let mut sorted: Vec<(String, Value)> = entry.into_iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
@@ -78,11 +75,7 @@ pub fn show_dict(
         dict::insert_sorted(&mut result, "package_count", json!(count));
     }
     if options.include_member_count {
-        dict::insert_sorted(
-            &mut result,
-            "member_count",
-            json!(member_count(tx, &row.id)?),
-        );
+        dict::insert_sorted(&mut result, "member_count", json!(member_count(tx, &row.id)?));
     }
     if options.include_datasets {
         let packages = crate::actions::package::dicts_in_group(tx, context, row, 10)?;
@@ -101,16 +94,9 @@ pub fn show_dict(
 }
 
 /// Returns a group the caller may read: active ones for anyone, deleted ones for its members.
-pub fn readable(
-    tx: &mut Tx,
-    context: &ActionContext,
-    id: &str,
-    kind: Kind,
-) -> ActionResult<GroupRow> {
+pub fn readable(tx: &mut Tx, context: &ActionContext, id: &str, kind: Kind) -> ActionResult<GroupRow> {
     let row = find_kind(tx, id, kind)?.ok_or(ActionError::NotFound(None))?;
-    if row.state != "active"
-        && !has_group_permission(tx, &context.caller, &row.id, Permission::Read)?
-    {
+    if row.state != "active" && !has_group_permission(tx, &context.caller, &row.id, Permission::Read)? {
         return Err(ActionError::denied(format!(
             "User {} not authorized to read group {}",
             context.caller.name(),

@@ -16,18 +16,14 @@ use crate::store::{self, changes, groups, members, users};
 /// omitted extras are cleared, `users` (when given) replaces the memberships.
 pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
     let caller = &context.caller;
-    let id = params
-        .non_empty("id")
-        .or_else(|| params.non_empty("name"))
-        .unwrap_or_default();
+    let id = params.non_empty("id").or_else(|| params.non_empty("name")).unwrap_or_default();
     let mut errors = FieldErrors::default();
     let name = validate::name_param(&mut errors, params, "name");
     let extras = parse_extras(params, &mut errors)?;
     let users_given = parse_users(params, "public")?;
     let site_url = context.config().effective_site_url();
     context.store().write(|tx| {
-        let existing = find_kind(tx, &id, kind)?
-            .ok_or_else(|| ActionError::not_found("Group was not found."))?;
+        let existing = find_kind(tx, &id, kind)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
         if !has_group_permission(tx, caller, &existing.id, Permission::Update)? {
             return Err(ActionError::denied(format!(
                 "User {} not authorized to edit {} {}",
@@ -52,11 +48,9 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         std::mem::take(&mut errors).into_result()?;
         let mut row = existing.clone();
         row.name = name.clone().unwrap_or(row.name);
-        for (key, slot) in [
-            ("title", &mut row.title),
-            ("description", &mut row.description),
-            ("image_url", &mut row.image_url),
-        ] {
+        for (key, slot) in
+            [("title", &mut row.title), ("description", &mut row.description), ("image_url", &mut row.image_url)]
+        {
             if params.has(key) {
                 *slot = params.text(key).unwrap_or_default();
             }
@@ -65,13 +59,11 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         if let Some(approval) = params.non_empty("approval_status") {
             row.approval_status = approval;
         }
-        if let Some(state) = params
-            .non_empty("state")
-            .filter(|s| s == "active" || s == "deleted")
-        {
+        if let Some(state) = params.non_empty("state").filter(|s| s == "active" || s == "deleted") {
             row.state = state;
         }
         groups::update(tx, &row)?;
+        crate::actions::package::forget_dicts_of_group(tx, &row)?;
         if let Some(entries) = &users_given {
             // Memberships of listed users are kept (with the new capacity), the others removed.
             let mut listed_ids = Vec::new();

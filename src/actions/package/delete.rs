@@ -8,27 +8,16 @@ use crate::actions::authz::has_group_permission;
 use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
-use crate::store::{
-    self, Tx, changes, changes::Entity, groups, members, packages, packages::PackageRow,
-};
+use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, packages::PackageRow};
 
 fn required_id(params: &Params) -> ActionResult<String> {
-    params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))
+    params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))
 }
 
 /// Marks a dataset deleted and removes it from its groups (inside the caller's transaction).
 fn soft_delete(tx: &mut Tx, row: &PackageRow) -> ActionResult<()> {
     let now = store::now();
-    packages::update(
-        tx,
-        &PackageRow {
-            state: "deleted".into(),
-            metadata_modified: now,
-            ..row.clone()
-        },
-    )?;
+    packages::update(tx, &PackageRow { state: "deleted".into(), metadata_modified: now, ..row.clone() })?;
     for membership in members::list_for_object(tx, "package", &row.id)? {
         members::delete(tx, &membership.group_id, "package", &row.id)?;
     }
@@ -61,8 +50,7 @@ pub fn dataset_purge(context: &ActionContext, params: &Params) -> ActionResult<V
     }
     let id = required_id(params)?;
     context.store().write(|tx| {
-        let row = packages::find(tx, &id)?
-            .ok_or_else(|| ActionError::not_found("Dataset was not found"))?;
+        let row = packages::find(tx, &id)?.ok_or_else(|| ActionError::not_found("Dataset was not found"))?;
         packages::purge(tx, &row.id)?;
         changes::append(tx, Entity::Dataset, &row.id, "purge", store::now())?;
         Ok(Value::Null)
@@ -77,8 +65,7 @@ pub fn package_owner_org_update(context: &ActionContext, params: &Params) -> Act
     let id = required_id(params)?;
     let organization = params.non_empty("organization_id");
     context.store().write(|tx| {
-        let row = packages::find(tx, &id)?
-            .ok_or_else(|| ActionError::not_found("Package was not found."))?;
+        let row = packages::find(tx, &id)?.ok_or_else(|| ActionError::not_found("Package was not found."))?;
         let owner_org = match &organization {
             None => None,
             Some(org) => Some(
@@ -89,14 +76,7 @@ pub fn package_owner_org_update(context: &ActionContext, params: &Params) -> Act
             ),
         };
         let now = store::now();
-        packages::update(
-            tx,
-            &PackageRow {
-                owner_org,
-                metadata_modified: now,
-                ..row.clone()
-            },
-        )?;
+        packages::update(tx, &PackageRow { owner_org, metadata_modified: now, ..row.clone() })?;
         changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
         Ok(Value::Null)
     })
@@ -111,15 +91,11 @@ enum Bulk {
 /// Applies a bulk change to the listed datasets of one organisation (given by id); datasets of
 /// other organisations are skipped, as in CKAN.
 fn bulk(context: &ActionContext, params: &Params, change: Bulk) -> ActionResult<Value> {
-    let org_id = params
-        .non_empty("org_id")
-        .ok_or_else(|| ActionError::field("org_id", "Missing value"))?;
+    let org_id = params.non_empty("org_id").ok_or_else(|| ActionError::field("org_id", "Missing value"))?;
     let datasets = params.string_list("datasets").unwrap_or_default();
     context.store().write(|tx| {
         // Authorised by id or name, as CKAN; but only an id matches the datasets' owner_org.
-        let org = groups::find(tx, &org_id)?
-            .filter(|g| g.is_organization)
-            .ok_or(ActionError::Authorization(None))?;
+        let org = groups::find(tx, &org_id)?.filter(|g| g.is_organization).ok_or(ActionError::Authorization(None))?;
         if !has_group_permission(tx, &context.caller, &org.id, Permission::Update)? {
             return Err(ActionError::Authorization(None));
         }
@@ -133,14 +109,7 @@ fn bulk(context: &ActionContext, params: &Params, change: Bulk) -> ActionResult<
                 Bulk::Private | Bulk::Public => {
                     let private = matches!(change, Bulk::Private);
                     if row.private != private {
-                        packages::update(
-                            tx,
-                            &PackageRow {
-                                private,
-                                metadata_modified: now,
-                                ..row.clone()
-                            },
-                        )?;
+                        packages::update(tx, &PackageRow { private, metadata_modified: now, ..row.clone() })?;
                         changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
                     }
                 }

@@ -24,32 +24,23 @@ pub struct Parts {
 /// Loads the parts of several datasets with one query per kind.
 pub fn load_parts(tx: &mut Tx, rows: &[PackageRow]) -> ActionResult<HashMap<String, Parts>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut parts: HashMap<String, Parts> = ids
-        .iter()
-        .map(|id| (id.clone(), Parts::default()))
-        .collect();
+    let mut parts: HashMap<String, Parts> = ids.iter().map(|id| (id.clone(), Parts::default())).collect();
     let mut group_ids: Vec<String> = rows.iter().filter_map(|r| r.owner_org.clone()).collect();
     let memberships = members::for_objects(tx, "package", &ids)?;
     group_ids.extend(memberships.iter().map(|m| m.group_id.clone()));
     group_ids.sort();
     group_ids.dedup();
-    let found_groups: HashMap<String, GroupRow> = groups::find_many(tx, &group_ids)?
-        .into_iter()
-        .map(|g| (g.id.clone(), g))
-        .collect();
+    let found_groups: HashMap<String, GroupRow> =
+        groups::find_many(tx, &group_ids)?.into_iter().map(|g| (g.id.clone(), g)).collect();
     for row in rows {
         if let (Some(org_id), Some(entry)) = (&row.owner_org, parts.get_mut(&row.id)) {
-            entry.organization = found_groups
-                .get(org_id)
-                .filter(|g| g.state == "active")
-                .cloned();
+            entry.organization = found_groups.get(org_id).filter(|g| g.state == "active").cloned();
         }
     }
     for membership in memberships {
-        if let (Some(group), Some(entry)) = (
-            found_groups.get(&membership.group_id),
-            parts.get_mut(&membership.table_id),
-        ) && !group.is_organization
+        if let (Some(group), Some(entry)) =
+            (found_groups.get(&membership.group_id), parts.get_mut(&membership.table_id))
+            && !group.is_organization
             && group.state == "active"
         {
             entry.groups.push(group.clone());
@@ -70,14 +61,8 @@ pub fn load_parts(tx: &mut Tx, rows: &[PackageRow]) -> ActionResult<HashMap<Stri
 
 /// Returns the resource dict (keys sorted, custom fields at top level).
 pub fn resource(row: &ResourceRow, site_url: &str) -> Map<String, Value> {
-    let url = if row.url_type.as_deref() == Some("upload")
-        && !row.url.contains("://")
-        && !site_url.is_empty()
-    {
-        format!(
-            "{site_url}/dataset/{}/resource/{}/download/{}",
-            row.package_id, row.id, row.url
-        )
+    let url = if row.url_type.as_deref() == Some("upload") && !row.url.contains("://") && !site_url.is_empty() {
+        format!("{site_url}/dataset/{}/resource/{}/download/{}", row.package_id, row.id, row.url)
     } else {
         row.url.clone()
     };
@@ -120,48 +105,27 @@ fn license<'a>(licenses: &'a [Value], id: &Option<String>) -> Option<&'a Value> 
 }
 
 /// Returns the dataset dict.
-pub fn package(
-    row: &PackageRow,
-    parts: &Parts,
-    licenses: &[Value],
-    site_url: &str,
-) -> Map<String, Value> {
+pub fn package(row: &PackageRow, parts: &Parts, licenses: &[Value], site_url: &str) -> Map<String, Value> {
     let known_license = license(licenses, &row.license_id);
-    let title = row
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(&row.name);
+    let title = row.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(&row.name);
     let mut dict = Map::new();
     dict.insert("author".into(), json!(row.author));
     dict.insert("author_email".into(), json!(row.author_email));
     dict.insert("creator_user_id".into(), json!(row.creator_user_id));
     dict.insert("id".into(), json!(row.id));
-    let is_open = known_license
-        .is_some_and(|l| l["od_conformance"] == "approved" || l["osd_conformance"] == "approved");
+    let is_open =
+        known_license.is_some_and(|l| l["od_conformance"] == "approved" || l["osd_conformance"] == "approved");
     dict.insert("isopen".into(), json!(is_open));
     dict.insert("license_id".into(), json!(row.license_id));
-    let license_title = known_license
-        .map(|l| l["title"].clone())
-        .unwrap_or_else(|| json!(row.license_id));
+    let license_title = known_license.map(|l| l["title"].clone()).unwrap_or_else(|| json!(row.license_id));
     dict.insert("license_title".into(), license_title);
-    if let Some(url) = known_license
-        .and_then(|l| l["url"].as_str())
-        .filter(|u| !u.is_empty())
-    {
+    if let Some(url) = known_license.and_then(|l| l["url"].as_str()).filter(|u| !u.is_empty()) {
         dict.insert("license_url".into(), json!(url));
     }
     dict.insert("maintainer".into(), json!(row.maintainer));
     dict.insert("maintainer_email".into(), json!(row.maintainer_email));
-    dict.insert(
-        "metadata_created".into(),
-        json!(timestamp(row.metadata_created)),
-    );
-    dict.insert(
-        "metadata_modified".into(),
-        json!(timestamp(row.metadata_modified)),
-    );
+    dict.insert("metadata_created".into(), json!(timestamp(row.metadata_created)));
+    dict.insert("metadata_modified".into(), json!(timestamp(row.metadata_modified)));
     dict.insert("name".into(), json!(row.name));
     dict.insert("notes".into(), json!(row.notes));
     dict.insert("num_resources".into(), json!(parts.resources.len()));
@@ -180,11 +144,7 @@ pub fn package(
             "approval_status",
             "state",
         ];
-        Value::Object(
-            keys.iter()
-                .map(|k| (k.to_string(), base.get(*k).cloned().unwrap_or(Value::Null)))
-                .collect(),
-        )
+        Value::Object(keys.iter().map(|k| (k.to_string(), base.get(*k).cloned().unwrap_or(Value::Null))).collect())
     });
     dict.insert("organization".into(), organization.unwrap_or(Value::Null));
     dict.insert("owner_org".into(), json!(row.owner_org));
@@ -201,32 +161,15 @@ pub fn package(
         .iter()
         .map(|g| {
             let base = group_base(g, site_url);
-            let keys = [
-                "description",
-                "display_name",
-                "id",
-                "image_display_url",
-                "name",
-                "title",
-            ];
-            Value::Object(
-                keys.iter()
-                    .map(|k| (k.to_string(), base.get(*k).cloned().unwrap_or(Value::Null)))
-                    .collect(),
-            )
+            let keys = ["description", "display_name", "id", "image_display_url", "name", "title"];
+            Value::Object(keys.iter().map(|k| (k.to_string(), base.get(*k).cloned().unwrap_or(Value::Null))).collect())
         })
         .collect();
     group_dicts.sort_by(|a, b| a["display_name"].as_str().cmp(&b["display_name"].as_str()));
     dict.insert("groups".into(), Value::Array(group_dicts));
     dict.insert(
         "resources".into(),
-        Value::Array(
-            parts
-                .resources
-                .iter()
-                .map(|r| Value::Object(resource(r, site_url)))
-                .collect(),
-        ),
+        Value::Array(parts.resources.iter().map(|r| Value::Object(resource(r, site_url))).collect()),
     );
     let tag_dicts = parts
         .tags

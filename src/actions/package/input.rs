@@ -8,17 +8,8 @@ use crate::actions::{Params, validate};
 use crate::error::{ActionError, ActionResult, FieldErrors};
 
 /// The free-text columns of a dataset; omitted on update means cleared (CKAN).
-pub const TEXT_FIELDS: [&str; 9] = [
-    "title",
-    "author",
-    "author_email",
-    "maintainer",
-    "maintainer_email",
-    "license_id",
-    "notes",
-    "url",
-    "version",
-];
+pub const TEXT_FIELDS: [&str; 9] =
+    ["title", "author", "author_email", "maintainer", "maintainer_email", "license_id", "notes", "url", "version"];
 
 /// Top-level keys an extra may not use.
 const RESERVED_KEYS: [&str; 27] = [
@@ -67,11 +58,7 @@ impl Errors {
             Err(other) => return Err(other),
         };
         map.extend(self.nested);
-        if map.is_empty() {
-            Ok(())
-        } else {
-            Err(ActionError::Validation(map))
-        }
+        if map.is_empty() { Ok(()) } else { Err(ActionError::Validation(map)) }
     }
 }
 
@@ -105,32 +92,29 @@ fn list_of_objects(params: &Params, key: &str) -> ActionResult<Option<Vec<Map<St
             .iter()
             .map(|item| match item {
                 Value::Object(map) => Ok(map.clone()),
-                _ => Err(ActionError::Integrity(format!("Only lists of dicts can be placed against subschema ('{key}',), not <class 'list'>"))),
+                _ => Err(ActionError::Integrity(format!(
+                    "Only lists of dicts can be placed against subschema ('{key}',), not <class 'list'>"
+                ))),
             })
             .collect::<ActionResult<Vec<_>>>()
             .map(Some),
-        Some(Value::String(_)) => Err(ActionError::Integrity(format!("Only lists of dicts can be placed against subschema ('{key}',), not <class 'str'>"))),
-        Some(_) => Err(ActionError::Integrity(format!("Only lists of dicts can be placed against subschema ('{key}',), not <class 'dict'>"))),
+        Some(Value::String(_)) => Err(ActionError::Integrity(format!(
+            "Only lists of dicts can be placed against subschema ('{key}',), not <class 'str'>"
+        ))),
+        Some(_) => Err(ActionError::Integrity(format!(
+            "Only lists of dicts can be placed against subschema ('{key}',), not <class 'dict'>"
+        ))),
     }
 }
 
 fn check_tag(errors: &mut Errors, name: &str) {
     let length = name.chars().count();
     if length < 2 {
-        errors.fields.add(
-            "tags",
-            format!("Tag \"{name}\" length is less than minimum 2"),
-        );
+        errors.fields.add("tags", format!("Tag \"{name}\" length is less than minimum 2"));
     } else if length > 100 {
-        errors.fields.add(
-            "tags",
-            format!("Tag \"{name}\" length is more than maximum 100"),
-        );
+        errors.fields.add("tags", format!("Tag \"{name}\" length is more than maximum 100"));
     }
-    if !name
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
-    {
+    if !name.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')) {
         errors.fields.add(
             "tags",
             format!("Tag \"{name}\" can only contain alphanumeric characters, spaces (\" \"), hyphens (\"-\"), underscores (\"_\") or dots (\".\")"),
@@ -140,42 +124,26 @@ fn check_tag(errors: &mut Errors, name: &str) {
 
 /// Parses the submission. Structural problems are an `Integrity Error` at once; field problems
 /// are collected in `errors`.
-pub fn parse(
-    params: &Params,
-    errors: &mut Errors,
-    name_required: bool,
-) -> ActionResult<DatasetInput> {
+pub fn parse(params: &Params, errors: &mut Errors, name_required: bool) -> ActionResult<DatasetInput> {
     let mut input = DatasetInput::default();
     if params.has("name") || name_required {
         input.name = validate::name_param(&mut errors.fields, params, "name");
         if let Some(name) = &input.name
             && name.chars().count() < 2
         {
-            errors.fields.add(
-                "name",
-                format!("Name \"{name}\" length is less than minimum 2"),
-            );
+            errors.fields.add("name", format!("Name \"{name}\" length is less than minimum 2"));
         }
     }
     input.id = params.non_empty("id");
     for field in TEXT_FIELDS {
-        let value = params.text(field).map(|v| {
-            if field.ends_with("email") {
-                v.trim().to_string()
-            } else {
-                v
-            }
-        });
+        let value = params.text(field).map(|v| if field.ends_with("email") { v.trim().to_string() } else { v });
         let value = value.filter(|v| !(field.ends_with("email") && v.is_empty()));
         if let Some(v) = &value {
             if field.ends_with("email") {
                 validate::email(&mut errors.fields, field, v);
             }
             if field == "version" && v.chars().count() > 100 {
-                errors.fields.add(
-                    "version",
-                    "Version must be a maximum of 100 characters long",
-                );
+                errors.fields.add("version", "Version must be a maximum of 100 characters long");
             }
         }
         input.text.push((field, value));
@@ -197,29 +165,16 @@ pub fn parse(
             };
             let name: String = name.trim().nfc().collect();
             check_tag(errors, &name);
-            let vocabulary_id = object
-                .get("vocabulary_id")
-                .and_then(value_text)
-                .unwrap_or_default();
-            list.push(TagInput {
-                name,
-                vocabulary_id,
-            });
+            let vocabulary_id = object.get("vocabulary_id").and_then(value_text).unwrap_or_default();
+            list.push(TagInput { name, vocabulary_id });
         }
         tags = Some(list);
     }
     if let Some(tag_string) = params.text("tag_string").filter(|_| tags.is_none()) {
         let mut list = Vec::new();
-        for name in tag_string
-            .split(',')
-            .map(|t| t.trim().nfc().collect::<String>())
-            .filter(|t| !t.is_empty())
-        {
+        for name in tag_string.split(',').map(|t| t.trim().nfc().collect::<String>()).filter(|t| !t.is_empty()) {
             check_tag(errors, &name);
-            list.push(TagInput {
-                name,
-                vocabulary_id: String::new(),
-            });
+            list.push(TagInput { name, vocabulary_id: String::new() });
         }
         tags = Some(list);
     }
@@ -234,25 +189,19 @@ pub fn parse(
         let mut seen = std::collections::HashSet::new();
         let mut any_item_error = false;
         for object in objects {
-            if object
-                .get("deleted")
-                .is_some_and(|d| d == &json!(true) || d == &json!("on"))
-            {
+            if object.get("deleted").is_some_and(|d| d == &json!(true) || d == &json!("on")) {
                 continue;
             }
             let mut item = FieldErrors::default();
-            let key = object
-                .get("key")
-                .and_then(value_text)
-                .filter(|k| !k.is_empty());
+            let key = object.get("key").and_then(value_text).filter(|k| !k.is_empty());
             match &key {
                 None => item.add("key", "Missing value"),
                 Some(k) if RESERVED_KEYS.contains(&k.as_str()) => {
                     item.add("key", "There is a schema field with the same name")
                 }
-                Some(k) if !seen.insert(k.clone()) => errors
-                    .fields
-                    .add("extras_validation", format!("Duplicate key \"{k}\"")),
+                Some(k) if !seen.insert(k.clone()) => {
+                    errors.fields.add("extras_validation", format!("Duplicate key \"{k}\""))
+                }
                 _ => {}
             }
             let value = match object.get("value") {
@@ -267,9 +216,7 @@ pub fn parse(
                 Ok(()) => item_errors.push(json!({})),
                 Err(ActionError::Validation(map)) => {
                     any_item_error = true;
-                    item_errors.push(Value::Object(
-                        map.into_iter().filter(|(k, _)| k != "__type").collect(),
-                    ));
+                    item_errors.push(Value::Object(map.into_iter().filter(|(k, _)| k != "__type").collect()));
                 }
                 Err(other) => return Err(other),
             }
@@ -278,20 +225,14 @@ pub fn parse(
             }
         }
         if any_item_error {
-            errors
-                .nested
-                .insert("extras".into(), Value::Array(item_errors));
+            errors.nested.insert("extras".into(), Value::Array(item_errors));
         }
         input.extras = Some(extras);
     }
     if let Some(objects) = list_of_objects(params, "groups")? {
         let names = objects
             .iter()
-            .filter_map(|g| {
-                g.get("id")
-                    .and_then(value_text)
-                    .or_else(|| g.get("name").and_then(value_text))
-            })
+            .filter_map(|g| g.get("id").and_then(value_text).or_else(|| g.get("name").and_then(value_text)))
             .collect();
         input.groups = Some(names);
     }

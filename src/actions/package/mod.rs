@@ -24,8 +24,7 @@ pub use delete::{
     package_owner_org_update,
 };
 pub use resource::{
-    package_resource_reorder, resource_create, resource_delete, resource_patch, resource_show,
-    resource_update,
+    package_resource_reorder, resource_create, resource_delete, resource_patch, resource_show, resource_update,
 };
 pub use write::{package_create, package_patch, package_update};
 
@@ -33,23 +32,13 @@ pub use write::{package_create, package_patch, package_update};
 /// those of the organisations where they hold any role.
 pub fn visibility(tx: &mut Tx, caller: &Caller) -> ActionResult<Visibility> {
     if caller.is_sysadmin() {
-        return Ok(Visibility {
-            all: true,
-            ..Visibility::default()
-        });
+        return Ok(Visibility { all: true, ..Visibility::default() });
     }
     let Some(user_id) = caller.user_id() else {
         return Ok(Visibility::default());
     };
-    let member_of = members::list_for_object(tx, "user", user_id)?
-        .into_iter()
-        .map(|m| m.group_id)
-        .collect();
-    Ok(Visibility {
-        all: false,
-        member_of,
-        user_id: Some(user_id.to_string()),
-    })
+    let member_of = members::list_for_object(tx, "user", user_id)?.into_iter().map(|m| m.group_id).collect();
+    Ok(Visibility { all: false, member_of, user_id: Some(user_id.to_string()) })
 }
 
 /// Returns whether the caller may read this dataset (CKAN's permission labels, spec §2.5).
@@ -62,9 +51,7 @@ pub fn can_read(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<
     }
     match &row.owner_org {
         Some(org) => has_group_permission(tx, caller, org, Permission::Read),
-        None => {
-            Ok(caller.user_id().is_some() && caller.user_id() == row.creator_user_id.as_deref())
-        }
+        None => Ok(caller.user_id().is_some() && caller.user_id() == row.creator_user_id.as_deref()),
     }
 }
 
@@ -75,57 +62,54 @@ pub fn can_edit(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<
     }
     match &row.owner_org {
         Some(org) => has_group_permission(tx, caller, org, Permission::UpdateDataset),
-        None => {
-            Ok(caller.user_id().is_some() && caller.user_id() == row.creator_user_id.as_deref())
-        }
+        None => Ok(caller.user_id().is_some() && caller.user_id() == row.creator_user_id.as_deref()),
     }
 }
 
 /// Returns the dataset dicts of these rows, in the same order.
-pub fn dicts(
-    tx: &mut Tx,
-    context: &ActionContext,
-    rows: &[PackageRow],
-) -> ActionResult<Vec<Value>> {
+pub fn dicts(tx: &mut Tx, context: &ActionContext, rows: &[PackageRow]) -> ActionResult<Vec<Value>> {
     let mut parts = dict::load_parts(tx, rows)?;
     let site_url = context.config().effective_site_url();
     Ok(rows
         .iter()
         .map(|row| {
             let row_parts = parts.remove(&row.id).unwrap_or_default();
-            Value::Object(dict::package(
-                row,
-                &row_parts,
-                &context.services.licenses,
-                &site_url,
-            ))
+            Value::Object(dict::package(row, &row_parts, &context.services.licenses, &site_url))
         })
         .collect())
 }
 
 /// Returns one dataset dict.
-pub fn show_dict(
-    tx: &mut Tx,
-    context: &ActionContext,
-    row: &PackageRow,
-) -> ActionResult<Map<String, Value>> {
+pub fn show_dict(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<Map<String, Value>> {
     match dicts(tx, context, std::slice::from_ref(row))?.pop() {
         Some(Value::Object(map)) => Ok(map),
-        _ => Err(ActionError::Internal(anyhow::anyhow!(
-            "dataset dict not built"
-        ))),
+        _ => Err(ActionError::Internal(anyhow::anyhow!("dataset dict not built"))),
     }
+}
+
+/// Forgets the cached dicts of the datasets an organisation or group shows up in.
+pub fn forget_dicts_of_group(tx: &mut Tx, group: &GroupRow) -> ActionResult<()> {
+    if group.is_organization {
+        packages::clear_cache(tx, Some(&group.id), &[])?;
+    } else {
+        let ids: Vec<String> = members::list_in_group(tx, &group.id, Some("package"))?.into_iter().map(|m| m.table_id).collect();
+        packages::clear_cache(tx, None, &ids)?;
+    }
+    Ok(())
+}
+
+/// Builds a dataset's dict and stores it as its cached dict (call after every write of it).
+pub fn refresh(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<Map<String, Value>> {
+    let dict = show_dict(tx, context, row)?;
+    packages::set_cache(tx, &row.id, &Value::Object(dict.clone()).to_string())?;
+    Ok(dict)
 }
 
 /// Finds a dataset the caller may read: 404 when unknown, 403 when not visible.
 pub fn readable(tx: &mut Tx, caller: &Caller, id: &str) -> ActionResult<PackageRow> {
     let row = packages::find(tx, id)?.ok_or(ActionError::NotFound(None))?;
     if !can_read(tx, caller, &row)? {
-        return Err(ActionError::denied(format!(
-            "User {} not authorized to read package {}",
-            caller.name(),
-            row.id
-        )));
+        return Err(ActionError::denied(format!("User {} not authorized to read package {}", caller.name(), row.id)));
     }
     Ok(row)
 }
@@ -133,21 +117,10 @@ pub fn readable(tx: &mut Tx, caller: &Caller, id: &str) -> ActionResult<PackageR
 /// Returns the listing filter for the datasets of an organisation or group.
 fn group_filter(tx: &mut Tx, group: &GroupRow) -> ActionResult<packages::Filter> {
     if group.is_organization {
-        return Ok(packages::Filter {
-            owner_org: Some(group.id.clone()),
-            include_private: true,
-            ..Default::default()
-        });
+        return Ok(packages::Filter { owner_org: Some(group.id.clone()), include_private: true, ..Default::default() });
     }
-    let ids = members::list_in_group(tx, &group.id, Some("package"))?
-        .into_iter()
-        .map(|m| m.table_id)
-        .collect();
-    Ok(packages::Filter {
-        ids: Some(ids),
-        include_private: true,
-        ..Default::default()
-    })
+    let ids = members::list_in_group(tx, &group.id, Some("package"))?.into_iter().map(|m| m.table_id).collect();
+    Ok(packages::Filter { ids: Some(ids), include_private: true, ..Default::default() })
 }
 
 /// Counts the active datasets of an organisation or group the caller may see.
@@ -158,12 +131,7 @@ pub fn count_in_group(tx: &mut Tx, caller: &Caller, group: &GroupRow) -> ActionR
 }
 
 /// Returns the dicts of an organisation's or group's newest datasets the caller may see.
-pub fn dicts_in_group(
-    tx: &mut Tx,
-    context: &ActionContext,
-    group: &GroupRow,
-    limit: i64,
-) -> ActionResult<Vec<Value>> {
+pub fn dicts_in_group(tx: &mut Tx, context: &ActionContext, group: &GroupRow, limit: i64) -> ActionResult<Vec<Value>> {
     let visible = visibility(tx, &context.caller)?;
     let filter = group_filter(tx, group)?;
     let rows = packages::list(tx, &filter, &visible, limit, 0)?;
@@ -178,24 +146,14 @@ pub fn organization_has_datasets(tx: &mut Tx, org_id: &str) -> ActionResult<bool
         include_drafts: true,
         ..Default::default()
     };
-    let everything = Visibility {
-        all: true,
-        ..Default::default()
-    };
+    let everything = Visibility { all: true, ..Default::default() };
     Ok(packages::count(tx, &filter, &everything)? > 0)
 }
 
 /// Counts the datasets a user created that the caller may see (`number_created_packages`).
 pub fn count_created_by(tx: &mut Tx, caller: &Caller, user_id: &str) -> ActionResult<i64> {
     let own = caller.is_sysadmin() || caller.user_id() == Some(user_id);
-    let visible = if own {
-        Visibility {
-            all: true,
-            ..Default::default()
-        }
-    } else {
-        Visibility::default()
-    };
+    let visible = if own { Visibility { all: true, ..Default::default() } } else { Visibility::default() };
     let filter = packages::Filter {
         creator_user_id: Some(user_id.to_string()),
         include_private: own,
@@ -206,22 +164,10 @@ pub fn count_created_by(tx: &mut Tx, caller: &Caller, user_id: &str) -> ActionRe
 }
 
 /// Returns the dicts of up to `limit` datasets a user created that the caller may see.
-pub fn dicts_created_by(
-    tx: &mut Tx,
-    context: &ActionContext,
-    user_id: &str,
-    limit: i64,
-) -> ActionResult<Vec<Value>> {
+pub fn dicts_created_by(tx: &mut Tx, context: &ActionContext, user_id: &str, limit: i64) -> ActionResult<Vec<Value>> {
     let caller = &context.caller;
     let own = caller.is_sysadmin() || caller.user_id() == Some(user_id);
-    let visible = if own {
-        Visibility {
-            all: true,
-            ..Default::default()
-        }
-    } else {
-        Visibility::default()
-    };
+    let visible = if own { Visibility { all: true, ..Default::default() } } else { Visibility::default() };
     let filter = packages::Filter {
         creator_user_id: Some(user_id.to_string()),
         include_private: own,
@@ -239,7 +185,17 @@ pub fn package_show(context: &ActionContext, params: &Params) -> ActionResult<Va
         .or_else(|| params.non_empty("name_or_id"))
         .ok_or_else(|| ActionError::field("name_or_id", "Missing value"))?;
     context.store().read(|tx| {
-        let row = readable(tx, &context.caller, &id)?;
+        let (row, cached) = packages::find_with_cache(tx, &id)?.ok_or(ActionError::NotFound(None))?;
+        if !can_read(tx, &context.caller, &row)? {
+            return Err(ActionError::denied(format!(
+                "User {} not authorized to read package {}",
+                context.caller.name(),
+                row.id
+            )));
+        }
+        if let Some(Ok(dict)) = cached.map(|text| serde_json::from_str::<Value>(&text)) {
+            return Ok(dict);
+        }
         Ok(Value::Object(show_dict(tx, context, &row)?))
     })
 }
@@ -248,31 +204,20 @@ pub fn package_show(context: &ActionContext, params: &Params) -> ActionResult<Va
 pub fn package_list(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let limit = params.natural("limit")?.filter(|l| *l > 0);
     let offset = params.natural("offset")?.unwrap_or(0);
-    let names = context
-        .store()
-        .read(|tx| packages::public_names(tx, limit, offset))?;
+    let names = context.store().read(|tx| packages::public_names(tx, limit, offset))?;
     Ok(Value::Array(names.into_iter().map(Value::String).collect()))
 }
 
 /// `current_package_list_with_resources`: the newest datasets with their resources.
-pub fn current_package_list_with_resources(
-    context: &ActionContext,
-    params: &Params,
-) -> ActionResult<Value> {
+pub fn current_package_list_with_resources(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let limit = params.natural("limit")?.unwrap_or(10).min(1000);
     let offset = match params.natural("offset")? {
         Some(offset) => offset,
-        None => params
-            .natural("page")?
-            .map(|page| (page.max(1) - 1) * limit)
-            .unwrap_or(0),
+        None => params.natural("page")?.map(|page| (page.max(1) - 1) * limit).unwrap_or(0),
     };
     context.store().read(|tx| {
         let visible = visibility(tx, &context.caller)?;
-        let filter = packages::Filter {
-            include_private: context.caller.is_sysadmin(),
-            ..Default::default()
-        };
+        let filter = packages::Filter { include_private: context.caller.is_sysadmin(), ..Default::default() };
         let rows = packages::list(tx, &filter, &visible, limit, offset)?;
         Ok(Value::Array(dicts(tx, context, &rows)?))
     })

@@ -10,20 +10,20 @@ use crate::actions::{ActionContext, Params, validate};
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult, FieldErrors};
 use crate::store::{
-    self, Tx, changes, changes::Entity, packages, packages::PackageRow, resources,
-    resources::ResourceRow,
+    self, Tx, changes, changes::Entity, packages, packages::PackageRow, resources, resources::ResourceRow,
 };
 
-/// Marks the dataset changed now.
-fn touch_dataset(tx: &mut Tx, row: &PackageRow, now: chrono::NaiveDateTime) -> ActionResult<()> {
-    packages::update(
-        tx,
-        &PackageRow {
-            metadata_modified: now,
-            ..row.clone()
-        },
-    )?;
+/// Marks the dataset changed now and refreshes its cached dict.
+fn touch_dataset(
+    tx: &mut Tx,
+    context: &ActionContext,
+    row: &PackageRow,
+    now: chrono::NaiveDateTime,
+) -> ActionResult<()> {
+    let touched = PackageRow { metadata_modified: now, ..row.clone() };
+    packages::update(tx, &touched)?;
     changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
+    super::refresh(tx, context, &touched)?;
     Ok(())
 }
 
@@ -48,24 +48,13 @@ fn save_upload(
         .map_err(|e| ActionError::Internal(anyhow::anyhow!("storing upload: {e}")))
 }
 
-fn require_edit(
-    tx: &mut Tx,
-    caller: &Caller,
-    dataset: &PackageRow,
-    message: String,
-) -> ActionResult<()> {
-    if can_edit(tx, caller, dataset)? {
-        Ok(())
-    } else {
-        Err(ActionError::denied(message))
-    }
+fn require_edit(tx: &mut Tx, caller: &Caller, dataset: &PackageRow, message: String) -> ActionResult<()> {
+    if can_edit(tx, caller, dataset)? { Ok(()) } else { Err(ActionError::denied(message)) }
 }
 
 /// `resource_create`: appends a resource to a dataset; returns the resource dict.
 pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let package_id = params
-        .non_empty("package_id")
-        .ok_or_else(|| ActionError::field("package_id", "Missing value"))?;
+    let package_id = params.non_empty("package_id").ok_or_else(|| ActionError::field("package_id", "Missing value"))?;
     let caller = &context.caller;
     let site_url = context.config().effective_site_url();
     context.store().write(|tx| {
@@ -75,10 +64,7 @@ pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult
             tx,
             caller,
             &dataset,
-            format!(
-                "User {} not authorized to create resources on dataset {package_id}",
-                caller.name()
-            ),
+            format!("User {} not authorized to create resources on dataset {package_id}", caller.name()),
         )?;
         let existing = resources::active_for_package(tx, &dataset.id)?;
         let mut errors = FieldErrors::default();
@@ -111,16 +97,14 @@ pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult
         let mut all = existing;
         all.push(row.clone());
         resources::replace_for_package(tx, &dataset.id, &all)?;
-        touch_dataset(tx, &dataset, now)?;
+        touch_dataset(tx, context, &dataset, now)?;
         Ok(Value::Object(super::dict::resource(&row, &site_url)))
     })
 }
 
 /// `resource_show`: the resource as it appears in its dataset; access as `package_show`.
 pub fn resource_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     let site_url = context.config().effective_site_url();
     context.store().read(|tx| {
         let resource = resources::find(tx, &id)?.ok_or(ActionError::NotFound(None))?;
@@ -150,31 +134,12 @@ fn update_with(
     let site_url = context.config().effective_site_url();
     context.store().write(|tx| {
         let (current, dataset) = resource_and_dataset(tx, id)?.ok_or(missing)?;
-        require_edit(
-            tx,
-            caller,
-            &dataset,
-            format!(
-                "User {} not authorized to edit resource {id}",
-                caller.name()
-            ),
-        )?;
+        require_edit(tx, caller, &dataset, format!("User {} not authorized to edit resource {id}", caller.name()))?;
         let now = store::now();
         let mut errors = FieldErrors::default();
-        let context_row = Context {
-            package_id: &dataset.id,
-            position: current.position,
-            now,
-            guess_mimetype: true,
-            upload,
-        };
-        let row = resource_input::build(
-            input,
-            Some(&current),
-            current.id.clone(),
-            &context_row,
-            &mut errors,
-        );
+        let context_row =
+            Context { package_id: &dataset.id, position: current.position, now, guess_mimetype: true, upload };
+        let row = resource_input::build(input, Some(&current), current.id.clone(), &context_row, &mut errors);
         errors.into_result()?;
         if resource_input::same_content(&row, &current) {
             return Ok(Value::Object(super::dict::resource(&current, &site_url)));
@@ -185,30 +150,20 @@ fn update_with(
             *slot = row.clone();
         }
         resources::replace_for_package(tx, &dataset.id, &all)?;
-        touch_dataset(tx, &dataset, now)?;
+        touch_dataset(tx, context, &dataset, now)?;
         Ok(Value::Object(super::dict::resource(&row, &site_url)))
     })
 }
 
 /// `resource_update`: replaces the resource (omitted url/description/… cleared, as CKAN).
 pub fn resource_update(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
-    update_with(
-        context,
-        &id,
-        &params.0,
-        params.upload("upload"),
-        ActionError::not_found("Resource was not found."),
-    )
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    update_with(context, &id, &params.0, params.upload("upload"), ActionError::not_found("Resource was not found."))
 }
 
 /// `resource_patch`: the current resource overlaid with the given keys.
 pub fn resource_patch(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     let current = context
         .store()
         .read(|tx| resources::find(tx, &id))?
@@ -221,53 +176,31 @@ pub fn resource_patch(context: &ActionContext, params: &Params) -> ActionResult<
         merged.remove("url");
     }
     merged.extend(params.0.clone());
-    update_with(
-        context,
-        &id,
-        &merged,
-        params.upload("upload"),
-        ActionError::NotFound(None),
-    )
+    update_with(context, &id, &merged, params.upload("upload"), ActionError::NotFound(None))
 }
 
 /// `resource_delete`: removes the resource from its dataset.
 pub fn resource_delete(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     let caller = &context.caller;
     context.store().write(|tx| {
-        let (resource, dataset) =
-            resource_and_dataset(tx, &id)?.ok_or(ActionError::NotFound(None))?;
-        require_edit(
-            tx,
-            caller,
-            &dataset,
-            format!(
-                "User {} not authorized to delete resource {id}",
-                caller.name()
-            ),
-        )?;
+        let (resource, dataset) = resource_and_dataset(tx, &id)?.ok_or(ActionError::NotFound(None))?;
+        require_edit(tx, caller, &dataset, format!("User {} not authorized to delete resource {id}", caller.name()))?;
         let remaining: Vec<ResourceRow> = resources::active_for_package(tx, &dataset.id)?
             .into_iter()
             .filter(|r| r.id != resource.id)
             .enumerate()
-            .map(|(position, r)| ResourceRow {
-                position: position as i32,
-                ..r
-            })
+            .map(|(position, r)| ResourceRow { position: position as i32, ..r })
             .collect();
         resources::replace_for_package(tx, &dataset.id, &remaining)?;
-        touch_dataset(tx, &dataset, store::now())?;
+        touch_dataset(tx, context, &dataset, store::now())?;
         Ok(Value::Null)
     })
 }
 
 /// `package_resource_reorder`: the listed resources first, in that order, the rest after.
 pub fn package_resource_reorder(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     let order = params.string_list("order").unwrap_or_default();
     let caller = &context.caller;
     context.store().write(|tx| {
@@ -277,21 +210,14 @@ pub fn package_resource_reorder(context: &ActionContext, params: &Params) -> Act
             tx,
             caller,
             &dataset,
-            format!(
-                "User {} not authorized to edit package {}",
-                caller.name(),
-                dataset.id
-            ),
+            format!("User {} not authorized to edit package {}", caller.name(), dataset.id),
         )?;
         let current = resources::active_for_package(tx, &dataset.id)?;
         let mut reordered = Vec::new();
         for wanted in &order {
             let found = current.iter().find(|r| &r.id == wanted).ok_or_else(|| {
                 let mut map = Map::new();
-                map.insert(
-                    "order".into(),
-                    json!(format!("resource_id {wanted} can not be found")),
-                );
+                map.insert("order".into(), json!(format!("resource_id {wanted} can not be found")));
                 ActionError::Validation(map)
             })?;
             if !reordered.iter().any(|r: &ResourceRow| r.id == found.id) {
@@ -302,14 +228,11 @@ pub fn package_resource_reorder(context: &ActionContext, params: &Params) -> Act
         let rows: Vec<ResourceRow> = reordered
             .into_iter()
             .enumerate()
-            .map(|(position, r)| ResourceRow {
-                position: position as i32,
-                ..r
-            })
+            .map(|(position, r)| ResourceRow { position: position as i32, ..r })
             .collect();
         let ids: Vec<Value> = rows.iter().map(|r| json!(r.id)).collect();
         resources::replace_for_package(tx, &dataset.id, &rows)?;
-        touch_dataset(tx, &dataset, store::now())?;
+        touch_dataset(tx, context, &dataset, store::now())?;
         Ok(json!({"id": id, "order": ids}))
     })
 }

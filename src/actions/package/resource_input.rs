@@ -41,12 +41,7 @@ pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
     if let Ok(with_offset) = chrono::DateTime::parse_from_rfc3339(text) {
         return Some(with_offset.naive_utc());
     }
-    for pattern in [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ] {
+    for pattern in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(parsed) = NaiveDateTime::parse_from_str(text, pattern) {
             return Some(parsed);
         }
@@ -56,9 +51,7 @@ pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
             return Some(parsed.naive_utc());
         }
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
 fn truthy(input: &Map<String, Value>, key: &str) -> bool {
@@ -119,10 +112,7 @@ pub fn build(
     };
     let created = date("created", existing.map(|e| e.created)).unwrap_or(context.now);
     let last_modified = date("last_modified", existing.and_then(|e| e.last_modified));
-    let cache_last_updated = date(
-        "cache_last_updated",
-        existing.and_then(|e| e.cache_last_updated),
-    );
+    let cache_last_updated = date("cache_last_updated", existing.and_then(|e| e.cache_last_updated));
     let size = match input.get("size") {
         None => existing.and_then(|e| e.size),
         Some(Value::Null) => None,
@@ -142,9 +132,8 @@ pub fn build(
     };
     // Omitted url, description, resource_type, mimetype(_inner) are cleared, as CKAN does;
     // an uploaded file keeps its name as the url until a new link or file replaces it.
-    let previous_upload = existing.filter(|e| {
-        e.url_type.as_deref() == Some("upload") && !given("url") && !truthy(input, "clear_upload")
-    });
+    let previous_upload =
+        existing.filter(|e| e.url_type.as_deref() == Some("upload") && !given("url") && !truthy(input, "clear_upload"));
     let (url, url_type, size, last_modified, hash) = match (context.upload, previous_upload) {
         (Some(file), _) => {
             use sha2::Digest;
@@ -159,13 +148,7 @@ pub fn build(
                 Some(format!("sha256:{hex}")),
             )
         }
-        (None, Some(old)) => (
-            old.url.clone(),
-            old.url_type.clone(),
-            size,
-            last_modified,
-            Some(old.hash.clone()),
-        ),
+        (None, Some(old)) => (old.url.clone(), old.url_type.clone(), size, last_modified, Some(old.hash.clone())),
         (None, None) => {
             let url_type = if truthy(input, "clear_upload") {
                 Some(String::new())
@@ -182,9 +165,8 @@ pub fn build(
         }
     };
     let is_new_without_id = existing.is_none() && !given("id");
-    let mut format_value = keep_or("format", existing.map(|e| e.format.clone()))
-        .map(|f| format::normalize(&f))
-        .unwrap_or_default();
+    let mut format_value =
+        keep_or("format", existing.map(|e| e.format.clone())).map(|f| format::normalize(&f)).unwrap_or_default();
     if format_value.is_empty() && is_new_without_id {
         format_value = format::guess_format(&url).unwrap_or("").to_string();
     }
@@ -200,9 +182,7 @@ pub fn build(
     }
     if let Some(old) = existing
         && let Ok(Value::Object(old_extras)) = serde_json::from_str::<Value>(&old.extras)
-        && let Some(flag) = old_extras
-            .get("datastore_active")
-            .filter(|_| !extras.contains_key("datastore_active"))
+        && let Some(flag) = old_extras.get("datastore_active").filter(|_| !extras.contains_key("datastore_active"))
     {
         extras.insert("datastore_active".into(), flag.clone());
     }
@@ -215,9 +195,7 @@ pub fn build(
         name: keep_or("name", existing.and_then(|e| e.name.clone())),
         description: text("description"),
         format: format_value,
-        hash: hash
-            .or_else(|| keep_or("hash", existing.map(|e| e.hash.clone())))
-            .unwrap_or_default(),
+        hash: hash.or_else(|| keep_or("hash", existing.map(|e| e.hash.clone()))).unwrap_or_default(),
         mimetype,
         mimetype_inner: text("mimetype_inner"),
         size,
@@ -234,10 +212,7 @@ pub fn build(
 
 /// Returns whether two rows differ in anything but their modification time.
 pub fn same_content(a: &ResourceRow, b: &ResourceRow) -> bool {
-    ResourceRow {
-        metadata_modified: b.metadata_modified,
-        ..a.clone()
-    } == *b
+    ResourceRow { metadata_modified: b.metadata_modified, ..a.clone() } == *b
 }
 
 #[cfg(test)]
@@ -255,21 +230,13 @@ mod tests {
         ] {
             assert!(parse_datetime(text).is_some(), "{text}");
         }
-        assert_eq!(
-            parse_datetime("2024-01-01T00:00:00+07:00")
-                .unwrap()
-                .to_string(),
-            "2023-12-31 17:00:00"
-        );
+        assert_eq!(parse_datetime("2024-01-01T00:00:00+07:00").unwrap().to_string(), "2023-12-31 17:00:00");
         assert!(parse_datetime("hôm qua").is_none());
     }
 
     #[test]
     fn links_without_a_scheme_get_http() {
-        assert_eq!(
-            with_scheme("example.gov.vn/a.xlsx"),
-            "http://example.gov.vn/a.xlsx"
-        );
+        assert_eq!(with_scheme("example.gov.vn/a.xlsx"), "http://example.gov.vn/a.xlsx");
         assert_eq!(with_scheme("https://a.vn/b"), "https://a.vn/b");
         assert_eq!(with_scheme(""), "");
     }

@@ -12,9 +12,7 @@ use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
 use crate::store::packages::PackageRow;
 use crate::store::resources::ResourceRow;
-use crate::store::{
-    self, Tx, changes, changes::Entity, groups, members, packages, resources, tags,
-};
+use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, resources, tags};
 
 /// Returns whether the caller may create datasets in at least one organisation.
 fn may_create_somewhere(tx: &mut Tx, caller: &Caller) -> ActionResult<bool> {
@@ -25,65 +23,38 @@ fn may_create_somewhere(tx: &mut Tx, caller: &Caller) -> ActionResult<bool> {
         return Ok(false);
     };
     let memberships = members::list_for_object(tx, "user", user_id)?;
-    Ok(memberships
-        .iter()
-        .any(|m| crate::auth::roles::capacity_grants(&m.capacity, Permission::CreateDataset)))
+    Ok(memberships.iter().any(|m| crate::auth::roles::capacity_grants(&m.capacity, Permission::CreateDataset)))
 }
 
 /// Resolves `owner_org` to an organisation id the caller may add datasets to.
-fn owner_org_id(
-    tx: &mut Tx,
-    caller: &Caller,
-    given: &str,
-    errors: &mut Errors,
-) -> ActionResult<Option<String>> {
-    let denied = || {
-        ActionError::denied(format!(
-            "User {} not authorized to add dataset to this organization",
-            caller.name()
-        ))
-    };
+fn owner_org_id(tx: &mut Tx, caller: &Caller, given: &str, errors: &mut Errors) -> ActionResult<Option<String>> {
+    let denied =
+        || ActionError::denied(format!("User {} not authorized to add dataset to this organization", caller.name()));
     let org = groups::find(tx, given)?.filter(|g| g.is_organization && g.state == "active");
     match org {
         None if caller.is_sysadmin() => {
-            errors
-                .fields
-                .add("owner_org", "Organization does not exist");
+            errors.fields.add("owner_org", "Organization does not exist");
             Ok(None)
         }
         None => Err(denied()),
-        Some(org) if has_group_permission(tx, caller, &org.id, Permission::CreateDataset)? => {
-            Ok(Some(org.id))
-        }
+        Some(org) if has_group_permission(tx, caller, &org.id, Permission::CreateDataset)? => Ok(Some(org.id)),
         Some(_) => Err(denied()),
     }
 }
 
 /// Resolves the submitted groups to ids; unknown groups are a 404 for non-sysadmins (CKAN's
 /// auth check) and skipped for sysadmins; each needs `manage_group`.
-fn group_ids(
-    tx: &mut Tx,
-    caller: &Caller,
-    names: &[String],
-    already: &[String],
-) -> ActionResult<Vec<String>> {
+fn group_ids(tx: &mut Tx, caller: &Caller, names: &[String], already: &[String]) -> ActionResult<Vec<String>> {
     let mut ids = Vec::new();
     for name in names {
-        let Some(group) =
-            groups::find(tx, name)?.filter(|g| !g.is_organization && g.state == "active")
-        else {
+        let Some(group) = groups::find(tx, name)?.filter(|g| !g.is_organization && g.state == "active") else {
             if caller.is_sysadmin() {
                 continue;
             }
             return Err(ActionError::not_found("Group was not found."));
         };
-        if !already.contains(&group.id)
-            && !has_group_permission(tx, caller, &group.id, Permission::ManageGroup)?
-        {
-            return Err(ActionError::denied(format!(
-                "User {} not authorized to edit these groups",
-                caller.name()
-            )));
+        if !already.contains(&group.id) && !has_group_permission(tx, caller, &group.id, Permission::ManageGroup)? {
+            return Err(ActionError::denied(format!("User {} not authorized to edit these groups", caller.name())));
         }
         if !ids.contains(&group.id) {
             ids.push(group.id);
@@ -106,13 +77,8 @@ fn build_resources(
     let mut any_error = false;
     for (position, item) in submitted.iter().enumerate() {
         let mut item_fields = crate::error::FieldErrors::default();
-        let given_id = item
-            .get("id")
-            .and_then(crate::actions::params::value_text)
-            .filter(|i| !i.is_empty());
-        let current = given_id
-            .as_ref()
-            .and_then(|id| existing.iter().find(|r| &r.id == id));
+        let given_id = item.get("id").and_then(crate::actions::params::value_text).filter(|i| !i.is_empty());
+        let current = given_id.as_ref().and_then(|id| existing.iter().find(|r| &r.id == id));
         let id = match (&given_id, current) {
             (Some(id), Some(_)) => id.clone(),
             (Some(id), None) if !validate::is_uuid(id) => {
@@ -127,20 +93,11 @@ fn build_resources(
             }
             (None, _) => uuid::Uuid::new_v4().to_string(),
         };
-        let context = Context {
-            package_id,
-            position: position as i32,
-            now,
-            guess_mimetype: false,
-            upload: None,
-        };
+        let context = Context { package_id, position: position as i32, now, guess_mimetype: false, upload: None };
         let mut row = resource_input::build(item, current, id, &context, &mut item_fields);
         if let Some(old) = current
             && resource_input::same_content(
-                &ResourceRow {
-                    metadata_modified: old.metadata_modified,
-                    ..row.clone()
-                },
+                &ResourceRow { metadata_modified: old.metadata_modified, ..row.clone() },
                 old,
             )
         {
@@ -151,17 +108,13 @@ fn build_resources(
             Ok(()) => item_errors.push(json!({})),
             Err(ActionError::Validation(map)) => {
                 any_error = true;
-                item_errors.push(Value::Object(
-                    map.into_iter().filter(|(k, _)| k != "__type").collect(),
-                ));
+                item_errors.push(Value::Object(map.into_iter().filter(|(k, _)| k != "__type").collect()));
             }
             Err(other) => return Err(other),
         }
     }
     if any_error {
-        errors
-            .nested
-            .insert("resources".into(), Value::Array(item_errors));
+        errors.nested.insert("resources".into(), Value::Array(item_errors));
     }
     Ok(rows)
 }
@@ -175,25 +128,16 @@ struct Stored {
 }
 
 fn current_groups(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<String>> {
-    let ids: Vec<String> = members::list_for_object(tx, "package", package_id)?
-        .into_iter()
-        .map(|m| m.group_id)
-        .collect();
+    let ids: Vec<String> =
+        members::list_for_object(tx, "package", package_id)?.into_iter().map(|m| m.group_id).collect();
     let found = groups::find_many(tx, &ids)?;
-    Ok(found
-        .into_iter()
-        .filter(|g| !g.is_organization)
-        .map(|g| g.id)
-        .collect())
+    Ok(found.into_iter().filter(|g| !g.is_organization).map(|g| g.id).collect())
 }
 
 fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInput>> {
     Ok(tags::for_packages(tx, &[package_id.to_string()])?
         .into_iter()
-        .map(|(_, t)| input::TagInput {
-            name: t.name,
-            vocabulary_id: t.vocabulary_id,
-        })
+        .map(|(_, t)| input::TagInput { name: t.name, vocabulary_id: t.vocabulary_id })
         .collect())
 }
 
@@ -211,10 +155,7 @@ fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String]) -> ActionRes
         members::delete(tx, group, "package", &stored.row.id)?;
     }
     for group in stored.groups.iter().filter(|g| !old_groups.contains(g)) {
-        members::upsert(
-            tx,
-            &crate::actions::group::create_membership(group, "package", &stored.row.id, "public"),
-        )?;
+        members::upsert(tx, &crate::actions::group::create_membership(group, "package", &stored.row.id, "public"))?;
     }
     resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
     Ok(())
@@ -227,69 +168,44 @@ fn extras_json(extras: &[(String, String)], jsonb_order: bool) -> String {
     if jsonb_order {
         ordered.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
     }
-    Value::Array(
-        ordered
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": v}))
-            .collect(),
-    )
-    .to_string()
+    Value::Array(ordered.iter().map(|(k, v)| json!({"key": k, "value": v})).collect()).to_string()
 }
 
 fn text_of(input: &DatasetInput, field: &str) -> Option<String> {
-    input
-        .text
-        .iter()
-        .find(|(f, _)| *f == field)
-        .and_then(|(_, v)| v.clone())
+    input.text.iter().find(|(f, _)| *f == field).and_then(|(_, v)| v.clone())
 }
 
 /// Returns a timestamp a sysadmin set explicitly (CKAN 2.12 lets sysadmins set
 /// `metadata_modified` when mirroring or harvesting); ignored for everyone else.
-fn sysadmin_timestamp(
-    caller: &Caller,
-    params: &Params,
-    key: &str,
-) -> Option<chrono::NaiveDateTime> {
+fn sysadmin_timestamp(caller: &Caller, params: &Params, key: &str) -> Option<chrono::NaiveDateTime> {
     if !caller.is_sysadmin() {
         return None;
     }
-    params
-        .text(key)
-        .and_then(|t| resource_input::parse_datetime(&t))
+    params.text(key).and_then(|t| resource_input::parse_datetime(&t))
 }
 
 /// `package_create`.
 pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let caller = context.caller.clone();
     if caller.active_user().is_none() {
-        return Err(ActionError::denied(format!(
-            "User {} not authorized to create packages",
-            caller.name()
-        )));
+        return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
     }
     context.store().write(|tx| {
         if !may_create_somewhere(tx, &caller)? {
-            return Err(ActionError::denied(format!(
-                "User {} not authorized to create packages",
-                caller.name()
-            )));
+            return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
         }
         let mut errors = Errors::default();
         let owner_org = match params.non_empty("owner_org") {
             Some(given) => owner_org_id(tx, &caller, &given, &mut errors)?,
             None => {
-                errors
-                    .fields
-                    .add("owner_org", "An organization must be provided");
+                errors.fields.add("owner_org", "An organization must be provided");
                 None
             }
         };
         let input = input::parse(params, &mut errors, true)?;
         let group_names = input.groups.clone().unwrap_or_default();
         let group_ids = group_ids(tx, &caller, &group_names, &[])?;
-        let id =
-            validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
+        let id = validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
         if !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
             errors.fields.add("id", "Dataset id already exists");
         }
@@ -304,18 +220,12 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             }
         }
         let now = store::now();
-        let resources = build_resources(
-            tx,
-            &id,
-            &input.resources.clone().unwrap_or_default(),
-            &[],
-            now,
-            &mut errors,
-        )?;
+        let resources = build_resources(tx, &id, &input.resources.clone().unwrap_or_default(), &[], now, &mut errors)?;
         errors.into_result()?;
-        let state = input.state.clone().filter(|s| {
-            caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str())
-        });
+        let state = input
+            .state
+            .clone()
+            .filter(|s| caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()));
         let row = PackageRow {
             id: id.clone(),
             name,
@@ -329,46 +239,31 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             url: text_of(&input, "url"),
             version: text_of(&input, "version"),
             state: state.unwrap_or_else(|| "active".into()),
-            package_type: input
-                .package_type
-                .clone()
-                .unwrap_or_else(|| "dataset".into()),
+            package_type: input.package_type.clone().unwrap_or_else(|| "dataset".into()),
             owner_org,
             private: input.private.unwrap_or(false),
             creator_user_id: caller.user_id().map(str::to_string),
-            metadata_created: sysadmin_timestamp(&caller, params, "metadata_created")
-                .unwrap_or(now),
-            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified")
-                .unwrap_or(now),
+            metadata_created: sysadmin_timestamp(&caller, params, "metadata_created").unwrap_or(now),
+            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             extras: extras_json(&input.extras.clone().unwrap_or_default(), false),
         };
         packages::insert(tx, &row)?;
-        let stored = Stored {
-            row,
-            tags: input.tags.clone().unwrap_or_default(),
-            groups: group_ids,
-            resources,
-        };
+        let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
         store_parts(tx, &stored, &[])?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
-        Ok(Value::Object(show_dict(tx, context, &stored.row)?))
+        Ok(Value::Object(super::refresh(tx, context, &stored.row)?))
     })
 }
 
 /// `package_update`: the submitted dict is the whole dataset (2.12: omitted `resources` and
 /// `groups` are kept, omitted tags and extras removed).
 pub fn package_update(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .or_else(|| params.non_empty("name"))
-        .ok_or_else(|| {
-            let mut map = Map::new();
-            map.insert("id".into(), json!("Missing value"));
-            ActionError::Validation(map)
-        })?;
-    context
-        .store()
-        .write(|tx| update_in(tx, context, params, &id))
+    let id = params.non_empty("id").or_else(|| params.non_empty("name")).ok_or_else(|| {
+        let mut map = Map::new();
+        map.insert("id".into(), json!("Missing value"));
+        ActionError::Validation(map)
+    })?;
+    context.store().write(|tx| update_in(tx, context, params, &id))
 }
 
 /// Finds a dataset and locks its row until the transaction ends (concurrent writers of one
@@ -381,16 +276,10 @@ fn find_locked(tx: &mut Tx, id: &str) -> ActionResult<Option<PackageRow>> {
     Ok(packages::find(tx, &found.id)?)
 }
 
-fn update_in(
-    tx: &mut Tx,
-    context: &ActionContext,
-    params: &Params,
-    id: &str,
-) -> ActionResult<Value> {
+fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) -> ActionResult<Value> {
     let caller = context.caller.clone();
     {
-        let existing =
-            find_locked(tx, id)?.ok_or_else(|| ActionError::not_found("Package was not found."))?;
+        let existing = find_locked(tx, id)?.ok_or_else(|| ActionError::not_found("Package was not found."))?;
         if !can_edit(tx, &caller, &existing)? {
             return Err(ActionError::denied(format!(
                 "User {} not authorized to edit package {}",
@@ -402,11 +291,8 @@ fn update_in(
         let input = input::parse(params, &mut errors, false)?;
         let owner_org = match &input.owner_org {
             Some(given) if Some(given) != existing.owner_org.as_ref() => {
-                let current_name = existing
-                    .owner_org
-                    .as_ref()
-                    .and_then(|o| groups::find(tx, o).ok().flatten())
-                    .map(|g| g.name);
+                let current_name =
+                    existing.owner_org.as_ref().and_then(|o| groups::find(tx, o).ok().flatten()).map(|g| g.name);
                 if current_name.as_ref() == Some(given) {
                     existing.owner_org.clone()
                 } else {
@@ -418,8 +304,7 @@ fn update_in(
         let name = input.name.clone().unwrap_or_else(|| existing.name.clone());
         if !errors.fields.has("name")
             && name != existing.name
-            && let Some(other) =
-                packages::find(tx, &name)?.filter(|p| p.name == name && p.id != existing.id)
+            && let Some(other) = packages::find(tx, &name)?.filter(|p| p.name == name && p.id != existing.id)
         {
             if other.state == "deleted" {
                 packages::rename(tx, &other.id, &other.id)?;
@@ -435,22 +320,13 @@ fn update_in(
         let old_resources = resources::active_for_package(tx, &existing.id)?;
         let now = store::now();
         let new_resources = match &input.resources {
-            Some(submitted) => build_resources(
-                tx,
-                &existing.id,
-                submitted,
-                &old_resources,
-                now,
-                &mut errors,
-            )?,
+            Some(submitted) => build_resources(tx, &existing.id, submitted, &old_resources, now, &mut errors)?,
             None => old_resources.clone(),
         };
         errors.into_result()?;
         let may_set_state = caller.is_sysadmin() || can_edit(tx, &caller, &existing)?;
-        let state = input
-            .state
-            .clone()
-            .filter(|s| may_set_state && ["active", "draft", "deleted"].contains(&s.as_str()));
+        let state =
+            input.state.clone().filter(|s| may_set_state && ["active", "draft", "deleted"].contains(&s.as_str()));
         let row = PackageRow {
             name,
             title: text_of(&input, "title"),
@@ -473,36 +349,25 @@ fn update_in(
             && new_tags == current_tags(tx, &existing.id)?
             && groups == old_groups
             && new_resources.len() == old_resources.len()
-            && new_resources
-                .iter()
-                .zip(&old_resources)
-                .all(|(a, b)| a == b);
+            && new_resources.iter().zip(&old_resources).all(|(a, b)| a == b);
         if unchanged {
-            return Ok(Value::Object(show_dict(tx, context, &existing)?));
+            return Ok(Value::Object(super::refresh(tx, context, &existing)?));
         }
         let row = PackageRow {
-            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified")
-                .unwrap_or(now),
+            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             ..row
         };
         packages::update(tx, &row)?;
-        let stored = Stored {
-            row,
-            tags: new_tags,
-            groups,
-            resources: new_resources,
-        };
+        let stored = Stored { row, tags: new_tags, groups, resources: new_resources };
         store_parts(tx, &stored, &old_groups)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
-        Ok(Value::Object(show_dict(tx, context, &stored.row)?))
+        Ok(Value::Object(super::refresh(tx, context, &stored.row)?))
     }
 }
 
 /// `package_patch`: `package_show` overlaid with the given keys, then `package_update`.
 pub fn package_patch(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let id = params
-        .non_empty("id")
-        .ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     context.store().write(|tx| {
         let found = find_locked(tx, &id)?.ok_or(ActionError::NotFound(None))?;
         let row = readable(tx, &context.caller, &found.id)?;
