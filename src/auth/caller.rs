@@ -88,13 +88,7 @@ pub fn resolve(store: &Store, signer: &TokenSigner, token: Option<&str>) -> Stor
     let Some(token_id) = token.and_then(|t| signer.token_id(t)) else {
         return Ok(Caller::anonymous());
     };
-    let found = store.read(|tx| -> StoreResult<_> {
-        let Some(token_row) = tokens::find(tx, &token_id)? else {
-            return Ok(None);
-        };
-        let user = users::find(tx, &token_row.user_id)?;
-        Ok(user.map(|u| (token_row, u)))
-    })?;
+    let found = store.read(|tx| tokens::find_with_user(tx, &token_id))?;
     let Some((token_row, mut user)) = found else {
         tracing::info!("unknown or revoked api token: treated as anonymous");
         return Ok(Caller::anonymous());

@@ -37,6 +37,11 @@ pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<ResourceRow>> {
     map_err(resources::table.find(id).select(ResourceRow::as_select()).first(tx).optional())
 }
 
+/// Inserts a resource.
+pub fn insert(tx: &mut Tx, row: &ResourceRow) -> StoreResult<()> {
+    map_err(diesel::insert_into(resources::table).values(row).execute(tx)).map(|_| ())
+}
+
 /// Returns the active resources of a dataset by position.
 pub fn active_for_package(tx: &mut Tx, package_id: &str) -> StoreResult<Vec<ResourceRow>> {
     map_err(

@@ -71,6 +71,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, groups, members, changes, site_settings);
 
 diesel::table! {

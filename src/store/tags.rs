@@ -36,9 +36,11 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
     Ok(row)
 }
 
-/// Sets a dataset's tags to exactly these.
-pub fn set_for_package(tx: &mut Tx, package_id: &str, tag_ids: &[String]) -> StoreResult<()> {
-    map_err(diesel::delete(package_tags::table.filter(package_tags::package_id.eq(package_id))).execute(tx))?;
+/// Sets a dataset's tags to exactly these (`fresh`: the dataset has none yet).
+pub fn set_for_package(tx: &mut Tx, package_id: &str, tag_ids: &[String], fresh: bool) -> StoreResult<()> {
+    if !fresh {
+        map_err(diesel::delete(package_tags::table.filter(package_tags::package_id.eq(package_id))).execute(tx))?;
+    }
     for tag_id in tag_ids {
         map_err(
             diesel::insert_into(package_tags::table)

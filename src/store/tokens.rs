@@ -27,6 +27,19 @@ pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<TokenRow>> {
     map_err(api_tokens::table.find(id).select(TokenRow::as_select()).first(tx).optional())
 }
 
+/// Finds a token and its user with one query (every authenticated request does this).
+pub fn find_with_user(tx: &mut Tx, id: &str) -> StoreResult<Option<(TokenRow, super::users::UserRow)>> {
+    use super::schema::users;
+    map_err(
+        api_tokens::table
+            .inner_join(users::table)
+            .filter(api_tokens::id.eq(id))
+            .select((TokenRow::as_select(), super::users::UserRow::as_select()))
+            .first(tx)
+            .optional(),
+    )
+}
+
 /// Lists a user's tokens, oldest first.
 pub fn list_for_user(tx: &mut Tx, user_id: &str) -> StoreResult<Vec<TokenRow>> {
     map_err(

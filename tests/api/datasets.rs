@@ -46,7 +46,8 @@ fn package_round_trip_follows_ckans_rules() {
         assert_eq!(shown.result(), &created);
         // The stored dict follows changes of the organisation and groups it shows.
         app.sysadmin("group_patch", json!({"id": "moi-truong", "title": "Môi trường và Tài nguyên"})).result();
-        app.sysadmin("organization_patch", json!({"id": "so-tai-chinh", "title": "Sở Tài chính tỉnh Gia Lai"})).result();
+        app.sysadmin("organization_patch", json!({"id": "so-tai-chinh", "title": "Sở Tài chính tỉnh Gia Lai"}))
+            .result();
         let renamed = app.get("package_show", None, &[("id", "chat-luong-nuoc")]);
         assert_eq!(renamed.result()["groups"][0]["title"], json!("Môi trường và Tài nguyên"));
         assert_eq!(renamed.result()["organization"]["title"], json!("Sở Tài chính tỉnh Gia Lai"));

@@ -92,7 +92,8 @@ pub fn forget_dicts_of_group(tx: &mut Tx, group: &GroupRow) -> ActionResult<()> 
     if group.is_organization {
         packages::clear_cache(tx, Some(&group.id), &[])?;
     } else {
-        let ids: Vec<String> = members::list_in_group(tx, &group.id, Some("package"))?.into_iter().map(|m| m.table_id).collect();
+        let ids: Vec<String> =
+            members::list_in_group(tx, &group.id, Some("package"))?.into_iter().map(|m| m.table_id).collect();
         packages::clear_cache(tx, None, &ids)?;
     }
     Ok(())

@@ -141,24 +141,32 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
         .collect())
 }
 
-/// Writes a dataset's tags, groups and resources; returns nothing.
-fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String]) -> ActionResult<()> {
-    let mut tag_ids = Vec::new();
+/// Writes a dataset's tags, groups and resources; returns its tags, sorted by name.
+fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bool) -> ActionResult<Vec<tags::TagRow>> {
+    let mut tag_rows = Vec::new();
     for tag in &stored.tags {
         if !tag.vocabulary_id.is_empty() {
             return Err(ActionError::field("tags", "Tag vocabulary was not found."));
         }
-        tag_ids.push(tags::find_or_create(tx, &tag.name, &tag.vocabulary_id)?.id);
+        tag_rows.push(tags::find_or_create(tx, &tag.name, &tag.vocabulary_id)?);
     }
-    tags::set_for_package(tx, &stored.row.id, &tag_ids)?;
+    let tag_ids: Vec<String> = tag_rows.iter().map(|t| t.id.clone()).collect();
+    tags::set_for_package(tx, &stored.row.id, &tag_ids, creating)?;
     for group in old_groups.iter().filter(|g| !stored.groups.contains(g)) {
         members::delete(tx, group, "package", &stored.row.id)?;
     }
     for group in stored.groups.iter().filter(|g| !old_groups.contains(g)) {
         members::upsert(tx, &crate::actions::group::create_membership(group, "package", &stored.row.id, "public"))?;
     }
-    resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
-    Ok(())
+    if creating {
+        for resource in &stored.resources {
+            resources::insert(tx, resource)?;
+        }
+    } else {
+        resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
+    }
+    tag_rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(tag_rows)
 }
 
 /// Returns extras as stored: in the order sent on create; on update in the order CKAN 2.12's
@@ -206,7 +214,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
         let group_names = input.groups.clone().unwrap_or_default();
         let group_ids = group_ids(tx, &caller, &group_names, &[])?;
         let id = validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
-        if !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
+        if input.id.is_some() && !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
             errors.fields.add("id", "Dataset id already exists");
         }
         let name = input.name.clone().unwrap_or_default();
@@ -249,9 +257,27 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
         };
         packages::insert(tx, &row)?;
         let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
-        store_parts(tx, &stored, &[])?;
+        let tag_rows = store_parts(tx, &stored, &[], true)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
-        Ok(Value::Object(super::refresh(tx, context, &stored.row)?))
+        // Everything the dict shows is at hand: build it without reading the dataset back.
+        let mut wanted: Vec<String> = stored.groups.clone();
+        wanted.extend(stored.row.owner_org.clone());
+        let found = groups::find_many(tx, &wanted)?;
+        let mut group_rows: Vec<_> = found.iter().filter(|g| stored.groups.contains(&g.id)).cloned().collect();
+        group_rows.sort_by(|a, b| a.id.cmp(&b.id));
+        let parts = super::dict::Parts {
+            organization: found
+                .iter()
+                .find(|g| Some(&g.id) == stored.row.owner_org.as_ref() && g.state == "active")
+                .cloned(),
+            tags: tag_rows,
+            groups: group_rows,
+            resources: stored.resources.clone(),
+        };
+        let site_url = context.config().effective_site_url();
+        let dict = super::dict::package(&stored.row, &parts, &context.services.licenses, &site_url);
+        packages::set_cache(tx, &stored.row.id, &Value::Object(dict.clone()).to_string())?;
+        Ok(Value::Object(dict))
     })
 }
 
@@ -359,7 +385,7 @@ fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) ->
         };
         packages::update(tx, &row)?;
         let stored = Stored { row, tags: new_tags, groups, resources: new_resources };
-        store_parts(tx, &stored, &old_groups)?;
+        store_parts(tx, &stored, &old_groups, false)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
         Ok(Value::Object(super::refresh(tx, context, &stored.row)?))
     }
