@@ -89,6 +89,12 @@ pub fn user_create(context: &ActionContext, params: &Params) -> ActionResult<Val
         check_unique(tx, &mut errors, name.as_deref(), email.as_deref(), None)?;
         std::mem::take(&mut errors).into_result()?;
         users::insert(tx, &row)?;
+        crate::actions::activity::record_user(
+            tx,
+            &context.caller,
+            &dict::user(&row, UserDetail::Public, 0),
+            "new user",
+        )?;
         if !with_apitoken {
             return Ok::<_, ActionError>(None);
         }
@@ -234,6 +240,12 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
         check_unique(tx, &mut errors, name.as_deref(), email.as_deref(), Some(&existing.id))?;
         std::mem::take(&mut errors).into_result()?;
         users::update(tx, &row)?;
+        crate::actions::activity::record_user(
+            tx,
+            &context.caller,
+            &dict::user(&row, UserDetail::Public, 0),
+            "changed user",
+        )?;
         Ok::<_, ActionError>(())
     })?;
     context.store().read(|tx| Ok(Value::Object(user_dict(tx, context, &row)?)))

@@ -5,6 +5,7 @@ mod conn;
 mod migrate;
 mod schema;
 
+pub mod activities;
 pub mod changes;
 pub mod groups;
 pub mod members;

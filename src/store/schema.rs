@@ -141,3 +141,17 @@ diesel::table! {
 
 diesel::joinable!(package_tags -> tags (tag_id));
 diesel::allow_tables_to_appear_in_same_query!(packages, resources, tags, package_tags);
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        timestamp -> Timestamp,
+        user_id -> Text,
+        object_id -> Text,
+        activity_type -> Text,
+        data -> Text,
+        permission_labels -> Nullable<Text>,
+        owner_org -> Nullable<Text>,
+        group_ids -> Text,
+    }
+}

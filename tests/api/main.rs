@@ -2,6 +2,7 @@
 //! PostgreSQL. One test binary so linking happens once.
 
 mod accounts;
+mod activity;
 mod authz;
 mod cli;
 mod datasets;

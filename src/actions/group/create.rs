@@ -176,6 +176,7 @@ pub fn create(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
             members::upsert(tx, &new_membership(&row.id, "user", creator, "admin"))?;
         }
         changes::append(tx, kind.entity(), &row.id, "create", row.created)?;
+        crate::actions::activity::record_group(tx, caller, &row, &format!("new {}", kind.noun()))?;
         tracing::info!(group.name = %row.name, group.kind = kind.noun(), "created");
         Ok(Value::Object(show_dict(tx, context, &row, options)?))
     })

@@ -39,6 +39,7 @@ pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         // A deleted group stops being a member of other groups (CKAN's group hierarchy).
         members::delete_for_object(tx, "group", &row.id)?;
         changes::append(tx, kind.entity(), &row.id, "delete", store::now())?;
+        crate::actions::activity::record_group(tx, caller, &row, &format!("deleted {}", kind.noun()))?;
         Ok(Value::Null)
     })
 }

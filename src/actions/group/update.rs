@@ -80,6 +80,7 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
             add_users(tx, &row.id, entries)?;
         }
         changes::append(tx, kind.entity(), &row.id, "update", store::now())?;
+        crate::actions::activity::record_group(tx, caller, &row, &format!("changed {}", kind.noun()))?;
         let packages = crate::actions::package::dicts_in_group(tx, context, &row, 10)?;
         let package_count = crate::actions::package::count_in_group(tx, caller, &row)?;
         let extra = vec![

@@ -15,14 +15,16 @@ fn required_id(params: &Params) -> ActionResult<String> {
 }
 
 /// Marks a dataset deleted and removes it from its groups (inside the caller's transaction).
-fn soft_delete(tx: &mut Tx, row: &PackageRow) -> ActionResult<()> {
+fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<()> {
     let now = store::now();
     packages::update(tx, &PackageRow { state: "deleted".into(), metadata_modified: now, ..row.clone() })?;
     for membership in members::list_for_object(tx, "package", &row.id)? {
         members::delete(tx, &membership.group_id, "package", &row.id)?;
     }
     changes::append(tx, Entity::Dataset, &row.id, "delete", now)?;
-    Ok(())
+    let deleted = packages::find(tx, &row.id)?.ok_or(ActionError::NotFound(None))?;
+    let dict = super::refresh(tx, context, &deleted)?;
+    crate::actions::activity::record_dataset(tx, &context.caller, &dict, "deleted package")
 }
 
 /// `package_delete`: `state=deleted`; the name stays taken until reused.
@@ -38,7 +40,7 @@ pub fn package_delete(context: &ActionContext, params: &Params) -> ActionResult<
                 row.id
             )));
         }
-        soft_delete(tx, &row)?;
+        soft_delete(tx, context, &row)?;
         Ok(Value::Null)
     })
 }
@@ -76,8 +78,11 @@ pub fn package_owner_org_update(context: &ActionContext, params: &Params) -> Act
             ),
         };
         let now = store::now();
-        packages::update(tx, &PackageRow { owner_org, metadata_modified: now, ..row.clone() })?;
+        let moved = PackageRow { owner_org, metadata_modified: now, ..row.clone() };
+        packages::update(tx, &moved)?;
         changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
+        let dict = super::refresh(tx, context, &moved)?;
+        crate::actions::activity::record_dataset(tx, &context.caller, &dict, "changed package")?;
         Ok(Value::Null)
     })
 }
@@ -105,12 +110,15 @@ fn bulk(context: &ActionContext, params: &Params, change: Bulk) -> ActionResult<
                 continue;
             }
             match change {
-                Bulk::Delete => soft_delete(tx, &row)?,
+                Bulk::Delete => soft_delete(tx, context, &row)?,
                 Bulk::Private | Bulk::Public => {
                     let private = matches!(change, Bulk::Private);
                     if row.private != private {
-                        packages::update(tx, &PackageRow { private, metadata_modified: now, ..row.clone() })?;
+                        let changed = PackageRow { private, metadata_modified: now, ..row.clone() };
+                        packages::update(tx, &changed)?;
                         changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
+                        let dict = super::refresh(tx, context, &changed)?;
+                        crate::actions::activity::record_dataset(tx, &context.caller, &dict, "changed package")?;
                     }
                 }
             }

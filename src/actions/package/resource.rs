@@ -23,8 +23,8 @@ fn touch_dataset(
     let touched = PackageRow { metadata_modified: now, ..row.clone() };
     packages::update(tx, &touched)?;
     changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
-    super::refresh(tx, context, &touched)?;
-    Ok(())
+    let dict = super::refresh(tx, context, &touched)?;
+    crate::actions::activity::record_dataset(tx, &context.caller, &dict, "changed package")
 }
 
 /// Finds an active resource and its dataset, locking the dataset.

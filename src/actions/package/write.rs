@@ -169,8 +169,8 @@ fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bo
     Ok(tag_rows)
 }
 
-/// Returns extras as stored: in the order sent on create; on update in the order CKAN 2.12's
-/// PostgreSQL `jsonb` gives them back (shorter keys first, then bytes).
+/// Returns extras as JSON text: as sent, or in the order CKAN 2.12's PostgreSQL `jsonb` gives
+/// them back (shorter keys first, then bytes), which is how they are stored.
 fn extras_json(extras: &[(String, String)], jsonb_order: bool) -> String {
     let mut ordered: Vec<&(String, String)> = extras.iter().collect();
     if jsonb_order {
@@ -253,7 +253,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             creator_user_id: caller.user_id().map(str::to_string),
             metadata_created: sysadmin_timestamp(&caller, params, "metadata_created").unwrap_or(now),
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
-            extras: extras_json(&input.extras.clone().unwrap_or_default(), false),
+            extras: extras_json(&input.extras.clone().unwrap_or_default(), true),
         };
         packages::insert(tx, &row)?;
         let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
@@ -275,7 +275,14 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             resources: stored.resources.clone(),
         };
         let site_url = context.config().effective_site_url();
-        let dict = super::dict::package(&stored.row, &parts, &context.services.licenses, &site_url);
+        let mut dict = super::dict::package(&stored.row, &parts, &context.services.licenses, &site_url);
+        // CKAN answers a create, and shows the dataset until its first change, with the extras
+        // in the order sent; everything read back from storage has them in jsonb order.
+        dict.insert(
+            "extras".into(),
+            serde_json::from_str(&extras_json(&input.extras.clone().unwrap_or_default(), false)).unwrap_or(json!([])),
+        );
+        crate::actions::activity::record_dataset(tx, &caller, &dict, "new package")?;
         packages::set_cache(tx, &stored.row.id, &Value::Object(dict.clone()).to_string())?;
         Ok(Value::Object(dict))
     })
@@ -387,7 +394,10 @@ fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) ->
         let stored = Stored { row, tags: new_tags, groups, resources: new_resources };
         store_parts(tx, &stored, &old_groups, false)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
-        Ok(Value::Object(super::refresh(tx, context, &stored.row)?))
+        let dict = super::refresh(tx, context, &stored.row)?;
+        let activity = if stored.row.state == "deleted" { "deleted package" } else { "changed package" };
+        crate::actions::activity::record_dataset(tx, &caller, &dict, activity)?;
+        Ok(Value::Object(dict))
     }
 }
 
