@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod licenses;
+pub mod schemas;
 pub mod store;
 pub mod telemetry;
 pub mod uploads;

@@ -50,3 +50,15 @@ pub fn member_roles_list(_context: &ActionContext, params: &Params) -> ActionRes
         .collect();
     Ok(Value::Array(roles))
 }
+
+/// `scheming_dataset_schema_list`: the dataset types that have a schema.
+pub fn scheming_dataset_schema_list(context: &ActionContext, _params: &Params) -> ActionResult<Value> {
+    Ok(Value::Array(context.services.schemas.0.iter().map(|s| json!(s.dataset_type)).collect()))
+}
+
+/// `scheming_dataset_schema_show`: one schema, as its file gives it.
+pub fn scheming_dataset_schema_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let dataset_type = params.non_empty("type").ok_or_else(|| ActionError::field("type", "Missing value"))?;
+    let schema = context.services.schemas.for_type(&dataset_type).ok_or(ActionError::NotFound(None))?;
+    Ok(schema.document.clone())
+}

@@ -315,3 +315,63 @@ fn concurrent_patches_of_one_dataset_lose_nothing() {
         assert_eq!(positions, (0..20).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn the_provincial_schema_validates_and_shows_its_fields_at_the_top_level() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        let c = callers(&app, "so-tai-chinh");
+        let types = app.get("scheming_dataset_schema_list", None, &[]);
+        assert_eq!(types.result(), &json!(["dataset", "vn-dataset"]));
+        let schema = app.get("scheming_dataset_schema_show", None, &[("type", "vn-dataset")]);
+        assert!(schema.body.to_string().contains("Phương thức chia sẻ"));
+        app.get("scheming_dataset_schema_show", None, &[("type", "khong-co")]).error(404, "Not Found Error");
+        let missing = app.post(
+            "package_create",
+            Some(&c.editor),
+            json!({"name": "thieu", "owner_org": "so-tai-chinh", "type": "vn-dataset"}),
+        );
+        let error = missing.error(409, "Validation Error");
+        for field in ["linh_vuc", "tan_suat_cap_nhat", "pham_vi_khong_gian", "muc_tieu", "phuong_thuc_chia_se"] {
+            assert_eq!(error[field], json!(["Missing value"]), "{field}");
+        }
+        let fields = json!({
+            "name": "co-so-y-te", "owner_org": "so-tai-chinh", "type": "vn-dataset", "title": "Cơ sở y tế",
+            "linh_vuc": "y-te", "tan_suat_cap_nhat": "hang-quy", "pham_vi_khong_gian": "52, 52001",
+            "thoi_gian_bat_dau": "2025-01-01", "co_so_phap_ly": "Nghị định 194/2025/NĐ-CP",
+            "muc_do_chia_se": "mo", "thoi_han_truc_tuyen": "vinh-vien", "dau_moi_lien_he": "Phòng Kế hoạch",
+            "muc_tieu": "Công khai mạng lưới cơ sở y tế", "pham_vi": "Toàn tỉnh", "doi_tuong_muc_dich_khai_thac": "Người dân tra cứu",
+            "nguon_thong_tin": "Sở Y tế", "phuong_thuc_chia_se": "api",
+            "extras": [{"key": "ghi_chu", "value": "x"}]
+        });
+        let created = app.post("package_create", Some(&c.editor), fields.clone());
+        let dict = created.result();
+        assert_eq!(dict["type"], json!("vn-dataset"));
+        assert_eq!(dict["linh_vuc"], json!("y-te"));
+        assert_eq!(dict["pham_vi_khong_gian"], json!("52, 52001"));
+        assert_eq!(dict["du_lieu_chu"], json!(null), "optional fields are present as null");
+        assert_eq!(dict["extras"], json!([{"key": "ghi_chu", "value": "x"}]), "schema fields are not extras");
+        let shown = app.get("package_show", None, &[("id", "co-so-y-te")]);
+        assert_eq!(shown.result()["muc_do_chia_se"], json!("mo"));
+        let default_schema = app.get("package_show", None, &[("id", "co-so-y-te"), ("use_default_schema", "true")]);
+        let extras = default_schema.result()["extras"].as_array().unwrap();
+        assert!(extras.iter().any(|e| e["key"] == "linh_vuc" && e["value"] == "y-te"));
+        assert!(default_schema.result().get("linh_vuc").is_none());
+        let bad = app.post(
+            "package_patch",
+            Some(&c.editor),
+            json!({"id": "co-so-y-te", "tan_suat_cap_nhat": "hang-tuan", "pham_vi_khong_gian": "99"}),
+        );
+        let error = bad.error(409, "Validation Error");
+        assert_eq!(error["tan_suat_cap_nhat"], json!(["unexpected choice value"]));
+        assert_eq!(error["pham_vi_khong_gian"], json!(["Not a 2025 administrative unit code: 99"]));
+        let patched =
+            app.post("package_patch", Some(&c.editor), json!({"id": "co-so-y-te", "tan_suat_cap_nhat": "hang-nam"}));
+        assert_eq!(patched.result()["tan_suat_cap_nhat"], json!("hang-nam"));
+        assert_eq!(
+            patched.result()["muc_tieu"],
+            json!("Công khai mạng lưới cơ sở y tế"),
+            "patch keeps the other fields"
+        );
+    }
+}

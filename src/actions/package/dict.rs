@@ -105,7 +105,15 @@ fn license<'a>(licenses: &'a [Value], id: &Option<String>) -> Option<&'a Value> 
 }
 
 /// Returns the dataset dict.
-pub fn package(row: &PackageRow, parts: &Parts, licenses: &[Value], site_url: &str) -> Map<String, Value> {
+/// `custom_fields` (the schema's own fields) move from `extras` to the top level, as
+/// ckanext-scheming shows them.
+pub fn package(
+    row: &PackageRow,
+    parts: &Parts,
+    licenses: &[Value],
+    site_url: &str,
+    custom_fields: &[String],
+) -> Map<String, Value> {
     let known_license = license(licenses, &row.license_id);
     let title = row.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(&row.name);
     let mut dict = Map::new();
@@ -155,7 +163,14 @@ pub fn package(row: &PackageRow, parts: &Parts, licenses: &[Value], site_url: &s
     dict.insert("url".into(), json!(row.url));
     dict.insert("version".into(), json!(row.version));
     let extras: Vec<Value> = serde_json::from_str(&row.extras).unwrap_or_default();
-    dict.insert("extras".into(), Value::Array(extras));
+    let (custom, plain): (Vec<Value>, Vec<Value>) = extras
+        .into_iter()
+        .partition(|e| e.get("key").and_then(Value::as_str).is_some_and(|k| custom_fields.iter().any(|f| f == k)));
+    for field in custom_fields {
+        let value = custom.iter().find(|e| e.get("key").and_then(Value::as_str) == Some(field.as_str()));
+        dict.insert(field.clone(), value.and_then(|e| e.get("value").cloned()).unwrap_or(Value::Null));
+    }
+    dict.insert("extras".into(), Value::Array(plain));
     let mut group_dicts: Vec<Value> = parts
         .groups
         .iter()

@@ -68,13 +68,29 @@ pub fn can_edit(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<
 
 /// Returns the dataset dicts of these rows, in the same order.
 pub fn dicts(tx: &mut Tx, context: &ActionContext, rows: &[PackageRow]) -> ActionResult<Vec<Value>> {
+    dicts_with(tx, context, rows, false)
+}
+
+/// Returns the dataset dicts of these rows; `default_schema` keeps schema fields in `extras`
+/// (CKAN's `use_default_schema`).
+fn dicts_with(
+    tx: &mut Tx,
+    context: &ActionContext,
+    rows: &[PackageRow],
+    default_schema: bool,
+) -> ActionResult<Vec<Value>> {
     let mut parts = dict::load_parts(tx, rows)?;
     let site_url = context.config().effective_site_url();
     Ok(rows
         .iter()
         .map(|row| {
             let row_parts = parts.remove(&row.id).unwrap_or_default();
-            Value::Object(dict::package(row, &row_parts, &context.services.licenses, &site_url))
+            let custom = if default_schema {
+                Vec::new()
+            } else {
+                context.services.schemas.custom_field_names(&row.package_type)
+            };
+            Value::Object(dict::package(row, &row_parts, &context.services.licenses, &site_url, &custom))
         })
         .collect())
 }
@@ -185,6 +201,7 @@ pub fn package_show(context: &ActionContext, params: &Params) -> ActionResult<Va
         .non_empty("id")
         .or_else(|| params.non_empty("name_or_id"))
         .ok_or_else(|| ActionError::field("name_or_id", "Missing value"))?;
+    let use_default_schema = params.flag("use_default_schema", false)?;
     context.store().read(|tx| {
         let (row, cached) = packages::find_with_cache(tx, &id)?.ok_or(ActionError::NotFound(None))?;
         if !can_read(tx, &context.caller, &row)? {
@@ -193,6 +210,9 @@ pub fn package_show(context: &ActionContext, params: &Params) -> ActionResult<Va
                 context.caller.name(),
                 row.id
             )));
+        }
+        if use_default_schema {
+            return dicts_with(tx, context, std::slice::from_ref(&row), true)?.pop().ok_or(ActionError::NotFound(None));
         }
         if let Some(Ok(dict)) = cached.map(|text| serde_json::from_str::<Value>(&text)) {
             return Ok(dict);

@@ -169,6 +169,29 @@ fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bo
     Ok(tag_rows)
 }
 
+/// Extras as `(key, value)` pairs.
+type Extras = Vec<(String, String)>;
+
+/// Merges a dataset schema's custom fields (validated) into the extras; returns the extras to
+/// store and the plain extras as sent.
+fn with_schema_fields(
+    context: &ActionContext,
+    params: &Params,
+    dataset_type: &str,
+    sent: Vec<(String, String)>,
+    errors: &mut Errors,
+) -> (Extras, Extras) {
+    let Some(schema) = context.services.schemas.for_type(dataset_type).filter(|s| !s.custom_fields.is_empty()) else {
+        return (sent.clone(), sent);
+    };
+    let custom = schema.validate(|name| params.text(name), &mut errors.fields);
+    let plain: Vec<(String, String)> =
+        sent.into_iter().filter(|(key, _)| !schema.custom_fields.iter().any(|f| &f.name == key)).collect();
+    let mut all = plain.clone();
+    all.extend(custom);
+    (all, plain)
+}
+
 /// Returns extras as JSON text: as sent, or in the order CKAN 2.12's PostgreSQL `jsonb` gives
 /// them back (shorter keys first, then bytes), which is how they are stored.
 fn extras_json(extras: &[(String, String)], jsonb_order: bool) -> String {
@@ -229,6 +252,9 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
         }
         let now = store::now();
         let resources = build_resources(tx, &id, &input.resources.clone().unwrap_or_default(), &[], now, &mut errors)?;
+        let dataset_type = input.package_type.clone().unwrap_or_else(|| "dataset".into());
+        let (extras, sent_extras) =
+            with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
         errors.into_result()?;
         let state = input
             .state
@@ -253,7 +279,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             creator_user_id: caller.user_id().map(str::to_string),
             metadata_created: sysadmin_timestamp(&caller, params, "metadata_created").unwrap_or(now),
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
-            extras: extras_json(&input.extras.clone().unwrap_or_default(), true),
+            extras: extras_json(&extras, true),
         };
         packages::insert(tx, &row)?;
         let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
@@ -275,13 +301,11 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             resources: stored.resources.clone(),
         };
         let site_url = context.config().effective_site_url();
-        let mut dict = super::dict::package(&stored.row, &parts, &context.services.licenses, &site_url);
+        let custom = context.services.schemas.custom_field_names(&stored.row.package_type);
+        let mut dict = super::dict::package(&stored.row, &parts, &context.services.licenses, &site_url, &custom);
         // CKAN answers a create, and shows the dataset until its first change, with the extras
         // in the order sent; everything read back from storage has them in jsonb order.
-        dict.insert(
-            "extras".into(),
-            serde_json::from_str(&extras_json(&input.extras.clone().unwrap_or_default(), false)).unwrap_or(json!([])),
-        );
+        dict.insert("extras".into(), serde_json::from_str(&extras_json(&sent_extras, false)).unwrap_or(json!([])));
         crate::actions::activity::record_dataset(tx, &caller, &dict, "new package")?;
         packages::set_cache(tx, &stored.row.id, &Value::Object(dict.clone()).to_string())?;
         Ok(Value::Object(dict))
@@ -356,6 +380,10 @@ fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) ->
             Some(submitted) => build_resources(tx, &existing.id, submitted, &old_resources, now, &mut errors)?,
             None => old_resources.clone(),
         };
+        let dataset_type = existing.package_type.clone();
+        let (extras, sent_extras) =
+            with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
+        let _ = &sent_extras;
         errors.into_result()?;
         let may_set_state = caller.is_sysadmin() || can_edit(tx, &caller, &existing)?;
         let state =
@@ -374,7 +402,7 @@ fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) ->
             state: state.unwrap_or_else(|| existing.state.clone()),
             owner_org,
             private: input.private.unwrap_or(existing.private),
-            extras: extras_json(&input.extras.clone().unwrap_or_default(), true),
+            extras: extras_json(&extras, true),
             ..existing.clone()
         };
         let new_tags = input.tags.clone().unwrap_or_default();
