@@ -14,6 +14,7 @@ mod tag;
 mod token;
 mod user;
 mod validate;
+mod vocabulary;
 
 use serde_json::Value;
 
@@ -108,6 +109,12 @@ static ACTIONS: &[Action] = &[
     read("activity_data_show", activity::activity_data_show, "Show the data from an item of 'activity' (part of the activity stream).\n\n:param id: the id of the activity\n:param object_type: 'package', 'user', 'group' or 'organization'\n:rtype: dictionary"),
     read("scheming_dataset_schema_list", status::scheming_dataset_schema_list, "Return a list of dataset types that have a schema (ckanext-scheming)."),
     read("scheming_dataset_schema_show", status::scheming_dataset_schema_show, "Return the schema of a dataset type (ckanext-scheming).\n\n:param type: the dataset type\n:param expanded: ignored: presets are already expanded"),
+    write("vocabulary_create", vocabulary::vocabulary_create, "Create a new tag vocabulary.\n\nYou must be a sysadmin to create vocabularies.\n\n:param name: the name of the new vocabulary, e.g. ``'Genre'``\n:param tags: the new tags to add to the new vocabulary, for the format of tag dictionaries see ``tag_create()``"),
+    read("vocabulary_list", vocabulary::vocabulary_list, "Return a list of all the site's tag vocabularies.\n\n:rtype: list of dictionaries"),
+    read("vocabulary_show", vocabulary::vocabulary_show, "Return a single tag vocabulary.\n\n:param id: the id or name of the vocabulary"),
+    write("vocabulary_update", vocabulary::vocabulary_update, "Update a tag vocabulary.\n\nYou must be a sysadmin to update vocabularies.\n\n:param id: the id of the vocabulary to update\n:param tags: the tags to add"),
+    write("vocabulary_delete", vocabulary::vocabulary_delete, "Delete a tag vocabulary.\n\nYou must be a sysadmin to delete vocabularies.\n\n:param id: the id of the vocabulary"),
+    write("package_revise", package::package_revise, "Revise a dataset (package) selectively with match, filter and update parameters.\n\n:param match: a dict containing \"id\" or \"name\" values of the dataset to update, all values provided must match the current dataset values or a ValidationError will be raised\n:param filter: a list of string patterns of fields to remove from the current dataset\n:param update: a dict with values to update/create after filtering\n:param include: a list of string pattern of fields to include in response\n:returns: a dict containing 'package':the updated dataset with fields filtered by include parameter\n:rtype: dictionary"),
     write("member_create", member::member_create, "Make an object (e.g. a user, dataset or group) a member of a group.\n\nIf the object is already a member of the group then the capacity of the membership will be updated.\n\n:param id: the id or name of the group to add the object to\n:param object: the id or name of the object to add\n:param object_type: the type of the object being added, e.g. ``'package'`` or ``'user'``\n:param capacity: the capacity of the membership"),
     write("member_delete", member::member_delete, "Remove an object (e.g. a user, dataset or group) from a group.\n\n:param id: the id or name of the group\n:param object: the id or name of the object to be removed\n:param object_type: the type of the object to be removed, e.g. ``package`` or ``user``"),
     read("member_list", member::member_list, "Return the members of a group.\n\nThe user must have permission to 'get' the group.\n\n:param id: the id or name of the group\n:param object_type: restrict the members returned to those of a given type, e.g. ``'user'`` or ``'package'`` (optional, default: ``None``)\n:param capacity: restrict the members returned to those with a given capacity, e.g. ``'member'``, ``'editor'``, ``'admin'``, ``'public'``, ``'private'`` (optional, default: ``None``)\n:rtype: list of (id, type, capacity) tuples"),
@@ -152,7 +159,8 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for action in ACTIONS {
             assert!(seen.insert(action.name), "{} twice", action.name);
-            let writes = ["create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public"];
+            let writes =
+                ["create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise"];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
             assert_eq!(!looks_like_write, action.side_effect_free, "{}", action.name);
         }

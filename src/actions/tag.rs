@@ -22,8 +22,12 @@ fn visible_ids(tx: &mut Tx, context: &ActionContext) -> ActionResult<Vec<String>
 
 /// `tag_list`.
 pub fn tag_list(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    if params.non_empty("vocabulary_id").is_some() {
-        return Err(ActionError::NotFound(None));
+    if let Some(vocabulary) = params.non_empty("vocabulary_id") {
+        let all_fields = params.flag("all_fields", false)?;
+        return context.store().read(|tx| {
+            let found = super::vocabulary::vocabulary_tag_names(tx, &vocabulary)?;
+            Ok(Value::Array(found.iter().map(|t| if all_fields { tag_dict(t) } else { json!(t.name) }).collect()))
+        });
     }
     let query = params.non_empty("query").or_else(|| params.non_empty("q")).map(|q| q.to_lowercase());
     let all_fields = params.flag("all_fields", false)?;

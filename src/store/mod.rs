@@ -15,6 +15,7 @@ pub mod settings;
 pub mod tags;
 pub mod tokens;
 pub mod users;
+pub mod vocabularies;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -155,3 +155,10 @@ diesel::table! {
         group_ids -> Text,
     }
 }
+
+diesel::table! {
+    vocabularies (id) {
+        id -> Text,
+        name -> Text,
+    }
+}

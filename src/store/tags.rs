@@ -97,3 +97,14 @@ pub fn used_by(tx: &mut Tx, package_ids: &[String], vocabulary_id: &str) -> Stor
             .load(tx),
     )
 }
+
+/// Returns the tags of a vocabulary, by name.
+pub fn in_vocabulary(tx: &mut Tx, vocabulary_id: &str) -> StoreResult<Vec<TagRow>> {
+    map_err(
+        tags::table
+            .filter(tags::vocabulary_id.eq(vocabulary_id))
+            .order(tags::name)
+            .select(TagRow::as_select())
+            .load(tx),
+    )
+}

@@ -78,6 +78,10 @@ const IMPLEMENTED: &[&str] = &[
     "user_activity_list",
     "recently_changed_packages_activity_list",
     "activity_show",
+    "vocabulary_create",
+    "vocabulary_list",
+    "vocabulary_show",
+    "package_revise",
 ];
 
 /// Recordings Kho answers differently on purpose, and why.
@@ -98,15 +102,6 @@ const DIFFERENCES: &[(&str, &str)] = &[
         "295-current_package_list_with_resources-page",
         "recorded from a simplified index: the order is not authoritative (golden README)",
     ),
-    ("394-package_show-deleted-sysadmin", "the dataset was shaped by package_revise (205-207), not implemented yet"),
-    (
-        "349-organization_activity_list-limit",
-        "its newest activity is the vocabulary-tag patch (268), not implemented yet",
-    ),
-    (
-        "353-recently_changed_packages_activity_list-anonymous",
-        "its newest activity is the vocabulary-tag patch (268), not implemented yet",
-    ),
     (
         "447-recently_changed_packages_activity_list-final",
         "Kho records package_owner_org_update (389) as a change, for traceability; CKAN records nothing",
@@ -124,10 +119,6 @@ const DIFFERENCES: &[(&str, &str)] = &[
         "161-package_show-raw-wire-escaping",
         "Kho emits raw UTF-8 rather than \\uXXXX escapes (any valid JSON is fine for clients)",
     ),
-    ("268-package_patch-vocabulary-tag", "tag vocabularies are not implemented yet"),
-    ("269-package_patch-unknown-vocabulary", "tag vocabularies are not implemented yet"),
-    ("273-tag_list-vocabulary", "tag vocabularies are not implemented yet"),
-    ("274-tag_list-unknown-vocabulary", "tag vocabularies are not implemented yet"),
     ("270-tag_list-anonymous", "CKAN lists tags used only by private datasets; Kho never leaks them"),
     ("272-tag_list-all-fields", "CKAN lists tags used only by private datasets; Kho never leaks them"),
     ("008-site_read-removed-in-2-11", "the issue asks Kho to keep site_read (CKAN 2.10), so it answers true"),
@@ -154,6 +145,7 @@ const DIFFERENCES: &[(&str, &str)] = &[
 const UUID_REFERENCES: &[(&str, &[&str])] = &[
     ("104-package_create-editor-private", &["org:so-tai-chinh"]),
     ("144-package_show-by-id", &["pkg:ngan-sach-2024"]),
+    ("268-package_patch-vocabulary-tag", &["voc:linh-vuc"]),
     ("174-resource_show-private-anonymous", &["res0:thu-chi-quy-1"]),
     ("377-bulk_update_private-org-admin", &["org:so-tai-chinh", "pkg:chat-luong-nuoc", "pkg:rieng-tu-mo-ho"]),
     ("379-bulk_update_public-org-admin", &["org:so-tai-chinh", "pkg:chat-luong-nuoc", "pkg:rieng-tu-mo-ho"]),
@@ -360,6 +352,7 @@ impl Replay<'_> {
         match kind {
             "org" => show("organization_show")["id"].as_str().unwrap().to_string(),
             "pkg" => show("package_show")["id"].as_str().unwrap().to_string(),
+            "voc" => show("vocabulary_show")["id"].as_str().unwrap().to_string(),
             _ => show("package_show")["resources"][0]["id"].as_str().unwrap().to_string(),
         }
     }

@@ -7,6 +7,7 @@ mod format;
 mod input;
 mod resource;
 mod resource_input;
+mod revise;
 mod write;
 
 use serde_json::{Map, Value};
@@ -26,6 +27,8 @@ pub use delete::{
 pub use resource::{
     package_resource_reorder, resource_create, resource_delete, resource_patch, resource_show, resource_update,
 };
+pub use revise::package_revise;
+use write::find_locked as find_locked_public;
 pub use write::{package_create, package_patch, package_update};
 
 /// Returns what the caller may see in listings: everything (sysadmin), or public datasets plus

@@ -132,8 +132,15 @@ pub fn build(
     };
     // Omitted url, description, resource_type, mimetype(_inner) are cleared, as CKAN does;
     // an uploaded file keeps its name as the url until a new link or file replaces it.
-    let previous_upload =
-        existing.filter(|e| e.url_type.as_deref() == Some("upload") && !given("url") && !truthy(input, "clear_upload"));
+    // The stored file stays when no new link is given: a dict read back carries the download
+    // URL, which means "unchanged".
+    let previous_upload = existing.filter(|e| {
+        let url_unchanged = match text("url") {
+            None => true,
+            Some(url) => url == e.url || url.ends_with(&format!("/resource/{}/download/{}", e.id, e.url)),
+        };
+        e.url_type.as_deref() == Some("upload") && url_unchanged && !truthy(input, "clear_upload")
+    });
     let (url, url_type, size, last_modified, hash) = match (context.upload, previous_upload) {
         (Some(file), _) => {
             use sha2::Digest;

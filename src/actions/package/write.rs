@@ -71,6 +71,7 @@ fn build_resources(
     existing: &[ResourceRow],
     now: chrono::NaiveDateTime,
     errors: &mut Errors,
+    creating: bool,
 ) -> ActionResult<Vec<ResourceRow>> {
     let mut rows = Vec::new();
     let mut item_errors = Vec::new();
@@ -93,7 +94,9 @@ fn build_resources(
             }
             (None, _) => uuid::Uuid::new_v4().to_string(),
         };
-        let context = Context { package_id, position: position as i32, now, guess_mimetype: false, upload: None };
+        // CKAN guesses the mimetype of resources added by an update, not of those a create brings.
+        let guess_mimetype = !creating && given_id.is_none();
+        let context = Context { package_id, position: position as i32, now, guess_mimetype, upload: None };
         let mut row = resource_input::build(item, current, id, &context, &mut item_fields);
         if let Some(old) = current
             && resource_input::same_content(
@@ -144,11 +147,37 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
 /// Writes a dataset's tags, groups and resources; returns its tags, sorted by name.
 fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bool) -> ActionResult<Vec<tags::TagRow>> {
     let mut tag_rows = Vec::new();
+    let mut tag_errors = Vec::new();
+    let mut any_error = false;
     for tag in &stored.tags {
-        if !tag.vocabulary_id.is_empty() {
-            return Err(ActionError::field("tags", "Tag vocabulary was not found."));
+        if tag.vocabulary_id.is_empty() {
+            tag_rows.push(tags::find_or_create(tx, &tag.name, "")?);
+            tag_errors.push(json!({}));
+            continue;
         }
-        tag_rows.push(tags::find_or_create(tx, &tag.name, &tag.vocabulary_id)?);
+        // A vocabulary tag must be one of its vocabulary's tags.
+        let Some(vocabulary) = crate::store::vocabularies::find(tx, &tag.vocabulary_id)? else {
+            any_error = true;
+            tag_errors.push(json!({"vocabulary_id": ["Tag vocabulary was not found."]}));
+            continue;
+        };
+        match tags::find(tx, &tag.name, &vocabulary.id)?.filter(|t| t.vocabulary_id == vocabulary.id) {
+            Some(found) => {
+                tag_rows.push(found);
+                tag_errors.push(json!({}));
+            }
+            None => {
+                any_error = true;
+                tag_errors.push(
+                    json!({"name": [format!("Tag {} does not belong to vocabulary {}", tag.name, vocabulary.name)]}),
+                );
+            }
+        }
+    }
+    if any_error {
+        let mut map = Map::new();
+        map.insert("tags".into(), Value::Array(tag_errors));
+        return Err(ActionError::Validation(map));
     }
     let tag_ids: Vec<String> = tag_rows.iter().map(|t| t.id.clone()).collect();
     tags::set_for_package(tx, &stored.row.id, &tag_ids, creating)?;
@@ -251,7 +280,8 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             }
         }
         let now = store::now();
-        let resources = build_resources(tx, &id, &input.resources.clone().unwrap_or_default(), &[], now, &mut errors)?;
+        let resources =
+            build_resources(tx, &id, &input.resources.clone().unwrap_or_default(), &[], now, &mut errors, true)?;
         let dataset_type = input.package_type.clone().unwrap_or_else(|| "dataset".into());
         let (extras, sent_extras) =
             with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
@@ -325,7 +355,7 @@ pub fn package_update(context: &ActionContext, params: &Params) -> ActionResult<
 
 /// Finds a dataset and locks its row until the transaction ends (concurrent writers of one
 /// dataset queue instead of overwriting each other).
-fn find_locked(tx: &mut Tx, id: &str) -> ActionResult<Option<PackageRow>> {
+pub(super) fn find_locked(tx: &mut Tx, id: &str) -> ActionResult<Option<PackageRow>> {
     let Some(found) = packages::find(tx, id)? else {
         return Ok(None);
     };
@@ -333,7 +363,7 @@ fn find_locked(tx: &mut Tx, id: &str) -> ActionResult<Option<PackageRow>> {
     Ok(packages::find(tx, &found.id)?)
 }
 
-fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) -> ActionResult<Value> {
+pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) -> ActionResult<Value> {
     let caller = context.caller.clone();
     {
         let existing = find_locked(tx, id)?.ok_or_else(|| ActionError::not_found("Package was not found."))?;
@@ -377,7 +407,7 @@ fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) ->
         let old_resources = resources::active_for_package(tx, &existing.id)?;
         let now = store::now();
         let new_resources = match &input.resources {
-            Some(submitted) => build_resources(tx, &existing.id, submitted, &old_resources, now, &mut errors)?,
+            Some(submitted) => build_resources(tx, &existing.id, submitted, &old_resources, now, &mut errors, false)?,
             None => old_resources.clone(),
         };
         let dataset_type = existing.package_type.clone();
