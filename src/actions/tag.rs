@@ -70,3 +70,23 @@ pub fn resource_view_list(context: &ActionContext, params: &Params) -> ActionRes
     package::resource_show(context, params)?;
     Ok(json!([]))
 }
+
+/// `format_autocomplete`: lower-cased formats containing `q`, most used first (counting only
+/// datasets the caller may see; CKAN counts private ones too).
+pub fn format_autocomplete(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let query = params.non_empty("q").ok_or_else(|| ActionError::field("q", "Missing value"))?.to_lowercase();
+    let limit = params.natural("limit")?.unwrap_or(5) as usize;
+    context.store().read(|tx| {
+        let visible = visibility(tx, &context.caller)?;
+        let mut counts: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+        for (format, count) in crate::store::resources::format_counts(tx, visible.all, &visible.member_of)? {
+            let lower = format.to_lowercase();
+            if lower.contains(&query) {
+                *counts.entry(lower).or_default() += count;
+            }
+        }
+        let mut ranked: Vec<(String, i64)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(Value::Array(ranked.into_iter().take(limit).map(|(format, _)| json!(format)).collect()))
+    })
+}

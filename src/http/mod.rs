@@ -4,6 +4,7 @@ mod api;
 mod cors;
 mod download;
 mod multipart;
+mod util;
 
 use actix_web::http::StatusCode;
 use actix_web::middleware::{NormalizePath, TrailingSlash};
@@ -16,6 +17,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(healthz))
         .route("/dataset/{id}/resource/{resource_id}/download/{filename}", web::get().to(download::download))
+        .route("/api/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
+        .route("/api/2/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .service(api::scope());
 }
 

@@ -91,3 +91,25 @@ pub fn replace_for_package(tx: &mut Tx, package_id: &str, rows: &[ResourceRow]) 
     }
     Ok(())
 }
+
+/// Counts the active resources of each format among the datasets a caller may see (active
+/// datasets: public ones, plus those of `member_of` organisations unless `all`).
+pub fn format_counts(tx: &mut Tx, all: bool, member_of: &[String]) -> StoreResult<Vec<(String, i64)>> {
+    use super::schema::packages;
+    let mut query = resources::table
+        .inner_join(packages::table)
+        .filter(resources::state.eq("active"))
+        .filter(packages::state.eq("active"))
+        .filter(resources::format.ne(""))
+        .select(resources::format)
+        .into_boxed();
+    if !all {
+        query = query.filter(packages::private.eq(false).or(packages::owner_org.eq_any(member_of.to_vec())));
+    }
+    let formats: Vec<String> = map_err(query.load(tx))?;
+    let mut counts: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for format in formats {
+        *counts.entry(format).or_default() += 1;
+    }
+    Ok(counts.into_iter().collect())
+}

@@ -140,6 +140,7 @@ diesel::table! {
 }
 
 diesel::joinable!(package_tags -> tags (tag_id));
+diesel::joinable!(resources -> packages (package_id));
 diesel::allow_tables_to_appear_in_same_query!(packages, resources, tags, package_tags);
 
 diesel::table! {

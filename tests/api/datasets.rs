@@ -188,6 +188,12 @@ fn private_and_deleted_datasets_never_leak() {
             let counts = app.get("organization_list", token, &[("all_fields", "true")]);
             assert_eq!(counts.result()[0]["package_count"], json!(1), "{who}");
         }
+        app.post("resource_create", Some(&c.editor), json!({"package_id": "bi-mat", "url": "https://a.vn/ban-do.kmz"}))
+            .result();
+        for token in [None, Some(c.user.as_str())] {
+            assert_eq!(app.get("format_autocomplete", token, &[("q", "km")]).result(), &json!([]));
+        }
+        assert_eq!(app.get("format_autocomplete", Some(&c.member), &[("q", "km")]).result(), &json!(["kmz"]));
         let as_member = app.get("package_show", Some(&c.member), &[("id", "bi-mat")]);
         assert_eq!(as_member.result()["id"], secret["id"]);
         let org = app.get("organization_show", Some(&c.member), &[("id", "so-tai-chinh")]);
