@@ -15,6 +15,10 @@ pub struct AuthConfig {
     pub user_delete_organizations: bool,
     pub user_delete_groups: bool,
     pub public_user_details: bool,
+    /// Let organisation admins grant users access to single datasets (collaborators).
+    pub allow_dataset_collaborators: bool,
+    /// Collaborators may also be given the `admin` capacity.
+    pub allow_admin_collaborators: bool,
 }
 
 /// The effective configuration.
@@ -66,6 +70,8 @@ impl Default for Config {
                 user_delete_organizations: true,
                 user_delete_groups: true,
                 public_user_details: true,
+                allow_dataset_collaborators: false,
+                allow_admin_collaborators: false,
             },
         }
     }
@@ -81,6 +87,8 @@ pub struct AuthLayer {
     pub user_delete_organizations: Option<bool>,
     pub user_delete_groups: Option<bool>,
     pub public_user_details: Option<bool>,
+    pub allow_dataset_collaborators: Option<bool>,
+    pub allow_admin_collaborators: Option<bool>,
 }
 
 /// One layer of settings: a config file, the environment or the command line.
@@ -155,6 +163,8 @@ impl ConfigLayer {
                 user_delete_organizations: flag("KHO_AUTH_USER_DELETE_ORGANIZATIONS")?,
                 user_delete_groups: flag("KHO_AUTH_USER_DELETE_GROUPS")?,
                 public_user_details: flag("KHO_AUTH_PUBLIC_USER_DETAILS")?,
+                allow_dataset_collaborators: flag("KHO_AUTH_ALLOW_DATASET_COLLABORATORS")?,
+                allow_admin_collaborators: flag("KHO_AUTH_ALLOW_ADMIN_COLLABORATORS")?,
             },
         })
     }
@@ -201,6 +211,8 @@ impl Config {
         set(&mut self.auth.user_delete_organizations, auth.user_delete_organizations);
         set(&mut self.auth.user_delete_groups, auth.user_delete_groups);
         set(&mut self.auth.public_user_details, auth.public_user_details);
+        set(&mut self.auth.allow_dataset_collaborators, auth.allow_dataset_collaborators);
+        set(&mut self.auth.allow_admin_collaborators, auth.allow_admin_collaborators);
         self
     }
 

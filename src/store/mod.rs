@@ -7,6 +7,7 @@ mod schema;
 
 pub mod activities;
 pub mod changes;
+pub mod collaborators;
 pub mod groups;
 pub mod members;
 pub mod packages;

@@ -143,6 +143,8 @@ pub struct Visibility {
     pub member_of: Vec<String>,
     /// The caller's own user id (their datasets without an organisation).
     pub user_id: Option<String>,
+    /// Datasets the caller collaborates on.
+    pub collaborations: Vec<String>,
 }
 
 /// Filters for [`list`].
@@ -181,10 +183,12 @@ fn filtered<'a>(filter: &'a Filter, visibility: &'a Visibility) -> Boxed<'a> {
         if filter.include_private || filter.include_drafts {
             let orgs = visibility.member_of.clone();
             let own = visibility.user_id.clone().unwrap_or_default();
+            let collaborations = visibility.collaborations.clone();
             query = query.filter(
                 public
                     .or(packages::owner_org.eq_any(orgs))
-                    .or(packages::owner_org.is_null().and(packages::creator_user_id.eq(own))),
+                    .or(packages::owner_org.is_null().and(packages::creator_user_id.eq(own)))
+                    .or(packages::id.eq_any(collaborations)),
             );
         } else {
             query = query.filter(public);

@@ -163,3 +163,12 @@ diesel::table! {
         name -> Text,
     }
 }
+
+diesel::table! {
+    package_collaborators (package_id, user_id) {
+        package_id -> Text,
+        user_id -> Text,
+        capacity -> Text,
+        modified -> Timestamp,
+    }
+}

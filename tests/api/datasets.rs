@@ -381,3 +381,63 @@ fn the_provincial_schema_validates_and_shows_its_fields_at_the_top_level() {
         );
     }
 }
+
+#[test]
+fn collaborators_get_one_dataset_when_enabled() {
+    let app = spawn_app(crate::helpers::Engine::Sqlite);
+    let c = callers(&app, "so-tai-chinh");
+    dataset(&app, &c.editor, "noi-bo", json!({"private": true}));
+    let disabled = app.post(
+        "package_collaborator_create",
+        Some(&c.admin),
+        json!({"id": "noi-bo", "user_id": "nguoi-dung", "capacity": "member"}),
+    );
+    assert_eq!(disabled.error(409, "Validation Error")["message"], json!("Dataset collaborators not enabled"));
+    for engine in engines() {
+        let app = crate::helpers::spawn_app_with(engine, |config| config.auth.allow_dataset_collaborators = true);
+        let c = callers(&app, "so-tai-chinh");
+        dataset(&app, &c.editor, "noi-bo", json!({"private": true}));
+        app.post(
+            "package_collaborator_create",
+            Some(&c.editor),
+            json!({"id": "noi-bo", "user_id": "nguoi-dung", "capacity": "member"}),
+        )
+        .error(403, "Authorization Error");
+        let bad_role = app.post(
+            "package_collaborator_create",
+            Some(&c.admin),
+            json!({"id": "noi-bo", "user_id": "nguoi-dung", "capacity": "admin"}),
+        );
+        bad_role.error(409, "Validation Error");
+        app.get("package_show", Some(&c.user), &[("id", "noi-bo")]).error(403, "Authorization Error");
+        let added = app.post(
+            "package_collaborator_create",
+            Some(&c.admin),
+            json!({"id": "noi-bo", "user_id": "nguoi-dung", "capacity": "member"}),
+        );
+        assert_eq!(added.result()["capacity"], json!("member"));
+        assert_eq!(app.get("package_show", Some(&c.user), &[("id", "noi-bo")]).result()["private"], json!(true));
+        app.post("package_patch", Some(&c.user), json!({"id": "noi-bo", "notes": "x"}))
+            .error(403, "Authorization Error");
+        app.post(
+            "package_collaborator_create",
+            Some(&c.admin),
+            json!({"id": "noi-bo", "user_id": "nguoi-dung", "capacity": "editor"}),
+        )
+        .result();
+        assert_eq!(
+            app.post("package_patch", Some(&c.user), json!({"id": "noi-bo", "notes": "Cộng tác"})).result()["notes"],
+            json!("Cộng tác")
+        );
+        let listed = app.get("package_collaborator_list", Some(&c.admin), &[("id", "noi-bo")]);
+        assert_eq!(listed.result().as_array().unwrap().len(), 1);
+        let mine = app.get("package_collaborator_list_for_user", Some(&c.user), &[("id", "nguoi-dung")]);
+        assert_eq!(mine.result()[0]["capacity"], json!("editor"));
+        assert!(
+            app.post("package_collaborator_delete", Some(&c.admin), json!({"id": "noi-bo", "user_id": "nguoi-dung"}))
+                .result()
+                .is_null()
+        );
+        app.get("package_show", Some(&c.user), &[("id", "noi-bo")]).error(403, "Authorization Error");
+    }
+}

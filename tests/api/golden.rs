@@ -83,6 +83,10 @@ const IMPLEMENTED: &[&str] = &[
     "vocabulary_show",
     "package_revise",
     "format_autocomplete",
+    "package_collaborator_create",
+    "package_collaborator_delete",
+    "package_collaborator_list",
+    "package_collaborator_list_for_user",
 ];
 
 /// Recordings Kho answers differently on purpose, and why.

@@ -18,6 +18,7 @@ fn required_id(params: &Params) -> ActionResult<String> {
 fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<()> {
     let now = store::now();
     packages::update(tx, &PackageRow { state: "deleted".into(), metadata_modified: now, ..row.clone() })?;
+    crate::store::collaborators::clear(tx, &row.id)?;
     for membership in members::list_for_object(tx, "package", &row.id)? {
         members::delete(tx, &membership.group_id, "package", &row.id)?;
     }

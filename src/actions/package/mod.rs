@@ -1,6 +1,7 @@
 //! Datasets: reads (`package_show`, `package_list`, `current_package_list_with_resources`),
 //! writes (`write.rs`), deletes (`delete.rs`) and resources (`resource.rs`).
 
+mod collaborator;
 mod delete;
 pub mod dict;
 mod format;
@@ -18,8 +19,12 @@ use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
 use crate::store::groups::GroupRow;
 use crate::store::packages::{self, PackageRow, Visibility};
-use crate::store::{Tx, members};
+use crate::store::{Tx, collaborators, members};
 
+pub use collaborator::{
+    package_collaborator_create, package_collaborator_delete, package_collaborator_list,
+    package_collaborator_list_for_user,
+};
 pub use delete::{
     bulk_update_delete, bulk_update_private, bulk_update_public, dataset_purge, package_delete,
     package_owner_org_update,
@@ -41,7 +46,14 @@ pub fn visibility(tx: &mut Tx, caller: &Caller) -> ActionResult<Visibility> {
         return Ok(Visibility::default());
     };
     let member_of = members::list_for_object(tx, "user", user_id)?.into_iter().map(|m| m.group_id).collect();
-    Ok(Visibility { all: false, member_of, user_id: Some(user_id.to_string()) })
+    let collaborations = collaborators::for_user(tx, user_id)?.into_iter().map(|c| c.package_id).collect();
+    Ok(Visibility { all: false, member_of, user_id: Some(user_id.to_string()), collaborations })
+}
+
+/// Returns the caller's collaborator capacity on a dataset, if any.
+fn collaboration(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<Option<String>> {
+    let Some(user_id) = caller.user_id() else { return Ok(None) };
+    Ok(collaborators::find(tx, &row.id, user_id)?.map(|c| c.capacity))
 }
 
 /// Returns whether the caller may read this dataset (CKAN's permission labels, spec §2.5).
@@ -49,7 +61,7 @@ pub fn can_read(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<
     if row.state == "active" && !row.private {
         return Ok(true);
     }
-    if caller.is_sysadmin() {
+    if caller.is_sysadmin() || collaboration(tx, caller, row)?.is_some() {
         return Ok(true);
     }
     match &row.owner_org {
@@ -60,7 +72,7 @@ pub fn can_read(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<
 
 /// Returns whether the caller may edit this dataset (`update_dataset` on its organisation).
 pub fn can_edit(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<bool> {
-    if caller.is_sysadmin() {
+    if caller.is_sysadmin() || collaboration(tx, caller, row)?.is_some_and(|capacity| capacity != "member") {
         return Ok(true);
     }
     match &row.owner_org {
