@@ -233,7 +233,7 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
         .and_then(|d| d.and_hms_opt(8, 0, 0))
         .map(|t| t + chrono::Duration::days(quarter_days) + chrono::Duration::seconds(sequence.below(36_000) as i64))
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string());
-    json!({
+    let mut dataset = json!({
         "name": name,
         "title": title,
         "notes": notes,
@@ -252,7 +252,34 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
         ],
         "resources": resources,
         "metadata_modified": modified,
-    })
+    });
+    // Every third dataset uses the provincial schema, with the fields the regulations require.
+    if index % 3 == 0 {
+        let private = index % 7 == 6;
+        let frequency = ["hang-thang", "hang-quy", "6-thang", "hang-nam"][index % 4];
+        let fields = json!({
+            "type": "vn-dataset",
+            "linh_vuc": theme,
+            "tan_suat_cap_nhat": frequency,
+            "pham_vi_khong_gian": area_code,
+            "thoi_gian_bat_dau": format!("{year}-01-01"),
+            "thoi_gian_ket_thuc": format!("{year}-12-31"),
+            "co_so_phap_ly": "Luật Dữ liệu 60/2024/QH15; Nghị định 194/2025/NĐ-CP",
+            "muc_do_chia_se": if private { "chia-se-co-quan-nha-nuoc" } else { "mo" },
+            "thoi_han_truc_tuyen": "vinh-vien",
+            "dau_moi_lien_he": format!("Bộ phận dữ liệu, du-lieu@{org}.gialai.gov.vn"),
+            "muc_tieu": format!("Công khai số liệu {} phục vụ người dân và doanh nghiệp", subject.to_lowercase()),
+            "pham_vi": format!("Toàn {area_name}"),
+            "du_lieu_chu": subject,
+            "doi_tuong_muc_dich_khai_thac": "Người dân, doanh nghiệp tra cứu; cơ quan nhà nước lập kế hoạch",
+            "nguon_thong_tin": "Báo cáo định kỳ của các đơn vị trực thuộc",
+            "phuong_thuc_chia_se": if index % 2 == 0 { "tai-ve" } else { "api" },
+        });
+        if let (Some(target), Some(extra)) = (dataset.as_object_mut(), fields.as_object()) {
+            target.extend(extra.clone());
+        }
+    }
+    dataset
 }
 
 #[cfg(test)]

@@ -77,4 +77,7 @@ fn demo_load_builds_a_vietnamese_portal_and_adds_generated_datasets() {
         datasets.iter().map(|d| &d["metadata_modified"].as_str().unwrap()[..7]).collect();
     assert!(modified.len() >= 9, "spread over several quarters: {modified:?}");
     assert!(datasets.iter().all(|d| (1..=4).contains(&d["num_resources"].as_i64().unwrap())));
+    let provincial: Vec<&serde_json::Value> = datasets.iter().filter(|d| d["type"] == "vn-dataset").collect();
+    assert!(provincial.len() > 100, "a third of the demo uses the provincial schema");
+    assert!(provincial.iter().all(|d| d["muc_tieu"].is_string() && d["pham_vi_khong_gian"].is_string()));
 }
