@@ -254,7 +254,7 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
         "metadata_modified": modified,
     });
     // Every third dataset uses the provincial schema, with the fields the regulations require.
-    if index % 3 == 0 {
+    if index.is_multiple_of(3) {
         let private = index % 7 == 6;
         let frequency = ["hang-thang", "hang-quy", "6-thang", "hang-nam"][index % 4];
         let fields = json!({
@@ -273,7 +273,7 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
             "du_lieu_chu": subject,
             "doi_tuong_muc_dich_khai_thac": "Người dân, doanh nghiệp tra cứu; cơ quan nhà nước lập kế hoạch",
             "nguon_thong_tin": "Báo cáo định kỳ của các đơn vị trực thuộc",
-            "phuong_thuc_chia_se": if index % 2 == 0 { "tai-ve" } else { "api" },
+            "phuong_thuc_chia_se": if index.is_multiple_of(2) { "tai-ve" } else { "api" },
         });
         if let (Some(target), Some(extra)) = (dataset.as_object_mut(), fields.as_object()) {
             target.extend(extra.clone());
