@@ -96,23 +96,26 @@ pub fn group_base(row: &GroupRow, site_url: &str) -> Map<String, Value> {
     dict
 }
 
+/// The stored columns of a group, in the order CKAN emits them outside `group_show`.
+pub const GROUP_COLUMNS: [&str; 10] = [
+    "id",
+    "name",
+    "title",
+    "type",
+    "description",
+    "image_url",
+    "created",
+    "is_organization",
+    "approval_status",
+    "state",
+];
+
 /// Returns the group dict CKAN's write and per-user list actions return: the stored columns in
 /// CKAN's order, then `extra` entries, then `display_name` and `image_display_url`.
 pub fn group_short(row: &GroupRow, site_url: &str, extra: Vec<(&str, Value)>) -> Map<String, Value> {
     let mut base = group_base(row, site_url);
     let mut result = Map::new();
-    for key in [
-        "id",
-        "name",
-        "title",
-        "type",
-        "description",
-        "image_url",
-        "created",
-        "is_organization",
-        "approval_status",
-        "state",
-    ] {
+    for key in GROUP_COLUMNS {
         result.insert(key.into(), base.remove(key).unwrap_or(Value::Null));
     }
     for (key, value) in extra {

@@ -140,19 +140,12 @@ pub fn package(
     dict.insert("num_tags".into(), json!(parts.tags.len()));
     let organization = parts.organization.as_ref().map(|org| {
         let base = group_base(org, site_url);
-        let keys = [
-            "id",
-            "name",
-            "title",
-            "type",
-            "description",
-            "image_url",
-            "created",
-            "is_organization",
-            "approval_status",
-            "state",
-        ];
-        Value::Object(keys.iter().map(|k| (k.to_string(), base.get(*k).cloned().unwrap_or(Value::Null))).collect())
+        Value::Object(
+            crate::actions::dict::GROUP_COLUMNS
+                .iter()
+                .map(|k| (k.to_string(), base.get(*k).cloned().unwrap_or(Value::Null)))
+                .collect(),
+        )
     });
     dict.insert("organization".into(), organization.unwrap_or(Value::Null));
     dict.insert("owner_org".into(), json!(row.owner_org));

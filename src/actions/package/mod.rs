@@ -182,8 +182,9 @@ pub fn organization_has_datasets(tx: &mut Tx, org_id: &str) -> ActionResult<bool
     Ok(packages::count(tx, &filter, &everything)? > 0)
 }
 
-/// Counts the datasets a user created that the caller may see (`number_created_packages`).
-pub fn count_created_by(tx: &mut Tx, caller: &Caller, user_id: &str) -> ActionResult<i64> {
+/// Returns the listing of a user's datasets as the caller may see it: everything for the user
+/// themselves and sysadmins, public datasets for others.
+fn created_by(caller: &Caller, user_id: &str) -> (packages::Filter, Visibility) {
     let own = caller.is_sysadmin() || caller.user_id() == Some(user_id);
     let visible = if own { Visibility { all: true, ..Default::default() } } else { Visibility::default() };
     let filter = packages::Filter {
@@ -192,20 +193,18 @@ pub fn count_created_by(tx: &mut Tx, caller: &Caller, user_id: &str) -> ActionRe
         include_drafts: own,
         ..Default::default()
     };
+    (filter, visible)
+}
+
+/// Counts the datasets a user created that the caller may see (`number_created_packages`).
+pub fn count_created_by(tx: &mut Tx, caller: &Caller, user_id: &str) -> ActionResult<i64> {
+    let (filter, visible) = created_by(caller, user_id);
     Ok(packages::count(tx, &filter, &visible)?)
 }
 
 /// Returns the dicts of up to `limit` datasets a user created that the caller may see.
 pub fn dicts_created_by(tx: &mut Tx, context: &ActionContext, user_id: &str, limit: i64) -> ActionResult<Vec<Value>> {
-    let caller = &context.caller;
-    let own = caller.is_sysadmin() || caller.user_id() == Some(user_id);
-    let visible = if own { Visibility { all: true, ..Default::default() } } else { Visibility::default() };
-    let filter = packages::Filter {
-        creator_user_id: Some(user_id.to_string()),
-        include_private: own,
-        include_drafts: own,
-        ..Default::default()
-    };
+    let (filter, visible) = created_by(&context.caller, user_id);
     let rows = packages::list(tx, &filter, &visible, limit, 0)?;
     dicts(tx, context, &rows)
 }

@@ -231,8 +231,18 @@ fn extras_json(extras: &[(String, String)], jsonb_order: bool) -> String {
     Value::Array(ordered.iter().map(|(k, v)| json!({"key": k, "value": v})).collect()).to_string()
 }
 
-fn text_of(input: &DatasetInput, field: &str) -> Option<String> {
-    input.text.iter().find(|(f, _)| *f == field).and_then(|(_, v)| v.clone())
+/// Sets the free-text columns from the submission (absent ones become `None`).
+fn set_text_fields(row: &mut PackageRow, input: &DatasetInput) {
+    let text_of = |field: &str| input.text.iter().find(|(f, _)| *f == field).and_then(|(_, v)| v.clone());
+    row.title = text_of("title");
+    row.author = text_of("author");
+    row.author_email = text_of("author_email");
+    row.maintainer = text_of("maintainer");
+    row.maintainer_email = text_of("maintainer_email");
+    row.license_id = text_of("license_id");
+    row.notes = text_of("notes");
+    row.url = text_of("url");
+    row.version = text_of("version");
 }
 
 /// Returns a timestamp a sysadmin set explicitly (CKAN 2.12 lets sysadmins set
@@ -290,18 +300,18 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             .state
             .clone()
             .filter(|s| caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()));
-        let row = PackageRow {
+        let mut row = PackageRow {
             id: id.clone(),
+            title: None,
+            author: None,
+            author_email: None,
+            maintainer: None,
+            maintainer_email: None,
+            license_id: None,
+            notes: None,
+            url: None,
+            version: None,
             name,
-            title: text_of(&input, "title"),
-            author: text_of(&input, "author"),
-            author_email: text_of(&input, "author_email"),
-            maintainer: text_of(&input, "maintainer"),
-            maintainer_email: text_of(&input, "maintainer_email"),
-            license_id: text_of(&input, "license_id"),
-            notes: text_of(&input, "notes"),
-            url: text_of(&input, "url"),
-            version: text_of(&input, "version"),
             state: state.unwrap_or_else(|| "active".into()),
             package_type: input.package_type.clone().unwrap_or_else(|| "dataset".into()),
             owner_org,
@@ -311,6 +321,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             extras: extras_json(&extras, true),
         };
+        set_text_fields(&mut row, &input);
         packages::insert(tx, &row)?;
         let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
         let tag_rows = store_parts(tx, &stored, &[], true)?;
@@ -418,23 +429,16 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
         let may_set_state = caller.is_sysadmin() || can_edit(tx, &caller, &existing)?;
         let state =
             input.state.clone().filter(|s| may_set_state && ["active", "draft", "deleted"].contains(&s.as_str()));
-        let row = PackageRow {
+        let mut row = PackageRow {
             name,
-            title: text_of(&input, "title"),
-            author: text_of(&input, "author"),
-            author_email: text_of(&input, "author_email"),
-            maintainer: text_of(&input, "maintainer"),
-            maintainer_email: text_of(&input, "maintainer_email"),
-            license_id: text_of(&input, "license_id"),
-            notes: text_of(&input, "notes"),
-            url: text_of(&input, "url"),
-            version: text_of(&input, "version"),
             state: state.unwrap_or_else(|| existing.state.clone()),
             owner_org,
             private: input.private.unwrap_or(existing.private),
             extras: extras_json(&extras, true),
             ..existing.clone()
         };
+        // The submitted dict is the whole dataset: omitted free-text fields are cleared.
+        set_text_fields(&mut row, &input);
         let new_tags = input.tags.clone().unwrap_or_default();
         let unchanged = row == existing
             && new_tags == current_tags(tx, &existing.id)?
