@@ -6,18 +6,11 @@ use serde_json::{Value, json};
 use super::package::{self, visibility};
 use super::{ActionContext, Params};
 use crate::error::{ActionError, ActionResult};
-use crate::store::{Tx, packages, tags, tags::TagRow};
+use crate::store::{packages, tags, tags::TagRow};
 
 fn tag_dict(tag: &TagRow) -> Value {
     let vocabulary = if tag.vocabulary_id.is_empty() { Value::Null } else { json!(tag.vocabulary_id) };
     json!({"id": tag.id, "name": tag.name, "vocabulary_id": vocabulary, "display_name": tag.name})
-}
-
-/// Returns the ids of every active dataset the caller may see.
-fn visible_ids(tx: &mut Tx, context: &ActionContext) -> ActionResult<Vec<String>> {
-    let visible = visibility(tx, &context.caller)?;
-    let filter = packages::Filter { include_private: true, ..Default::default() };
-    Ok(packages::list(tx, &filter, &visible, i64::MAX, 0)?.into_iter().map(|p| p.id).collect())
 }
 
 /// `tag_list`.
@@ -32,8 +25,8 @@ pub fn tag_list(context: &ActionContext, params: &Params) -> ActionResult<Value>
     let query = params.non_empty("query").or_else(|| params.non_empty("q")).map(|q| q.to_lowercase());
     let all_fields = params.flag("all_fields", false)?;
     context.store().read(|tx| {
-        let ids = visible_ids(tx, context)?;
-        let found = tags::used_by(tx, &ids, "")?;
+        let visible = visibility(tx, &context.caller)?;
+        let found = tags::free_tags_visible(tx, &visible)?;
         let list = found
             .iter()
             .filter(|t| query.as_ref().is_none_or(|q| t.name.to_lowercase().contains(q)))
@@ -51,9 +44,8 @@ pub fn tag_show(context: &ActionContext, params: &Params) -> ActionResult<Value>
         let tag = tags::find(tx, &id, "")?.ok_or(ActionError::NotFound(None))?;
         let mut result = tag_dict(&tag);
         if include_datasets {
-            let tagged = tags::package_ids_with(tx, &tag.id)?;
             let visible = visibility(tx, &context.caller)?;
-            let filter = packages::Filter { ids: Some(tagged), ..Default::default() };
+            let filter = packages::Filter { with_tag: Some(tag.id.clone()), ..Default::default() };
             let rows = packages::list(tx, &filter, &visible, 1000, 0)?;
             let packages = Value::Array(package::dicts(tx, context, &rows)?);
             if let Some(object) = result.as_object_mut() {

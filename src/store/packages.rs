@@ -152,6 +152,10 @@ pub struct Visibility {
 pub struct Filter {
     pub owner_org: Option<String>,
     pub ids: Option<Vec<String>>,
+    /// Only datasets in this group (by membership; a subquery, so groups of any size work).
+    pub in_group: Option<String>,
+    /// Only datasets carrying this tag.
+    pub with_tag: Option<String>,
     pub creator_user_id: Option<String>,
     /// Include private datasets the caller may see (else public only).
     pub include_private: bool,
@@ -173,6 +177,18 @@ fn filtered<'a>(filter: &'a Filter, visibility: &'a Visibility) -> Boxed<'a> {
     }
     if let Some(ids) = &filter.ids {
         query = query.filter(packages::id.eq_any(ids));
+    }
+    if let Some(group) = &filter.in_group {
+        let members_of_group = members::table
+            .filter(members::group_id.eq(group.clone()))
+            .filter(members::table_name.eq("package"))
+            .filter(members::state.eq("active"))
+            .select(members::table_id);
+        query = query.filter(packages::id.eq_any(members_of_group));
+    }
+    if let Some(tag) = &filter.with_tag {
+        let tagged = package_tags::table.filter(package_tags::tag_id.eq(tag.clone())).select(package_tags::package_id);
+        query = query.filter(packages::id.eq_any(tagged));
     }
     if let Some(creator) = &filter.creator_user_id {
         query = query.filter(packages::creator_user_id.eq(creator));

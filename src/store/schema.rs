@@ -140,6 +140,7 @@ diesel::table! {
 }
 
 diesel::joinable!(package_tags -> tags (tag_id));
+diesel::joinable!(package_tags -> packages (package_id));
 diesel::joinable!(resources -> packages (package_id));
 diesel::allow_tables_to_appear_in_same_query!(packages, resources, tags, package_tags);
 
@@ -172,3 +173,8 @@ diesel::table! {
         modified -> Timestamp,
     }
 }
+
+diesel::allow_tables_to_appear_in_same_query!(members, packages);
+diesel::allow_tables_to_appear_in_same_query!(members, resources);
+diesel::allow_tables_to_appear_in_same_query!(members, package_tags);
+diesel::allow_tables_to_appear_in_same_query!(members, tags);

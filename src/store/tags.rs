@@ -84,20 +84,6 @@ pub fn package_ids_with(tx: &mut Tx, tag_id: &str) -> StoreResult<Vec<String>> {
     map_err(package_tags::table.filter(package_tags::tag_id.eq(tag_id)).select(package_tags::package_id).load(tx))
 }
 
-/// Returns the distinct tags of a vocabulary used by the given datasets, by name.
-pub fn used_by(tx: &mut Tx, package_ids: &[String], vocabulary_id: &str) -> StoreResult<Vec<TagRow>> {
-    map_err(
-        package_tags::table
-            .inner_join(tags::table)
-            .filter(package_tags::package_id.eq_any(package_ids))
-            .filter(tags::vocabulary_id.eq(vocabulary_id))
-            .select(TagRow::as_select())
-            .distinct()
-            .order(tags::name)
-            .load(tx),
-    )
-}
-
 /// Returns the tags of a vocabulary, by name.
 pub fn in_vocabulary(tx: &mut Tx, vocabulary_id: &str) -> StoreResult<Vec<TagRow>> {
     map_err(
@@ -107,4 +93,27 @@ pub fn in_vocabulary(tx: &mut Tx, vocabulary_id: &str) -> StoreResult<Vec<TagRow
             .select(TagRow::as_select())
             .load(tx),
     )
+}
+
+/// Returns the distinct free tags of the active datasets a caller may see, by name (one query,
+/// whatever the size of the catalogue).
+pub fn free_tags_visible(tx: &mut Tx, visibility: &super::packages::Visibility) -> StoreResult<Vec<TagRow>> {
+    use super::schema::packages;
+    let mut query = package_tags::table
+        .inner_join(tags::table)
+        .inner_join(packages::table)
+        .filter(tags::vocabulary_id.eq(""))
+        .filter(packages::state.eq("active"))
+        .select(TagRow::as_select())
+        .distinct()
+        .into_boxed();
+    if !visibility.all {
+        query = query.filter(
+            packages::private
+                .eq(false)
+                .or(packages::owner_org.eq_any(visibility.member_of.clone()))
+                .or(packages::id.eq_any(visibility.collaborations.clone())),
+        );
+    }
+    map_err(query.order(tags::name).load(tx))
 }

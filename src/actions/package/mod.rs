@@ -147,25 +147,24 @@ pub fn readable(tx: &mut Tx, caller: &Caller, id: &str) -> ActionResult<PackageR
 }
 
 /// Returns the listing filter for the datasets of an organisation or group.
-fn group_filter(tx: &mut Tx, group: &GroupRow) -> ActionResult<packages::Filter> {
+fn group_filter(group: &GroupRow) -> packages::Filter {
     if group.is_organization {
-        return Ok(packages::Filter { owner_org: Some(group.id.clone()), include_private: true, ..Default::default() });
+        return packages::Filter { owner_org: Some(group.id.clone()), include_private: true, ..Default::default() };
     }
-    let ids = members::list_in_group(tx, &group.id, Some("package"))?.into_iter().map(|m| m.table_id).collect();
-    Ok(packages::Filter { ids: Some(ids), include_private: true, ..Default::default() })
+    packages::Filter { in_group: Some(group.id.clone()), include_private: true, ..Default::default() }
 }
 
 /// Counts the active datasets of an organisation or group the caller may see.
 pub fn count_in_group(tx: &mut Tx, caller: &Caller, group: &GroupRow) -> ActionResult<i64> {
     let visible = visibility(tx, caller)?;
-    let filter = group_filter(tx, group)?;
+    let filter = group_filter(group);
     Ok(packages::count(tx, &filter, &visible)?)
 }
 
 /// Returns the dicts of an organisation's or group's newest datasets the caller may see.
 pub fn dicts_in_group(tx: &mut Tx, context: &ActionContext, group: &GroupRow, limit: i64) -> ActionResult<Vec<Value>> {
     let visible = visibility(tx, &context.caller)?;
-    let filter = group_filter(tx, group)?;
+    let filter = group_filter(group);
     let rows = packages::list(tx, &filter, &visible, limit, 0)?;
     dicts(tx, context, &rows)
 }
