@@ -292,3 +292,100 @@ pub fn activity_data_show(context: &ActionContext, params: &Params) -> ActionRes
         }
     })
 }
+
+/// Returns a unified diff (one hunk covering the whole text) of two line lists, by longest
+/// common subsequence.
+fn unified_diff(before: &[String], after: &[String]) -> String {
+    let (n, m) = (before.len(), after.len());
+    // Very large objects: show a whole replacement rather than spend quadratic memory.
+    if n.saturating_mul(m) > 4_000_000 {
+        let mut lines = vec!["--- ".to_string(), "+++ ".to_string(), format!("@@ -1,{n} +1,{m} @@")];
+        lines.extend(before.iter().map(|l| format!("-{l}")));
+        lines.extend(after.iter().map(|l| format!("+{l}")));
+        return lines.join("\n");
+    }
+    let mut lengths = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            let value = if before.get(i) == after.get(j) {
+                lengths.get(i + 1).and_then(|row| row.get(j + 1)).copied().unwrap_or(0) + 1
+            } else {
+                let down = lengths.get(i + 1).and_then(|row| row.get(j)).copied().unwrap_or(0);
+                let right = lengths.get(i).and_then(|row| row.get(j + 1)).copied().unwrap_or(0);
+                down.max(right)
+            };
+            if let Some(cell) = lengths.get_mut(i).and_then(|row| row.get_mut(j)) {
+                *cell = value;
+            }
+        }
+    }
+    let length = |i: usize, j: usize| lengths.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0);
+    let mut lines = vec!["--- ".to_string(), "+++ ".to_string(), format!("@@ -1,{n} +1,{m} @@")];
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        match (before.get(i), after.get(j)) {
+            (Some(a), Some(b)) if a == b => {
+                lines.push(format!(" {a}"));
+                i += 1;
+                j += 1;
+            }
+            (Some(a), None) => {
+                lines.push(format!("-{a}"));
+                i += 1;
+            }
+            (Some(a), Some(_)) if length(i + 1, j) >= length(i, j + 1) => {
+                lines.push(format!("-{a}"));
+                i += 1;
+            }
+            (_, Some(b)) => {
+                lines.push(format!("+{b}"));
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    lines.join("\n")
+}
+
+fn pretty_lines(value: &Value) -> Vec<String> {
+    serde_json::to_string_pretty(value).unwrap_or_default().lines().map(str::to_string).collect()
+}
+
+/// `activity_diff`: what changed between an activity and the previous one of the same object
+/// (`object_type`: `package`, `group`, `user`); `{"diff", "activities": [previous, this]}`.
+pub fn activity_diff(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let id = required_id(params)?;
+    let object_type = params.non_empty("object_type").unwrap_or_else(|| "package".into());
+    let diff_type = params.non_empty("diff_type").unwrap_or_else(|| "unified".into());
+    if diff_type != "unified" {
+        return Err(ActionError::field("diff_type", "Only the unified diff is available"));
+    }
+    context.store().read(|tx| {
+        let row = readable_activity(tx, context, &id)?;
+        let earlier = activities::page(tx, &Stream::Object(row.object_id.clone()), Some(row.timestamp), None, 1, 0)?;
+        let previous = earlier
+            .into_iter()
+            .next()
+            .ok_or_else(|| ActionError::not_found("Previous activity for this object not found"))?;
+        let object_of = |activity: &ActivityRow| -> Value {
+            serde_json::from_str::<Value>(&activity.data)
+                .ok()
+                .and_then(|d| d.get(&object_type).cloned())
+                .unwrap_or(Value::Null)
+        };
+        let diff = unified_diff(&pretty_lines(&object_of(&previous)), &pretty_lines(&object_of(&row)));
+        Ok(json!({"diff": diff, "activities": [activity_dict(&previous, true), activity_dict(&row, true)]}))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unified_diff_marks_removed_and_added_lines() {
+        let before: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let after: Vec<String> = ["a", "x", "c"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(unified_diff(&before, &after), "--- \n+++ \n@@ -1,3 +1,3 @@\n a\n-b\n+x\n c");
+    }
+}

@@ -33,6 +33,13 @@ fn every_change_is_traceable_and_private_history_never_leaks() {
         single.error(409, "Validation Error");
         app.get("package_activity_list", None, &[("id", "ngan-sach"), ("before", "hom-qua")])
             .error(409, "Validation Error");
+        let diff =
+            app.get("activity_diff", None, &[("id", items[1]["id"].as_str().unwrap()), ("object_type", "package")]);
+        let text = diff.result()["diff"].as_str().unwrap().to_string();
+        assert!(text.contains("+  \"notes\": \"Bản 2\""), "{text}");
+        assert!(text.contains("-  \"notes\": null"), "{text}");
+        assert_eq!(diff.result()["activities"][0]["id"], items[2]["id"]);
+        app.get("activity_diff", None, &[("id", items[2]["id"].as_str().unwrap())]).error(404, "Not Found Error");
         let shown = app.get("activity_show", None, &[("id", items[2]["id"].as_str().unwrap())]);
         assert_eq!(shown.result()["activity_type"], json!("new package"));
         let org_stream = app.get("organization_activity_list", None, &[("id", "so-tai-chinh")]);
