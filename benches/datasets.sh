@@ -5,28 +5,8 @@
 # first on the demo portal (330 datasets), then again with STORED extra datasets loaded
 # (default 100000) through `kho demo load --datasets`.
 # Usage: benches/datasets.sh [sqlite|postgres] [STORED]   (postgres needs DATABASE_URL: an empty database)
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
-engine="${1:-sqlite}"
 stored="${2:-100000}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/kho"
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-if [[ "$engine" == sqlite ]]; then unset DATABASE_URL; fi
-export KHO_DATA_DIR="$data" RUST_LOG=warn
-"$bin" demo load
-KHO_TOKEN="$("$bin" token create admin --name bench)"
-export KHO_TOKEN
-server=""
-start() {
-    "$bin" serve --bind "127.0.0.1:$port" & server=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/api/3/action/status_show" >/dev/null && return; sleep 0.1; done
-}
-stop() { [[ -n "$server" ]] && kill "$server" && wait "$server" 2>/dev/null || true; server=""; }
-trap 'stop; rm -rf "$data"' EXIT
-base="http://127.0.0.1:$port"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "${1:-sqlite}"
 measure() {
     local label="$1"
     curl -sf -H "Authorization: $KHO_TOKEN" -H 'Content-Type: application/json' "$base/api/3/action/package_create" \

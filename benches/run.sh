@@ -2,23 +2,10 @@
 # Load-tests the release binary with wrk on this machine's loopback, over the demo portal.
 # Usage: benches/run.sh [sqlite|postgres]   (postgres needs DATABASE_URL pointing at an empty database)
 # Needs: wrk (apt-get install wrk). Every run is bounded: 2 threads, 32 connections, 10 s per URL.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
-engine="${1:-sqlite}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/kho"
-data="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-if [[ "$engine" == sqlite ]]; then unset DATABASE_URL; fi
-export KHO_DATA_DIR="$data" RUST_LOG=warn
-"$bin" demo load
-token="$("$bin" token create admin --name bench)"
-"$bin" serve --bind "127.0.0.1:$port" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/3/action/status_show" >/dev/null && break; sleep 0.1; done
-base="http://127.0.0.1:$port/api/3/action"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "${1:-sqlite}"
+start
+base="$base/api/3/action"
+token="$KHO_TOKEN"
 run() {
     local label="$1"; shift
     local out

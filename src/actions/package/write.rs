@@ -422,9 +422,8 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             None => old_resources.clone(),
         };
         let dataset_type = existing.package_type.clone();
-        let (extras, sent_extras) =
+        let (extras, _) =
             with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
-        let _ = &sent_extras;
         errors.into_result()?;
         let may_set_state = caller.is_sysadmin() || can_edit(tx, &caller, &existing)?;
         let state =

@@ -1,0 +1,24 @@
+# Shared set-up of the benchmark scripts (sourced): builds the release binary, loads the demo
+# portal into a temporary data directory, creates a sysadmin token ($KHO_TOKEN), and defines
+# start/stop of `kho serve` on a free loopback port ($port, $base). Argument: sqlite|postgres.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
+engine="${1:-sqlite}"
+cargo build --release --quiet
+bin="$CARGO_TARGET_DIR/release/kho"
+data="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+base="http://127.0.0.1:$port"
+if [[ "$engine" == sqlite ]]; then unset DATABASE_URL; fi
+export KHO_DATA_DIR="$data" RUST_LOG=warn
+"$bin" demo load
+KHO_TOKEN="$("$bin" token create admin --name bench)"
+export KHO_TOKEN
+server=""
+start() {
+    "$bin" serve --bind "127.0.0.1:$port" & server=$!
+    for _ in $(seq 100); do curl -sf "$base/api/3/action/status_show" >/dev/null && return; sleep 0.1; done
+}
+stop() { [[ -n "$server" ]] && kill "$server" && wait "$server" 2>/dev/null || true; server=""; }
+trap 'stop; rm -rf "$data"' EXIT
