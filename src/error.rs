@@ -22,6 +22,12 @@ pub enum ActionError {
     /// Malformed nested data (CKAN's `DataError`).
     #[error("integrity error: {0}")]
     Integrity(String),
+    /// A search request CKAN rejects before searching (400 `Search Query Error`).
+    #[error("search query error: {0}")]
+    SearchQuery(String),
+    /// A query the search engine could not run (409 `Search Error`).
+    #[error("search error: {0}")]
+    Search(String),
     /// The database could not be reached in time.
     #[error("store unavailable: {0}")]
     Unavailable(String),
@@ -64,7 +70,8 @@ impl ActionError {
             ActionError::Validation(_) => 409,
             ActionError::NotFound(_) => 404,
             ActionError::Authorization(_) => 403,
-            ActionError::Integrity(_) => 400,
+            ActionError::Integrity(_) | ActionError::SearchQuery(_) => 400,
+            ActionError::Search(_) => 409,
             ActionError::Unavailable(_) => 503,
             ActionError::Internal(_) => 500,
         }
@@ -77,6 +84,8 @@ impl ActionError {
             ActionError::NotFound(_) => "Not Found Error",
             ActionError::Authorization(_) => "Authorization Error",
             ActionError::Integrity(_) => "Integrity Error",
+            ActionError::SearchQuery(_) => "Search Query Error",
+            ActionError::Search(_) => "Search Error",
             ActionError::Unavailable(_) | ActionError::Internal(_) => "Internal Server Error",
         }
     }
@@ -100,7 +109,7 @@ impl ActionError {
             ActionError::Authorization(detail) => {
                 object.insert("message".into(), json!(with_detail("Access denied", detail)));
             }
-            ActionError::Integrity(message) => {
+            ActionError::Integrity(message) | ActionError::SearchQuery(message) | ActionError::Search(message) => {
                 object.insert("message".into(), json!(message));
             }
             ActionError::Unavailable(_) => {

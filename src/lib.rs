@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod licenses;
 pub mod schemas;
+pub mod search;
 pub mod store;
 pub mod telemetry;
 pub mod uploads;

@@ -14,6 +14,10 @@ pub struct Services {
     pub signer: TokenSigner,
     pub licenses: Vec<Value>,
     pub schemas: crate::schemas::Schemas,
+    pub search: crate::search::Search,
+    /// Digest of what cached dataset dicts depend on (site URL, licences, schemas); the search
+    /// index is rebuilt when it was built for another.
+    pub dict_cache_key_digest: String,
 }
 
 impl Services {
@@ -43,8 +47,15 @@ impl Services {
             }
             Ok(())
         })?;
-        Ok(Services { store, config, signer, licenses, schemas })
+        let search = crate::search::Search::open(&config.data_dir.join("search"))?;
+        let dict_cache_key_digest = hex_digest(&cache_key);
+        Ok(Services { store, config, signer, licenses, schemas, search, dict_cache_key_digest })
     }
+}
+
+fn hex_digest(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One action call: the services plus who is calling.

@@ -8,6 +8,7 @@ use super::{ActionContext, Params};
 use crate::actions::group;
 use crate::auth::{Permission, roles};
 use crate::error::{ActionError, ActionResult, FieldErrors};
+use crate::store::changes::Entity;
 use crate::store::{self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, packages, users};
 
 fn member_dict(row: &MemberRow) -> Value {
@@ -82,6 +83,7 @@ fn save_membership(
     changes::append(tx, kind_of(group).entity(), &group.id, "membership", store::now())?;
     if object_type == "package" {
         packages::clear_cache(tx, None, &[object_id.to_string()])?;
+        changes::append(tx, Entity::Dataset, object_id, "groups", store::now())?;
     }
     Ok(row)
 }
@@ -139,6 +141,9 @@ fn delete_membership(context: &ActionContext, id: &str, object: &str, object_typ
         }
         if members::delete(tx, &group.id, object_type, &object_id)? {
             changes::append(tx, kind_of(&group).entity(), &group.id, "membership", store::now())?;
+            if object_type == "package" {
+                changes::append(tx, Entity::Dataset, &object_id, "groups", store::now())?;
+            }
         }
         Ok(Value::Null)
     })

@@ -9,6 +9,7 @@ mod group;
 mod member;
 mod package;
 mod params;
+mod search;
 mod status;
 mod tag;
 mod token;
@@ -19,6 +20,7 @@ mod vocabulary;
 use serde_json::Value;
 
 pub use context::{ActionContext, Services};
+pub use package::index_dicts;
 pub use params::{Params, Upload};
 
 use crate::auth::Caller;
@@ -79,6 +81,7 @@ static ACTIONS: &[Action] = &[
     write("group_delete", group::group_delete, "Delete a group.\n\nYou must be authorized to delete the group.\n\n:param id: the name or id of the group"),
     write("group_purge", group::group_purge, "Purge a group.\n\n.. warning:: Purging a group cannot be undone!\n\nOnly sysadmins can purge groups.\n\n:param id: the name or id of the group to be purged"),
     read("group_list_authz", group::group_list_authz, "Return the list of groups that the user is authorized to edit.\n\n:param available_only: remove the existing groups in the package (optional, default: ``False``)\n:param am_member: if ``True`` return only the groups the logged-in user is a member of, otherwise return all groups that the user is authorized to edit (optional, default: ``False``)"),
+    read("package_search", search::package_search, "Searches for packages satisfying a given search criteria.\n\nThis action accepts solr search query parameters (details below), and returns a dictionary of results, including dictized datasets that match the search criteria, a search count and also facet information.\n\n:param q: the solr query.  Optional.  Default: ``\"*:*\"``\n:param fq: any filter queries to apply.\n:param fq_list: additional filter queries to apply.\n:param sort: sorting of the search results.  Optional.  Default: ``'score desc, metadata_modified desc'``.\n:param rows: the maximum number of matching rows (datasets) to return. (optional, default: ``10``, upper limit: ``1000``)\n:param start: the offset in the complete result for where the set of returned datasets should begin.\n:param facet: whether to enable faceted results.  Default: ``True``.\n:param facet.mincount: the minimum counts for facet fields should be included in the results.\n:param facet.limit: the maximum number of values the facet fields return. A negative value means unlimited.\n:param facet.field: the fields to facet upon.  Default empty.\n:param include_private: if ``True``, private datasets will be included in the results.\n:param include_drafts: if ``True``, draft datasets will be included in the results.\n:param include_deleted: if ``True``, deleted datasets will be included in the results (sysadmins only)."),
     read("package_show", package::package_show, "Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n:rtype: dictionary"),
     read("package_list", package::package_list, "Return a list of the names of the site's datasets (packages).\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from\n:rtype: list of strings"),
     read("current_package_list_with_resources", package::current_package_list_with_resources, "Return a list of the site's datasets (packages) and their resources.\n\nThe list is sorted most-recently-modified first.\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from (optional)\n:rtype: list of dictionaries"),
@@ -146,7 +149,13 @@ pub fn call(services: &Services, caller: Caller, action: &Action, params: &Param
         return Err(ActionError::Authorization(None));
     }
     let context = ActionContext { services, caller };
-    (action.run)(&context, params)
+    let result = (action.run)(&context, params)?;
+    if !action.side_effect_free && services.search.is_indexing() {
+        // Read-your-writes: answer once the change is searchable.
+        let seq = services.store.read(crate::store::changes::last_seq)?;
+        services.search.wait_for(seq);
+    }
+    Ok(result)
 }
 
 /// Runs the action named `name` (the command line and demo loader use this).

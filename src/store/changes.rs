@@ -62,3 +62,9 @@ pub fn after(tx: &mut Tx, after: i64, limit: i64) -> StoreResult<Vec<ChangeRow>>
             .load(tx),
     )
 }
+
+/// Returns the sequence number of the newest change (0 when there is none).
+pub fn last_seq(tx: &mut Tx) -> StoreResult<i64> {
+    let newest: Option<i64> = map_err(changes::table.select(diesel::dsl::max(changes::seq)).first(tx))?;
+    Ok(newest.unwrap_or(0))
+}

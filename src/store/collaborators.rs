@@ -68,3 +68,13 @@ pub fn clear(tx: &mut Tx, package_id: &str) -> StoreResult<()> {
     )
     .map(|_| ())
 }
+
+/// Lists the collaborators of several datasets.
+pub fn for_packages(tx: &mut Tx, package_ids: &[String]) -> StoreResult<Vec<CollaboratorRow>> {
+    map_err(
+        package_collaborators::table
+            .filter(package_collaborators::package_id.eq_any(package_ids))
+            .select(CollaboratorRow::as_select())
+            .load(tx),
+    )
+}

@@ -252,3 +252,30 @@ pub fn public_names(tx: &mut Tx, limit: Option<i64>, offset: i64) -> StoreResult
             .load(tx),
     )
 }
+
+/// Returns datasets (any state) with their cached dicts: the given ids (`after` ignored), or
+/// when `ids` is `None` the next `limit` by id after `after` (for rebuilding the index).
+pub fn with_caches(
+    tx: &mut Tx,
+    ids: Option<&[String]>,
+    after: &str,
+    limit: i64,
+) -> StoreResult<Vec<(PackageRow, Option<String>)>> {
+    let columns = (PackageRow::as_select(), packages::dict_cache);
+    match ids {
+        Some(ids) => map_err(packages::table.filter(packages::id.eq_any(ids)).select(columns).load(tx)),
+        None => map_err(
+            packages::table.filter(packages::id.gt(after)).order(packages::id).limit(limit).select(columns).load(tx),
+        ),
+    }
+}
+
+/// Returns the ids of an organisation's datasets (any state).
+pub fn ids_of_org(tx: &mut Tx, org_id: &str) -> StoreResult<Vec<String>> {
+    map_err(packages::table.filter(packages::owner_org.eq(org_id)).select(packages::id).load(tx))
+}
+
+/// Counts every stored dataset (any state).
+pub fn count_all(tx: &mut Tx) -> StoreResult<i64> {
+    map_err(packages::table.count().get_result(tx))
+}

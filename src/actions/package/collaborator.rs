@@ -10,6 +10,7 @@ use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
 use crate::store::collaborators::{self, CollaboratorRow};
+use crate::store::changes::{self, Entity};
 use crate::store::{self, Tx, packages, packages::PackageRow, users};
 
 fn enabled(context: &ActionContext) -> ActionResult<()> {
@@ -71,6 +72,8 @@ pub fn package_collaborator_create(context: &ActionContext, params: &Params) -> 
         let row =
             CollaboratorRow { package_id: dataset.id.clone(), user_id: user.id, capacity, modified: store::now() };
         collaborators::upsert(tx, &row)?;
+        // Collaborators may see the dataset while it is private: its search labels change.
+        changes::append(tx, Entity::Dataset, &dataset.id, "collaborators", store::now())?;
         Ok(collaborator_dict(&row))
     })
 }
@@ -86,6 +89,7 @@ pub fn package_collaborator_delete(context: &ActionContext, params: &Params) -> 
         if !collaborators::delete(tx, &dataset.id, &user.id)? {
             return Err(ActionError::not_found(format!("User {} is not a collaborator on this dataset", user.name)));
         }
+        changes::append(tx, Entity::Dataset, &dataset.id, "collaborators", store::now())?;
         Ok(Value::Null)
     })
 }

@@ -14,7 +14,7 @@ mod write;
 use serde_json::{Map, Value};
 
 use super::authz::has_group_permission;
-use super::{ActionContext, Params};
+use super::{ActionContext, Params, Services};
 use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
 use crate::store::groups::GroupRow;
@@ -255,4 +255,26 @@ pub fn current_package_list_with_resources(context: &ActionContext, params: &Par
         let rows = packages::list(tx, &filter, &visible, limit, offset)?;
         Ok(Value::Array(dicts(tx, context, &rows)?))
     })
+}
+
+/// Returns the dicts of stored datasets for the search index: the cached dict where there is
+/// one, else one built now.
+pub fn index_dicts(services: &Services, rows: Vec<(PackageRow, Option<String>)>) -> ActionResult<Vec<Map<String, Value>>> {
+    let context = ActionContext { services, caller: Caller::system() };
+    let mut dicts = Vec::with_capacity(rows.len());
+    let mut uncached = Vec::new();
+    for (row, cache) in rows {
+        match cache.and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok()) {
+            Some(dict) => dicts.push(dict),
+            None => uncached.push(row),
+        }
+    }
+    if !uncached.is_empty() {
+        let built = context.store().read(|tx| dicts_with(tx, &context, &uncached, false))?;
+        dicts.extend(built.into_iter().filter_map(|dict| match dict {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }));
+    }
+    Ok(dicts)
 }

@@ -1,0 +1,344 @@
+//! `package_search` and the reads served by the index (spec §5): CKAN's parameters,
+//! validation, filters, permission labels, facets and result shape.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{ActionContext, Params};
+use crate::error::{ActionError, ActionResult};
+use crate::search::{self, Query, Request, SortBy, SortItem};
+use crate::store::{groups, members};
+
+/// CKAN's `ckan.search.rows_max`.
+const ROWS_MAX: i64 = 1000;
+const DEFAULT_SORT: &str = "score desc, metadata_modified desc";
+/// Parameters `package_search` accepts (anything else is a 400, as in CKAN).
+const KNOWN_PARAMETERS: &[&str] = &[
+    "q",
+    "fq",
+    "fq_list",
+    "sort",
+    "rows",
+    "start",
+    "facet",
+    "facet.field",
+    "facet.limit",
+    "facet.mincount",
+    "include_private",
+    "include_drafts",
+    "include_deleted",
+    "use_default_schema",
+    "fl",
+    "qf",
+    "bf",
+    "boost",
+    "tie",
+    "mm",
+    "defType",
+    "df",
+    "wt",
+    "extras",
+    "callback",
+];
+/// Exact fields that hold one value per dataset, so they can order results.
+const SORTABLE_TEXT: &[&str] =
+    &["id", "name", "license_id", "state", "dataset_type", "owner_org", "organization", "capacity", "creator_user_id"];
+
+fn search_error(error: search::query::SyntaxError) -> ActionError {
+    ActionError::Search(format!("Search error: '{}'", error.0))
+}
+
+/// Returns the caller's permission labels (spec §2.5); `None` for sysadmins.
+fn caller_labels(context: &ActionContext) -> ActionResult<Option<Vec<String>>> {
+    if context.caller.is_sysadmin() {
+        return Ok(None);
+    }
+    let mut labels = vec!["public".to_string()];
+    if let Some(user_id) = context.caller.user_id() {
+        labels.push(format!("creator-{user_id}"));
+        labels.push(format!("collaborator-{user_id}"));
+        let memberships = context.store().read(|tx| members::list_for_object(tx, "user", user_id))?;
+        labels.extend(memberships.into_iter().filter(|m| m.state == "active").map(|m| format!("member-{}", m.group_id)));
+    }
+    Ok(Some(labels))
+}
+
+fn parse_sort(text: &str) -> ActionResult<Vec<SortItem>> {
+    let text = if text.trim() == "rank" { DEFAULT_SORT } else { text };
+    let mut items = Vec::new();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let mut words = item.split_whitespace();
+        let (Some(field), Some(direction), None) = (words.next(), words.next(), words.next()) else {
+            return Err(ActionError::SearchQuery("Search Query is invalid: 'Invalid \"sort\" parameter'".into()));
+        };
+        let descending = match direction.to_ascii_lowercase().as_str() {
+            "asc" => false,
+            "desc" => true,
+            _ => return Err(ActionError::SearchQuery("Search Query is invalid: 'Invalid \"sort\" parameter'".into())),
+        };
+        let by = match field {
+            "score" => SortBy::Score,
+            "metadata_modified" | "metadata_created" => SortBy::Date(field.to_string()),
+            "title_string" => SortBy::Text("title_sort".into()),
+            "type" => SortBy::Text("dataset_type".into()),
+            other if SORTABLE_TEXT.contains(&other) => SortBy::Text(other.to_string()),
+            other => return Err(ActionError::Search(format!("Search error: 'can not sort on field: {other}'"))),
+        };
+        items.push(SortItem { by, descending });
+    }
+    if items.is_empty() {
+        return parse_sort(DEFAULT_SORT);
+    }
+    Ok(items)
+}
+
+fn integer(params: &Params, key: &str) -> ActionResult<Option<i64>> {
+    let Some(value) = params.get(key).filter(|v| !v.is_null()) else { return Ok(None) };
+    let parsed = match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) if s.trim().is_empty() => return Ok(None),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        _ => None,
+    };
+    parsed.map(Some).ok_or_else(|| {
+        let mut map = Map::new();
+        map.insert(key.into(), json!(["Invalid integer", "Please enter an integer value"]));
+        ActionError::Validation(map)
+    })
+}
+
+fn natural(params: &Params, key: &str) -> ActionResult<Option<i64>> {
+    match integer(params, key)? {
+        Some(n) if n < 0 => Err(ActionError::field(key, "Must be a natural number")),
+        other => Ok(other),
+    }
+}
+
+/// `facet.field`: a JSON list given as text, a real list, or repeated parameters.
+fn facet_fields(params: &Params) -> ActionResult<Vec<String>> {
+    let not_json = || {
+        let mut map = Map::new();
+        map.insert("facet.field".into(), json!(["Could not parse as valid JSON", "Not a list"]));
+        ActionError::Validation(map)
+    };
+    let list = match params.get("facet.field") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) && items.len() > 1 => items.clone(),
+        Some(Value::Array(items)) => match items.first() {
+            Some(Value::String(text)) if items.len() == 1 => match serde_json::from_str(text) {
+                Ok(Value::Array(inner)) => inner,
+                _ => return Err(not_json()),
+            },
+            _ => items.clone(),
+        },
+        Some(Value::String(text)) => match serde_json::from_str(text) {
+            Ok(Value::Array(items)) => items,
+            Ok(_) => return Err(ActionError::field("facet.field", "Not a list")),
+            Err(_) => return Err(not_json()),
+        },
+        Some(_) => return Err(ActionError::field("facet.field", "Not a list")),
+    };
+    Ok(list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+}
+
+/// `fq_list`: a list, or one string taken as a one-item list.
+fn string_items(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::String(s)) if !s.trim().is_empty() => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Builds the filter CKAN sends as `fq` (spec §5.2 steps 4–5), so the caller's clauses share a
+/// boolean query with CKAN's own, exactly as in CKAN.
+fn main_filter(fq: &str, include_private: bool, states: &str) -> String {
+    let mut filter = String::new();
+    if !include_private {
+        filter.push_str("+capacity:public ");
+    }
+    filter.push_str(fq);
+    if !fq.contains("+state") {
+        filter.push_str(&format!(" +state:({states})"));
+    }
+    filter
+}
+
+/// Runs a search for an action; returns the outcome (dicts in order, facet counts).
+pub fn run_search(context: &ActionContext, request: &Request) -> ActionResult<search::Outcome> {
+    context.services.search.run(request).map_err(search_error)
+}
+
+/// A request for every dataset the caller may see that matches `filter` (Lucene syntax).
+pub fn listing(context: &ActionContext, filter: &str, rows: usize, start: usize) -> ActionResult<Request> {
+    Ok(Request {
+        q: None,
+        filters: vec![main_filter(filter, false, "active")],
+        labels: caller_labels(context)?,
+        sort: parse_sort(DEFAULT_SORT)?,
+        start,
+        rows,
+        facets: Vec::new(),
+        now: crate::store::now(),
+    })
+}
+
+/// `package_search`.
+pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let unknown: Vec<String> = params
+        .0
+        .keys()
+        .filter(|k| !KNOWN_PARAMETERS.contains(&k.as_str()) && !k.starts_with("ext_"))
+        .map(|k| format!("'{k}'"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ActionError::SearchQuery(format!(
+            "Search Query is invalid: \"Invalid search parameters: [{}]\"",
+            unknown.join(", ")
+        )));
+    }
+    for key in ["q", "fq", "fq_list", "sort", "qf", "facet.field"] {
+        if params.get(key).is_some_and(|v| v.to_string().contains("{!")) {
+            return Err(ActionError::Search(format!("Search error: \"Local parameters are not supported in param '{key}'.\"")));
+        }
+    }
+    let rows = natural(params, "rows")?.unwrap_or(10).min(ROWS_MAX);
+    let start = natural(params, "start")?.unwrap_or(0);
+    let facet_limit = integer(params, "facet.limit")?.unwrap_or(50);
+    let facet_mincount = natural(params, "facet.mincount")?.unwrap_or(1);
+    let facets_on = params.flag("facet", true)?;
+    let requested_facets = facet_fields(params)?;
+    let include_private = params.truthy("include_private");
+    let include_drafts = params.truthy("include_drafts");
+    let include_deleted = params.truthy("include_deleted") && context.caller.is_sysadmin();
+    let sort_text = params.non_empty("sort").unwrap_or_else(|| DEFAULT_SORT.to_string());
+    let sort_text = if sort_text.trim() == "rank" { DEFAULT_SORT.to_string() } else { sort_text };
+    let mut sort = parse_sort(&sort_text)?;
+    if !sort.iter().any(|item| item.by == SortBy::Text("id".into())) {
+        sort.push(SortItem { by: SortBy::Text("id".into()), descending: false });
+    }
+    let q = params.text("q").map(|q| q.trim().to_string()).unwrap_or_default();
+    let query = match q.as_str() {
+        "" | "*:*" | "\"\"" | "''" => None,
+        text if search::query::is_fielded(text) && params.text("defType").as_deref() != Some("edismax") => {
+            Some(Query::Lucene(text.to_string()))
+        }
+        text => Some(Query::DisMax(text.to_string())),
+    };
+    let mut states = vec!["active"];
+    if include_drafts {
+        states.push("draft");
+    }
+    if include_deleted {
+        states.push("deleted");
+    }
+    let (fq, mut filters) = match params.get("fq") {
+        Some(Value::Array(items)) => (String::new(), string_items(Some(&Value::Array(items.clone())))),
+        Some(value) => (super::params::value_text(value).unwrap_or_default(), Vec::new()),
+        None => (String::new(), Vec::new()),
+    };
+    filters.insert(0, main_filter(&fq, include_private, &states.join(" OR ")));
+    filters.extend(string_items(params.get("fq_list")));
+    let facet_names = if facets_on { requested_facets } else { Vec::new() };
+    let request = Request {
+        q: query,
+        filters,
+        labels: caller_labels(context)?,
+        sort,
+        start: usize::try_from(start).unwrap_or(usize::MAX),
+        rows: usize::try_from(rows).unwrap_or(0),
+        facets: facet_names.clone(),
+        now: crate::store::now(),
+    };
+    let outcome = run_search(context, &request)?;
+    let results: Vec<Value> = match params.string_list("fl").filter(|f| !f.is_empty()) {
+        Some(fl) => {
+            let wanted: Vec<String> = fl.iter().flat_map(|f| f.split_whitespace().map(str::to_string)).collect();
+            outcome
+                .dicts
+                .into_iter()
+                .map(|dict| Value::Object(wanted.iter().filter_map(|k| dict.get(k).map(|v| (k.clone(), index_value(v)))).collect()))
+                .collect()
+        }
+        None => outcome.dicts.into_iter().map(Value::Object).collect(),
+    };
+    let (facets, search_facets) = facet_output(context, &facet_names, outcome.facets, facet_limit, facet_mincount)?;
+    Ok(json!({
+        "count": outcome.count,
+        "facets": facets,
+        "results": results,
+        "sort": sort_text,
+        "search_facets": search_facets,
+    }))
+}
+
+/// A value as the index returns it for `fl`: booleans and numbers as strings (CKAN returns
+/// `"private": "false"` there).
+fn index_value(value: &Value) -> Value {
+    match value {
+        Value::Bool(b) => Value::String(b.to_string()),
+        Value::Number(n) => Value::String(n.to_string()),
+        other => other.clone(),
+    }
+}
+
+/// Builds `facets` (count descending, ties by value) and `search_facets` (items by display
+/// name descending, as CKAN returns them).
+fn facet_output(
+    context: &ActionContext,
+    names: &[String],
+    counts: Vec<HashMap<String, u64>>,
+    limit: i64,
+    mincount: i64,
+) -> ActionResult<(Map<String, Value>, Map<String, Value>)> {
+    let mut facets = Map::new();
+    let mut search_facets = Map::new();
+    for (name, counts) in names.iter().zip(counts) {
+        let mut items: Vec<(String, u64)> =
+            counts.into_iter().filter(|(_, c)| i64::try_from(*c).unwrap_or(i64::MAX) >= mincount.max(1)).collect();
+        items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if limit >= 0 {
+            items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        let titles = display_names(context, name, &items)?;
+        facets.insert(name.clone(), Value::Object(items.iter().map(|(v, c)| (v.clone(), json!(c))).collect()));
+        let mut listed: Vec<Value> = items
+            .iter()
+            .map(|(value, count)| {
+                let display = titles.get(value).cloned().unwrap_or_else(|| value.clone());
+                json!({"count": count, "display_name": display, "name": value})
+            })
+            .collect();
+        listed.sort_by(|a, b| b["display_name"].as_str().cmp(&a["display_name"].as_str()));
+        search_facets.insert(name.clone(), json!({"items": listed, "title": name}));
+    }
+    Ok((facets, search_facets))
+}
+
+/// Display names of facet values: organisation and group titles, licence titles.
+fn display_names(context: &ActionContext, field: &str, items: &[(String, u64)]) -> ActionResult<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    match field {
+        "organization" | "groups" => {
+            context.store().read(|tx| -> ActionResult<()> {
+                for (value, _) in items {
+                    if let Some(group) = groups::find(tx, value)? {
+                        let title = if group.title.is_empty() { value.clone() } else { group.title };
+                        names.insert(value.clone(), title);
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        "license_id" => {
+            for (value, _) in items {
+                if let Some(title) = context.services.licenses.iter().find(|l| l["id"] == value.as_str()).and_then(|l| l["title"].as_str()) {
+                    names.insert(value.clone(), title.to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(names)
+}

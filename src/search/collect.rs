@@ -1,0 +1,291 @@
+//! Collectors for `package_search`: the top `start + rows` documents under a multi-key sort
+//! (score, dates and exact strings, with `id asc` as the last tie-breaker so paging is
+//! stable), and facet counts over every match.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// What a sort item orders by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortBy {
+    Score,
+    /// A date fast field.
+    Date(String),
+    /// A single-valued exact field (its fast column).
+    Text(String),
+}
+
+/// One item of a sort: what and which way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortItem {
+    pub by: SortBy,
+    pub descending: bool,
+}
+
+/// A key part comparable across segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Already encoded so that ascending order is the wanted order.
+    Number(u64),
+    /// A string; `None` (missing) sorts last either way.
+    Text(Option<String>, bool),
+}
+
+fn compare_parts(a: &[Part], b: &[Part]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let order = match (x, y) {
+            (Part::Number(x), Part::Number(y)) => x.cmp(y),
+            (Part::Text(x, descending), Part::Text(y, _)) => match (x, y) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some(x), Some(y)) if *descending => y.cmp(x),
+                (Some(x), Some(y)) => x.cmp(y),
+            },
+            _ => Ordering::Equal,
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Collects the first `limit` documents in sort order.
+pub struct TopSorted {
+    pub items: Vec<SortItem>,
+    pub limit: usize,
+}
+
+/// Sorted documents with their keys.
+pub type Sorted = Vec<(Vec<Part>, DocAddress)>;
+
+enum SegmentColumn {
+    Score,
+    Date(Option<Column<tantivy::DateTime>>),
+    Text(Option<StrColumn>),
+}
+
+pub struct TopSortedSegment {
+    segment: SegmentOrdinal,
+    columns: Vec<(SegmentColumn, bool)>,
+    limit: usize,
+    entries: Vec<(Vec<u64>, DocId)>,
+}
+
+const MISSING: u64 = u64::MAX;
+
+fn score_key(score: Score) -> u64 {
+    let bits = score.to_bits();
+    u64::from(if bits & 0x8000_0000 != 0 { !bits } else { bits | 0x8000_0000 })
+}
+
+impl TopSortedSegment {
+    fn key(&self, doc: DocId, score: Score) -> Vec<u64> {
+        self.columns
+            .iter()
+            .map(|(column, descending)| {
+                let value = match column {
+                    SegmentColumn::Score => Some(score_key(score)),
+                    SegmentColumn::Date(Some(c)) => {
+                        c.first(doc).map(|d| (d.into_timestamp_micros() as u64) ^ (1 << 63))
+                    }
+                    SegmentColumn::Text(Some(c)) => c.term_ords(doc).next(),
+                    SegmentColumn::Date(None) | SegmentColumn::Text(None) => None,
+                };
+                match value {
+                    None => MISSING,
+                    Some(v) if *descending => !v,
+                    Some(v) => v.min(MISSING - 1),
+                }
+            })
+            .collect()
+    }
+
+    fn truncate(&mut self) {
+        if self.entries.len() > self.limit {
+            self.entries.select_nth_unstable_by(self.limit, |a, b| a.0.cmp(&b.0));
+            self.entries.truncate(self.limit);
+        }
+    }
+}
+
+impl SegmentCollector for TopSortedSegment {
+    type Fruit = Sorted;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let key = self.key(doc, score);
+        self.entries.push((key, doc));
+        if self.entries.len() >= self.limit.saturating_mul(2).max(1024) {
+            self.truncate();
+        }
+    }
+
+    fn harvest(mut self) -> Sorted {
+        self.truncate();
+        let mut buffer = String::new();
+        self.entries
+            .into_iter()
+            .map(|(key, doc)| {
+                let parts = key
+                    .iter()
+                    .zip(&self.columns)
+                    .map(|(value, (column, descending))| match column {
+                        SegmentColumn::Text(column) => {
+                            let text = column.as_ref().filter(|_| *value != MISSING).and_then(|c| {
+                                let ord = if *descending { !*value } else { *value };
+                                buffer.clear();
+                                c.ord_to_str(ord, &mut buffer).ok().filter(|found| *found).map(|_| buffer.clone())
+                            });
+                            Part::Text(text, *descending)
+                        }
+                        _ => Part::Number(*value),
+                    })
+                    .collect();
+                (parts, DocAddress::new(self.segment, doc))
+            })
+            .collect()
+    }
+}
+
+impl Collector for TopSorted {
+    type Fruit = Sorted;
+    type Child = TopSortedSegment;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<TopSortedSegment> {
+        let fast = reader.fast_fields();
+        let mut columns = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            let column = match &item.by {
+                SortBy::Score => SegmentColumn::Score,
+                SortBy::Date(name) => SegmentColumn::Date(fast.date(name).ok()),
+                SortBy::Text(name) => SegmentColumn::Text(fast.str(name)?),
+            };
+            columns.push((column, item.descending));
+        }
+        Ok(TopSortedSegment { segment, columns, limit: self.limit, entries: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.items.iter().any(|item| item.by == SortBy::Score)
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Sorted>) -> tantivy::Result<Sorted> {
+        let mut all: Sorted = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| compare_parts(&a.0, &b.0));
+        all.truncate(self.limit);
+        Ok(all)
+    }
+}
+
+/// One requested facet: the fast column and the prefix its values carry in that column.
+#[derive(Debug, Clone)]
+pub struct FacetField {
+    pub column: String,
+    pub prefix: String,
+}
+
+/// Counts the values of each facet field over every match.
+pub struct Facets(pub Vec<FacetField>);
+
+pub struct FacetsSegment {
+    columns: Vec<Option<(StrColumn, u64, Vec<u32>)>>,
+    prefixes: Vec<String>,
+}
+
+/// Returns the first term ordinal whose term is not below `bound`.
+fn lower_ord(column: &StrColumn, bound: &str) -> u64 {
+    let (mut low, mut high) = (0u64, column.num_terms() as u64);
+    let mut buffer = String::new();
+    while low < high {
+        let middle = low + (high - low) / 2;
+        buffer.clear();
+        let below = column.ord_to_str(middle, &mut buffer).is_ok_and(|_| buffer.as_str() < bound);
+        if below {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
+}
+
+impl SegmentCollector for FacetsSegment {
+    type Fruit = Vec<HashMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (column, first, counts) in self.columns.iter_mut().flatten() {
+            for ord in column.term_ords(doc) {
+                if let Some(count) = ord.checked_sub(*first).and_then(|i| counts.get_mut(i as usize)) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut buffer = String::new();
+        self.columns
+            .iter()
+            .zip(&self.prefixes)
+            .map(|(column, prefix)| {
+                let mut counts = HashMap::new();
+                let Some((column, first, ords)) = column else { return counts };
+                for (offset, count) in ords.iter().enumerate().filter(|(_, c)| **c > 0) {
+                    buffer.clear();
+                    if column.ord_to_str(*first + offset as u64, &mut buffer).unwrap_or(false)
+                        && let Some(value) = buffer.strip_prefix(prefix.as_str())
+                    {
+                        *counts.entry(value.to_string()).or_insert(0) += u64::from(*count);
+                    }
+                }
+                counts
+            })
+            .collect()
+    }
+}
+
+impl Collector for Facets {
+    type Fruit = Vec<HashMap<String, u64>>;
+    type Child = FacetsSegment;
+
+    fn for_segment(&self, _segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetsSegment> {
+        let mut columns = Vec::with_capacity(self.0.len());
+        for facet in &self.0 {
+            let column = reader.fast_fields().str(&facet.column)?.map(|column| {
+                let (first, end) = if facet.prefix.is_empty() {
+                    (0, column.num_terms() as u64)
+                } else {
+                    let mut upper = facet.prefix.clone();
+                    upper.pop();
+                    upper.push('\u{2}');
+                    (lower_ord(&column, &facet.prefix), lower_ord(&column, &upper))
+                };
+                let counts = vec![0u32; usize::try_from(end.saturating_sub(first)).unwrap_or(0)];
+                (column, first, counts)
+            });
+            columns.push(column);
+        }
+        Ok(FacetsSegment { columns, prefixes: self.0.iter().map(|f| f.prefix.clone()).collect() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut merged: Vec<HashMap<String, u64>> = vec![HashMap::new(); self.0.len()];
+        for fruit in fruits {
+            for (total, counts) in merged.iter_mut().zip(fruit) {
+                for (value, count) in counts {
+                    *total.entry(value).or_insert(0) += count;
+                }
+            }
+        }
+        Ok(merged)
+    }
+}

@@ -1,0 +1,258 @@
+//! Search: a tantivy index on disk under the data directory, with CKAN's index field names,
+//! kept current from the store's change log (see `indexer.rs`) and queried by
+//! `package_search` (`actions/search.rs`).
+
+pub mod analysis;
+mod build;
+pub mod collation;
+mod collect;
+mod document;
+mod fields;
+mod indexer;
+pub mod query;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
+
+pub use build::{QueryBuilder, parse_date};
+pub use collect::{FacetField, Facets, SortBy, SortItem, TopSorted};
+pub use document::permission_labels;
+pub use fields::{FieldRef, Fields, KV_SEPARATOR};
+pub use indexer::{rebuild, run as run_indexer};
+
+/// Memory the index writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// How long a write waits for its change to become searchable before answering anyway.
+const READ_YOUR_WRITES_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What an index commit records: how far in the change log it got, and for which store
+/// state (the dataset dict cache key) and schema it was built.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Checkpoint {
+    pub version: u32,
+    pub seq: i64,
+    pub key: String,
+}
+
+/// The index, its reader, and (in the process that keeps it current) its writer.
+pub struct Search {
+    pub fields: Fields,
+    pub index: Index,
+    pub reader: IndexReader,
+    directory: PathBuf,
+    writer: Mutex<Option<IndexWriter>>,
+    applied: Mutex<i64>,
+    applied_changed: Condvar,
+    wake: (Mutex<bool>, Condvar),
+    indexer_running: AtomicBool,
+}
+
+impl Search {
+    /// Opens (or creates) the index in `directory`.
+    pub fn open(directory: &Path) -> anyhow::Result<Search> {
+        std::fs::create_dir_all(directory)?;
+        let fields = Fields::new();
+        let index = match Index::open_in_dir(directory) {
+            Ok(index) if index.schema() == fields.schema => index,
+            Ok(_) => {
+                tracing::warn!(dir = %directory.display(), "search index has an older schema: recreating it");
+                recreate(directory, &fields)?
+            }
+            Err(_) => recreate(directory, &fields)?,
+        };
+        Fields::register_tokenizers(&index);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let search = Search {
+            fields,
+            index,
+            reader,
+            directory: directory.to_path_buf(),
+            writer: Mutex::new(None),
+            applied: Mutex::new(0),
+            applied_changed: Condvar::new(),
+            wake: (Mutex::new(false), Condvar::new()),
+            indexer_running: AtomicBool::new(false),
+        };
+        *search.applied_guard() = search.checkpoint().seq;
+        Ok(search)
+    }
+
+    /// Returns the checkpoint of the last commit.
+    pub fn checkpoint(&self) -> Checkpoint {
+        self.index
+            .load_metas()
+            .ok()
+            .and_then(|metas| metas.payload)
+            .and_then(|payload| serde_json::from_str(&payload).ok())
+            .unwrap_or_default()
+    }
+
+    fn applied_guard(&self) -> MutexGuard<'_, i64> {
+        self.applied.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Returns the index writer, opening it on first use (one process holds it at a time).
+    fn writer(&self) -> anyhow::Result<MutexGuard<'_, Option<IndexWriter>>> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let writer = self.index.writer(WRITER_MEMORY).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open the search index in {} for writing ({e}); is a Kho server running on this data directory?",
+                    self.directory.display()
+                )
+            })?;
+            *guard = Some(writer);
+        }
+        Ok(guard)
+    }
+
+    /// Records that the index now holds every change up to `seq` and wakes waiting writers.
+    fn set_applied(&self, seq: i64) {
+        *self.applied_guard() = seq;
+        self.applied_changed.notify_all();
+    }
+
+    /// Asks the indexer to look at the change log now.
+    pub fn nudge(&self) {
+        let (pending, condvar) = &self.wake;
+        *pending.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        condvar.notify_one();
+    }
+
+    /// Waits up to `timeout` for a nudge.
+    fn wait_for_nudge(&self, timeout: Duration) {
+        let (pending, condvar) = &self.wake;
+        let guard = pending.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut guard, _) =
+            condvar.wait_timeout_while(guard, timeout, |p| !*p).unwrap_or_else(|p| p.into_inner());
+        *guard = false;
+    }
+
+    /// Returns whether this process keeps the index current.
+    pub fn is_indexing(&self) -> bool {
+        self.indexer_running.load(Ordering::Acquire)
+    }
+
+    /// Read-your-writes: when this process runs the indexer, waits until the change log up to
+    /// `seq` is searchable.
+    pub fn wait_for(&self, seq: i64) {
+        if !self.indexer_running.load(Ordering::Acquire) {
+            return;
+        }
+        self.nudge();
+        let guard = self.applied_guard();
+        let (guard, timeout) = self
+            .applied_changed
+            .wait_timeout_while(guard, READ_YOUR_WRITES_TIMEOUT, |applied| *applied < seq)
+            .unwrap_or_else(|p| p.into_inner());
+        drop(guard);
+        if timeout.timed_out() {
+            tracing::warn!(seq, "search index did not catch up in time; answering anyway");
+        }
+    }
+}
+
+fn recreate(directory: &Path, fields: &Fields) -> anyhow::Result<Index> {
+    for entry in std::fs::read_dir(directory)? {
+        let path = entry?.path();
+        if path.is_file() {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(Index::create_in_dir(directory, fields.schema.clone())?)
+}
+
+/// One search, in index terms (the action layer builds it from CKAN's parameters).
+pub struct Request {
+    /// Free text for CKAN's DisMax, or a Lucene query; `None` matches everything.
+    pub q: Option<Query>,
+    /// Filter queries in Lucene syntax, each required.
+    pub filters: Vec<String>,
+    /// Permission labels the caller holds; `None` sees everything (sysadmin).
+    pub labels: Option<Vec<String>>,
+    pub sort: Vec<SortItem>,
+    pub start: usize,
+    pub rows: usize,
+    /// Facet fields by CKAN name.
+    pub facets: Vec<String>,
+    /// The instant `NOW` means in date math.
+    pub now: chrono::NaiveDateTime,
+}
+
+/// The query text and how to read it.
+pub enum Query {
+    DisMax(String),
+    Lucene(String),
+}
+
+/// What a search found.
+pub struct Outcome {
+    pub count: usize,
+    /// The stored dataset dicts of the requested page, in order.
+    pub dicts: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Per requested facet field: value → count.
+    pub facets: Vec<std::collections::HashMap<String, u64>>,
+}
+
+impl Search {
+    /// Runs a search. Syntax errors in `q` or a filter come back as [`query::SyntaxError`].
+    pub fn run(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
+        use tantivy::collector::Count;
+        use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
+        use tantivy::schema::IndexRecordOption;
+
+        let builder = QueryBuilder { fields: &self.fields, now: request.now };
+        let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        let main: Box<dyn tantivy::query::Query> = match &request.q {
+            None => Box::new(tantivy::query::AllQuery),
+            Some(Query::DisMax(text)) => builder.dismax(text),
+            Some(Query::Lucene(text)) => builder.build(&query::parse(text)?, "text")?,
+        };
+        clauses.push((Occur::Must, main));
+        for filter in &request.filters {
+            let built = builder.build(&query::parse(filter)?, "text")?;
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(built, 0.0))));
+        }
+        if let Some(labels) = &request.labels {
+            let any_label: Vec<(Occur, Box<dyn tantivy::query::Query>)> = labels
+                .iter()
+                .map(|label| {
+                    let term = tantivy::Term::from_field_text(self.fields.labels, label);
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn tantivy::query::Query>)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any_label)), 0.0))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let top = TopSorted { items: request.sort.clone(), limit: request.start.saturating_add(request.rows) };
+        let facet_fields: Vec<FacetField> = request
+            .facets
+            .iter()
+            .map(|name| {
+                let (column, prefix) = self.fields.column(name);
+                FacetField { column, prefix }
+            })
+            .collect();
+        let wants_page = request.rows > 0;
+        let (count, sorted, facets) = searcher
+            .search(&query, &(Count, (wants_page.then_some(top)), Facets(facet_fields)))
+            .map_err(|e| query::SyntaxError(e.to_string()))?;
+        let mut dicts = Vec::new();
+        for (_, address) in sorted.unwrap_or_default().into_iter().skip(request.start) {
+            let document: tantivy::TantivyDocument =
+                searcher.doc(address).map_err(|e| query::SyntaxError(e.to_string()))?;
+            use tantivy::schema::Value as _;
+            let text = document.get_first(self.fields.data).and_then(|v| v.as_str()).unwrap_or("{}");
+            if let Ok(dict) = serde_json::from_str(text) {
+                dicts.push(dict);
+            }
+        }
+        Ok(Outcome { count, dicts, facets })
+    }
+}
