@@ -1,4 +1,5 @@
-//! The command line: `kho serve`, `kho migrate`, `kho user add`, `kho token create`, `kho demo load`.
+//! The command line: `kho serve`, `kho migrate`, `kho user add`, `kho token create`, `kho demo load`,
+//! `kho search rebuild`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,6 +55,18 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// The search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SearchCommand {
+    /// Rebuild the search index from the store (stop the server on this data directory
+    /// first; a running server keeps its index current by itself).
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,6 +172,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .map_err(action_failure)?;
             println!("{}", result.get("token").and_then(Value::as_str).unwrap_or_default());
+            Ok(())
+        }
+        Command::Search { command: SearchCommand::Rebuild } => {
+            let services = Services::open(config)?;
+            let (count, took) = crate::search::rebuild(&services, true)?;
+            println!(
+                "indexed {count} datasets in {:.1} s ({:.0}/s)",
+                took.as_secs_f64(),
+                count as f64 / took.as_secs_f64().max(1e-9)
+            );
             Ok(())
         }
         Command::Demo { command: DemoCommand::Load { datasets } } => {

@@ -19,6 +19,10 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/dataset/{id}/resource/{resource_id}/download/{filename}", web::get().to(download::download))
         .route("/api/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/2/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
+        .route("/api/util/dataset/autocomplete", web::get().to(util::dataset_autocomplete))
+        .route("/api/2/util/dataset/autocomplete", web::get().to(util::dataset_autocomplete))
+        .route("/api/util/tag/autocomplete", web::get().to(util::tag_autocomplete))
+        .route("/api/2/util/tag/autocomplete", web::get().to(util::tag_autocomplete))
         .service(api::scope());
 }
 

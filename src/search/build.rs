@@ -181,6 +181,33 @@ impl QueryBuilder<'_> {
         Box::new(BooleanQuery::new(boosts))
     }
 
+    /// `package_autocomplete` (CKAN matches `name_ngram` and `title_ngram`): a name that
+    /// contains the text, or a title whose words start with the text's syllables, with or
+    /// without diacritics.
+    pub fn autocomplete(&self, text: &str) -> BoxQuery {
+        let mut either: Vec<(TantivyOccur, BoxQuery)> = Vec::new();
+        if let Some(name) = self.fields.string("name") {
+            let pattern = format!(".*{}.*", regex_escape(&text.trim().to_lowercase()));
+            either.push((TantivyOccur::Should, Box::new(BoostQuery::new(regex(name, &pattern), 2.0))));
+        }
+        if let Some((vi, folded)) = self.fields.text("title") {
+            let words = |field: Field, fold_it: bool| -> BoxQuery {
+                let clauses: Vec<(TantivyOccur, BoxQuery)> = syllables(text, fold_it)
+                    .iter()
+                    .map(|s| (TantivyOccur::Must, regex(field, &format!("{}.*", regex_escape(s)))))
+                    .collect();
+                if clauses.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(clauses)) }
+            };
+            either.push((TantivyOccur::Should, words(vi, false)));
+            // Typed with diacritics, the diacritics must match; typed without, any will do.
+            let normalized = normalize(text);
+            if fold(&normalized) == normalized {
+                either.push((TantivyOccur::Should, Box::new(BoostQuery::new(words(folded, true), FOLDED_WEIGHT))));
+            }
+        }
+        Box::new(BooleanQuery::new(either))
+    }
+
     fn dismax_word(&self, text: &str, quoted: bool) -> BoxQuery {
         let kind = if quoted { TermKind::Phrase } else { TermKind::Plain };
         let mut disjuncts: Vec<BoxQuery> = Vec::new();

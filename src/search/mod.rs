@@ -188,6 +188,8 @@ pub struct Request {
 pub enum Query {
     DisMax(String),
     Lucene(String),
+    /// `package_autocomplete`: names containing the text, titles whose words start with it.
+    Autocomplete(String),
 }
 
 /// What a search found.
@@ -212,6 +214,7 @@ impl Search {
             None => Box::new(tantivy::query::AllQuery),
             Some(Query::DisMax(text)) => builder.dismax(text),
             Some(Query::Lucene(text)) => builder.build(&query::parse(text)?, "text")?,
+            Some(Query::Autocomplete(text)) => builder.autocomplete(text),
         };
         clauses.push((Occur::Must, main));
         for filter in &request.filters {
