@@ -79,8 +79,7 @@ fn call(services: &Services, caller: &Caller, action: &str, params: Value) -> an
 pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Result<()> {
     let existing_users = services.store.read(users::count)?;
     if existing_users == 0 {
-        load_portal(services)?;
-        return load_datasets(services, extra_datasets.unwrap_or(DEMO_DATASETS));
+        return load_catalogue(services, extra_datasets.unwrap_or(DEMO_DATASETS));
     }
     match extra_datasets {
         Some(count) => load_datasets(services, count),
@@ -89,6 +88,13 @@ pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Resul
             Ok(())
         }
     }
+}
+
+/// Loads the demo portal (users, organisations, groups) and `datasets` datasets, whatever the
+/// store already holds (it must not hold the demo yet).
+pub fn load_catalogue(services: &Services, datasets: usize) -> anyhow::Result<()> {
+    load_portal(services)?;
+    load_datasets(services, datasets)
 }
 
 /// Creates `count` generated datasets as the demo sysadmin, showing progress and rate.

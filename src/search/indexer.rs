@@ -30,8 +30,10 @@ const POLL: Duration = Duration::from_millis(500);
 pub fn run(services: Arc<Services>) -> anyhow::Result<()> {
     catch_up(&services)?;
     services.search.indexer_running.store(true, Ordering::Release);
+    // The thread holds the services weakly: it ends once the application is dropped.
+    let weak = Arc::downgrade(&services);
     std::thread::Builder::new().name("kho-indexer".into()).spawn(move || {
-        loop {
+        while let Some(services) = weak.upgrade() {
             if let Err(error) = catch_up(&services) {
                 tracing::error!(error = %format!("{error:#}"), "search indexer failed; retrying");
                 std::thread::sleep(Duration::from_secs(1));

@@ -8,5 +8,6 @@ mod cli;
 mod datasets;
 mod golden;
 mod groups;
+mod relevance;
 mod helpers;
 mod transport;
