@@ -152,13 +152,7 @@ pub fn call(services: &Services, caller: Caller, action: &Action, params: &Param
         return Err(ActionError::Authorization(None));
     }
     let context = ActionContext { services, caller };
-    let result = (action.run)(&context, params)?;
-    if !action.side_effect_free && services.search.is_indexing() {
-        // Read-your-writes: answer once the change is searchable.
-        let seq = services.store.read(crate::store::changes::last_seq)?;
-        services.search.wait_for(seq);
-    }
-    Ok(result)
+    (action.run)(&context, params)
 }
 
 /// Runs the action named `name` (the command line and demo loader use this).

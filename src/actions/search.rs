@@ -59,7 +59,8 @@ fn caller_labels(context: &ActionContext) -> ActionResult<Option<Vec<String>>> {
         labels.push(format!("creator-{user_id}"));
         labels.push(format!("collaborator-{user_id}"));
         let memberships = context.store().read(|tx| members::list_for_object(tx, "user", user_id))?;
-        labels.extend(memberships.into_iter().filter(|m| m.state == "active").map(|m| format!("member-{}", m.group_id)));
+        labels
+            .extend(memberships.into_iter().filter(|m| m.state == "active").map(|m| format!("member-{}", m.group_id)));
     }
     Ok(Some(labels))
 }
@@ -166,8 +167,17 @@ fn main_filter(fq: &str, include_private: bool, states: &str) -> String {
 }
 
 /// Runs a search for an action; returns the outcome (dicts in order, facet counts).
+///
+/// Read-your-writes: the search first waits until this node's index holds every change the
+/// store had logged when the search began, so a write that has returned (on any node) is
+/// always found. Writes themselves do not wait (see `docs/decisions.md`).
 pub fn run_search(context: &ActionContext, request: &Request) -> ActionResult<search::Outcome> {
-    context.services.search.run(request).map_err(search_error)
+    let search = &context.services.search;
+    if search.is_indexing() {
+        let logged = context.store().read(crate::store::changes::last_seq)?;
+        search.wait_for(logged);
+    }
+    search.run(request).map_err(search_error)
 }
 
 /// A request for every dataset the caller may see that matches `filter` (Lucene syntax).
@@ -200,7 +210,9 @@ pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<
     }
     for key in ["q", "fq", "fq_list", "sort", "qf", "facet.field"] {
         if params.get(key).is_some_and(|v| v.to_string().contains("{!")) {
-            return Err(ActionError::Search(format!("Search error: \"Local parameters are not supported in param '{key}'.\"")));
+            return Err(ActionError::Search(format!(
+                "Search error: \"Local parameters are not supported in param '{key}'.\""
+            )));
         }
     }
     let rows = natural(params, "rows")?.unwrap_or(10).min(ROWS_MAX);
@@ -258,7 +270,11 @@ pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<
             outcome
                 .dicts
                 .into_iter()
-                .map(|dict| Value::Object(wanted.iter().filter_map(|k| dict.get(k).map(|v| (k.clone(), index_value(v)))).collect()))
+                .map(|dict| {
+                    Value::Object(
+                        wanted.iter().filter_map(|k| dict.get(k).map(|v| (k.clone(), index_value(v)))).collect(),
+                    )
+                })
                 .collect()
         }
         None => outcome.dicts.into_iter().map(Value::Object).collect(),
@@ -317,7 +333,11 @@ fn facet_output(
 }
 
 /// Display names of facet values: organisation and group titles, licence titles.
-fn display_names(context: &ActionContext, field: &str, items: &[(String, u64)]) -> ActionResult<HashMap<String, String>> {
+fn display_names(
+    context: &ActionContext,
+    field: &str,
+    items: &[(String, u64)],
+) -> ActionResult<HashMap<String, String>> {
     let mut names = HashMap::new();
     match field {
         "organization" | "groups" => {
@@ -333,7 +353,13 @@ fn display_names(context: &ActionContext, field: &str, items: &[(String, u64)]) 
         }
         "license_id" => {
             for (value, _) in items {
-                if let Some(title) = context.services.licenses.iter().find(|l| l["id"] == value.as_str()).and_then(|l| l["title"].as_str()) {
+                if let Some(title) = context
+                    .services
+                    .licenses
+                    .iter()
+                    .find(|l| l["id"] == value.as_str())
+                    .and_then(|l| l["title"].as_str())
+                {
                     names.insert(value.clone(), title.to_string());
                 }
             }
@@ -360,8 +386,11 @@ pub fn package_autocomplete(context: &ActionContext, params: &Params) -> ActionR
             .map(|dict| {
                 let name = dict.get("name").and_then(Value::as_str).unwrap_or_default();
                 let title = dict.get("title").and_then(Value::as_str).unwrap_or_default();
-                let (field, displayed) =
-                    if name.contains(&q_lower) { ("name", name.to_string()) } else { ("title", format!("{title} ({name})")) };
+                let (field, displayed) = if name.contains(&q_lower) {
+                    ("name", name.to_string())
+                } else {
+                    ("title", format!("{title} ({name})"))
+                };
                 json!({"name": name, "title": title, "match_field": field, "match_displayed": displayed})
             })
             .collect(),
@@ -376,6 +405,7 @@ pub fn tag_autocomplete(context: &ActionContext, params: &Params) -> ActionResul
     };
     let limit = usize::try_from(natural(params, "limit")?.unwrap_or(10)).unwrap_or(10);
     let mut request = listing(context, "", 0, 0)?;
+    request.filters = vec!["+state:active".into()];
     request.facets = vec!["tags".into()];
     let wanted = search::analysis::fold(&search::analysis::normalize(&q));
     let outcome = run_search(context, &request)?;
@@ -393,9 +423,13 @@ pub fn tag_autocomplete(context: &ActionContext, params: &Params) -> ActionResul
 pub fn group_package_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
     let limit = natural(params, "limit")?.unwrap_or(ROWS_MAX).min(ROWS_MAX);
-    let group = context.store().read(|tx| groups::find(tx, &id))?.ok_or_else(|| ActionError::not_found("Group was not found"))?;
+    let group = context
+        .store()
+        .read(|tx| groups::find(tx, &id))?
+        .ok_or_else(|| ActionError::not_found("Group was not found"))?;
     let field = if group.is_organization { "organization" } else { "groups" };
-    let mut request = listing(context, &format!("+{field}:\"{}\"", group.name), usize::try_from(limit).unwrap_or(0), 0)?;
+    let mut request =
+        listing(context, &format!("+{field}:\"{}\"", group.name), usize::try_from(limit).unwrap_or(0), 0)?;
     request.sort = parse_sort("metadata_modified desc, id asc")?;
     Ok(Value::Array(run_search(context, &request)?.dicts.into_iter().map(Value::Object).collect()))
 }

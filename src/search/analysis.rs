@@ -58,8 +58,7 @@ fn canonical_tone(word: &str) -> String {
     if decomposed.iter().filter(|c| TONE_MARKS.contains(c)).count() > 1 {
         return word.to_string();
     }
-    let letters: Vec<char> =
-        decomposed.iter().filter(|c| !TONE_MARKS.contains(c)).collect::<String>().nfc().collect();
+    let letters: Vec<char> = decomposed.iter().filter(|c| !TONE_MARKS.contains(c)).collect::<String>().nfc().collect();
     let Some(position) = tone_position(&letters) else { return word.to_string() };
     let mut out = String::with_capacity(word.len() + 2);
     for (index, letter) in letters.iter().enumerate() {

@@ -11,6 +11,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
+use unicode_normalization::UnicodeNormalization;
 
 use super::analysis::{fold, normalize, syllables};
 use super::fields::{FieldRef, Fields, KV_SEPARATOR};
@@ -79,7 +80,10 @@ impl QueryBuilder<'_> {
             FieldRef::Text(vi, folded) => Ok(analysed(vi, folded, text, kind, 1.0)),
             FieldRef::Date(field) => {
                 let date = parse_date(text, self.now).ok_or_else(|| invalid_date(text))?;
-                Ok(Box::new(RangeQuery::new(Bound::Included(date_term(field, date)), Bound::Included(date_term(field, date)))))
+                Ok(Box::new(RangeQuery::new(
+                    Bound::Included(date_term(field, date)),
+                    Bound::Included(date_term(field, date)),
+                )))
             }
         }
     }
@@ -175,7 +179,10 @@ impl QueryBuilder<'_> {
         for (name, weight) in [("title", 4.0), ("text", 1.0)] {
             if let Some((vi, folded)) = self.fields.text(name) {
                 let text = phrase_syllables.join(" ");
-                boosts.push((TantivyOccur::Should, analysed(vi, folded, &text, TermKind::Phrase, weight * PHRASE_WEIGHT)));
+                boosts.push((
+                    TantivyOccur::Should,
+                    analysed(vi, folded, &text, TermKind::Phrase, weight * PHRASE_WEIGHT),
+                ));
             }
         }
         Box::new(BooleanQuery::new(boosts))
@@ -189,6 +196,16 @@ impl QueryBuilder<'_> {
         if let Some(name) = self.fields.string("name") {
             let pattern = format!(".*{}.*", regex_escape(&text.trim().to_lowercase()));
             either.push((TantivyOccur::Should, Box::new(BoostQuery::new(regex(name, &pattern), 2.0))));
+        }
+        // Titles that start with the text come first.
+        if let Some(title) = self.fields.string("title_string") {
+            let typed: String = text.trim().nfc().collect();
+            let mut chars = typed.chars();
+            let capitalised: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            for start in [typed.clone(), capitalised] {
+                let pattern = format!("{}.*", regex_escape(&start));
+                either.push((TantivyOccur::Should, Box::new(BoostQuery::new(regex(title, &pattern), 3.0))));
+            }
         }
         if let Some((vi, folded)) = self.fields.text("title") {
             let words = |field: Field, fold_it: bool| -> BoxQuery {
@@ -283,7 +300,13 @@ fn analysed_parts(vi: Field, folded: Field, text: &str, kind: TermKind, weight: 
     Box::new(DisjunctionMaxQuery::with_tie_breaker(clauses.into_iter().map(|(_, q)| q).collect(), 0.1))
 }
 
-fn analysed_clauses(vi: Field, folded: Field, text: &str, kind: TermKind, weight: f32) -> Vec<(TantivyOccur, BoxQuery)> {
+fn analysed_clauses(
+    vi: Field,
+    folded: Field,
+    text: &str,
+    kind: TermKind,
+    weight: f32,
+) -> Vec<(TantivyOccur, BoxQuery)> {
     if kind == TermKind::Wildcard {
         let folded_text = fold(&normalize(text));
         return vec![(TantivyOccur::Should, regex(folded, &wildcard_regex(&folded_text)))];

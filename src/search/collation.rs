@@ -14,7 +14,9 @@ const TONES: [char; 5] = ['\u{300}', '\u{309}', '\u{303}', '\u{301}', '\u{323}']
 pub fn sort_key(text: &str) -> String {
     let mut key = String::with_capacity(text.len() * 2);
     let mut case = String::new();
-    for (index, word) in text.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).filter(|w| !w.is_empty()).enumerate() {
+    for (index, word) in
+        text.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation()).filter(|w| !w.is_empty()).enumerate()
+    {
         if index > 0 {
             key.push('\u{1}');
         }
@@ -60,6 +62,9 @@ mod tests {
     fn vietnamese_alphabet_and_tone_order() {
         let mut titles = vec!["Đường bộ", "Dân số", "Ăn uống", "An toàn", "Âm nhạc", "Bản đồ", "ban hành", "Bàn giao"];
         titles.sort_by_key(|t| sort_key(t));
-        assert_eq!(titles, vec!["An toàn", "Ăn uống", "Âm nhạc", "ban hành", "Bàn giao", "Bản đồ", "Dân số", "Đường bộ"]);
+        assert_eq!(
+            titles,
+            vec!["An toàn", "Ăn uống", "Âm nhạc", "ban hành", "Bàn giao", "Bản đồ", "Dân số", "Đường bộ"]
+        );
     }
 }

@@ -90,9 +90,9 @@ impl Fields {
                 (*name, vi, folded)
             })
             .collect();
-        let date_options =
-            DateOptions::from(INDEXED).set_fast().set_precision(DateTimePrecision::Microseconds);
-        let dates = DATE_FIELDS.iter().map(|name| (*name, builder.add_date_field(name, date_options.clone()))).collect();
+        let date_options = DateOptions::from(INDEXED).set_fast().set_precision(DateTimePrecision::Microseconds);
+        let dates =
+            DATE_FIELDS.iter().map(|name| (*name, builder.add_date_field(name, date_options.clone()))).collect();
         let kv = builder.add_text_field("kv", STRING | FAST);
         let labels = builder.add_text_field("permission_labels", STRING);
         let data = builder.add_text_field("data", STORED);

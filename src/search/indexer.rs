@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value};
 use tantivy::{IndexWriter, Term};
 
+use super::Checkpoint;
 use super::document::{self, Extra};
 use super::fields::SCHEMA_VERSION;
-use super::Checkpoint;
 use crate::actions::{Services, index_dicts};
 use crate::store::changes::ChangeRow;
 use crate::store::{changes, collaborators, members, packages, vocabularies};
@@ -62,8 +62,8 @@ pub fn catch_up(services: &Services) -> anyhow::Result<()> {
         let pending = services.store.read(|tx| changes::after(tx, applied, BATCH))?;
         let Some(last) = pending.last().map(|c| c.seq) else { return Ok(()) };
         let ids = affected_datasets(services, &pending)?;
-        let mut guard = search.writer()?;
-        let writer = guard.as_mut().ok_or_else(|| anyhow::anyhow!("no index writer"))?;
+        let mut guard = search.writer(false)?;
+        let (writer, _) = guard.as_mut().ok_or_else(|| anyhow::anyhow!("no index writer"))?;
         for chunk in ids.chunks(REBUILD_PAGE as usize) {
             let found = services.store.read(|tx| packages::with_caches(tx, Some(chunk), "", 0))?;
             for id in chunk {
@@ -144,9 +144,10 @@ fn commit(services: &Services, writer: &mut IndexWriter, seq: i64) -> anyhow::Re
 pub fn rebuild(services: &Services, show_progress: bool) -> anyhow::Result<(usize, Duration)> {
     let started = Instant::now();
     let search = &services.search;
-    let (seq, total) = services.store.read(|tx| -> anyhow::Result<_> { Ok((changes::last_seq(tx)?, packages::count_all(tx)?)) })?;
-    let mut guard = search.writer()?;
-    let writer = guard.as_mut().ok_or_else(|| anyhow::anyhow!("no index writer"))?;
+    let (seq, total) =
+        services.store.read(|tx| -> anyhow::Result<_> { Ok((changes::last_seq(tx)?, packages::count_all(tx)?)) })?;
+    let mut guard = search.writer(true)?;
+    let (writer, _) = guard.as_mut().ok_or_else(|| anyhow::anyhow!("no index writer"))?;
     writer.delete_all_documents()?;
     let mut after = String::new();
     let mut done = 0usize;

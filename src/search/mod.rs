@@ -25,8 +25,11 @@ pub use document::permission_labels;
 pub use fields::{FieldRef, Fields, KV_SEPARATOR};
 pub use indexer::{rebuild, run as run_indexer};
 
-/// Memory the index writer may use before it flushes a segment.
-const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+/// Memory the index writer may use before it flushes a segment, while keeping the index
+/// current (small: every write commits, and a big budget makes each commit allocate more)...
+const WRITER_MEMORY: usize = 15_000_000;
+/// ...and while rebuilding it (two threads, bigger segments).
+const BULK_WRITER_MEMORY: usize = 256 * 1024 * 1024;
 /// How long a write waits for its change to become searchable before answering anyway.
 const READ_YOUR_WRITES_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -45,7 +48,8 @@ pub struct Search {
     pub index: Index,
     pub reader: IndexReader,
     directory: PathBuf,
-    writer: Mutex<Option<IndexWriter>>,
+    /// The writer, and whether it is the bulk (rebuild) one.
+    writer: Mutex<Option<(IndexWriter, bool)>>,
     applied: Mutex<i64>,
     applied_changed: Condvar,
     wake: (Mutex<bool>, Condvar),
@@ -96,17 +100,24 @@ impl Search {
         self.applied.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Returns the index writer, opening it on first use (one process holds it at a time).
-    fn writer(&self) -> anyhow::Result<MutexGuard<'_, Option<IndexWriter>>> {
+    /// Returns the index writer, opening it on first use (one process holds it at a time);
+    /// `bulk` asks for the rebuild configuration.
+    fn writer(&self, bulk: bool) -> anyhow::Result<MutexGuard<'_, Option<(IndexWriter, bool)>>> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_some_and(|(_, is_bulk)| *is_bulk != bulk)
+            && let Some((writer, _)) = guard.take()
+        {
+            writer.wait_merging_threads()?;
+        }
         if guard.is_none() {
-            let writer = self.index.writer(WRITER_MEMORY).map_err(|e| {
+            let (threads, memory) = if bulk { (2, BULK_WRITER_MEMORY) } else { (1, WRITER_MEMORY) };
+            let writer = self.index.writer_with_num_threads(threads, memory).map_err(|e| {
                 anyhow::anyhow!(
                     "cannot open the search index in {} for writing ({e}); is a Kho server running on this data directory?",
                     self.directory.display()
                 )
             })?;
-            *guard = Some(writer);
+            *guard = Some((writer, bulk));
         }
         Ok(guard)
     }
@@ -128,8 +139,7 @@ impl Search {
     fn wait_for_nudge(&self, timeout: Duration) {
         let (pending, condvar) = &self.wake;
         let guard = pending.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut guard, _) =
-            condvar.wait_timeout_while(guard, timeout, |p| !*p).unwrap_or_else(|p| p.into_inner());
+        let (mut guard, _) = condvar.wait_timeout_while(guard, timeout, |p| !*p).unwrap_or_else(|p| p.into_inner());
         *guard = false;
     }
 
@@ -141,7 +151,7 @@ impl Search {
     /// Read-your-writes: when this process runs the indexer, waits until the change log up to
     /// `seq` is searchable.
     pub fn wait_for(&self, seq: i64) {
-        if !self.indexer_running.load(Ordering::Acquire) {
+        if !self.indexer_running.load(Ordering::Acquire) || *self.applied_guard() >= seq {
             return;
         }
         self.nudge();
@@ -226,7 +236,10 @@ impl Search {
                 .iter()
                 .map(|label| {
                     let term = tantivy::Term::from_field_text(self.fields.labels, label);
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn tantivy::query::Query>)
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn tantivy::query::Query>,
+                    )
                 })
                 .collect();
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any_label)), 0.0))));

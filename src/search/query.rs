@@ -21,7 +21,13 @@ pub enum Node {
     /// A term, phrase or pattern, on a field or on the default field.
     Term { field: Option<String>, text: String, kind: TermKind, boost: Option<f32> },
     /// `field:[a TO b]`, `{a TO b}`, with `*` for an open end.
-    Range { field: Option<String>, lower: Option<String>, upper: Option<String>, lower_inclusive: bool, upper_inclusive: bool },
+    Range {
+        field: Option<String>,
+        lower: Option<String>,
+        upper: Option<String>,
+        lower_inclusive: bool,
+        upper_inclusive: bool,
+    },
     /// `field:*`.
     Exists(String),
 }
@@ -106,7 +112,9 @@ impl Parser {
 
     fn conjunction(&mut self) -> Conjunction {
         self.skip_space();
-        for (word, conjunction) in [("AND", Conjunction::And), ("&&", Conjunction::And), ("OR", Conjunction::Or), ("||", Conjunction::Or)] {
+        for (word, conjunction) in
+            [("AND", Conjunction::And), ("&&", Conjunction::And), ("OR", Conjunction::Or), ("||", Conjunction::Or)]
+        {
             if self.at_word(word) {
                 self.at += word.chars().count();
                 return conjunction;
@@ -347,13 +355,13 @@ impl Parser {
 
 /// Lucene's `QueryParserBase.addClause` with the default operator AND.
 fn add_clause(clauses: &mut Vec<(Occur, Node)>, conjunction: Conjunction, modifier: Modifier, node: Node) {
-    if let Some((occur, _)) = clauses.last_mut() {
-        if *occur != Occur::MustNot {
-            match conjunction {
-                Conjunction::And => *occur = Occur::Must,
-                Conjunction::Or => *occur = Occur::Should,
-                Conjunction::None => {}
-            }
+    if let Some((occur, _)) = clauses.last_mut()
+        && *occur != Occur::MustNot
+    {
+        match conjunction {
+            Conjunction::And => *occur = Occur::Must,
+            Conjunction::Or => *occur = Occur::Should,
+            Conjunction::None => {}
         }
     }
     let prohibited = modifier == Modifier::Not;
@@ -367,10 +375,11 @@ fn add_clause(clauses: &mut Vec<(Occur, Node)>, conjunction: Conjunction, modifi
 }
 
 fn simplify(mut clauses: Vec<(Occur, Node)>) -> Node {
-    if clauses.len() == 1 && clauses.first().is_some_and(|(occur, _)| *occur != Occur::MustNot) {
-        if let Some((_, node)) = clauses.pop() {
-            return node;
-        }
+    if clauses.len() == 1
+        && clauses.first().is_some_and(|(occur, _)| *occur != Occur::MustNot)
+        && let Some((_, node)) = clauses.pop()
+    {
+        return node;
     }
     Node::Bool(clauses)
 }

@@ -81,3 +81,104 @@ fn demo_load_builds_a_vietnamese_portal_and_adds_generated_datasets() {
     assert!(provincial.len() > 100, "a third of the demo uses the provincial schema");
     assert!(provincial.iter().all(|d| d["muc_tieu"].is_string() && d["pham_vi_khong_gian"].is_string()));
 }
+
+/// Starts `kho serve` on a free port; returns the process and its base URL once it answers.
+fn serve(data_dir: &std::path::Path) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_kho"))
+        .args(["--data-dir", data_dir.to_str().unwrap(), "serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start kho serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = child;
+    for _ in 0..300 {
+        if reqwest::blocking::get(format!("{base}/api/3/action/status_show")).is_ok() {
+            return (child, base);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    panic!("kho serve did not start");
+}
+
+#[test]
+fn the_index_catches_up_after_a_crash_and_rebuilds_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        kho(dir.path(), &["user", "add", "quan-tri", "--email", "a@b.vn", "--password", "MatKhau-2024!", "--sysadmin"])
+            .status
+            .success()
+    );
+    let token = String::from_utf8(kho(dir.path(), &["token", "create", "quan-tri"]).stdout).unwrap().trim().to_string();
+    let client = reqwest::blocking::Client::new();
+    let call = |base: &str, action: &str, body: serde_json::Value| -> serde_json::Value {
+        client
+            .post(format!("{base}/api/3/action/{action}"))
+            .header("Authorization", &token)
+            .json(&body)
+            .send()
+            .and_then(|r| r.json())
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let (mut server, base) = serve(dir.path());
+    call(&base, "organization_create", serde_json::json!({"name": "so-xay-dung", "title": "Sở Xây dựng"}));
+    // Writes keep arriving while the server is killed.
+    let writer = {
+        let (base, token) = (base.clone(), token.clone());
+        std::thread::spawn(move || {
+            let client = reqwest::blocking::Client::new();
+            for i in 0..400 {
+                let sent = client
+                    .post(format!("{base}/api/3/action/package_create"))
+                    .header("Authorization", &token)
+                    .json(&serde_json::json!({"name": format!("cong-trinh-{i}"), "title": format!("Công trình {i}"), "owner_org": "so-xay-dung"}))
+                    .send();
+                if sent.is_err() {
+                    return i;
+                }
+            }
+            400
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let sent = writer.join().unwrap();
+    assert!(sent > 0 && sent < 400, "the server died mid-stream ({sent} requests sent)");
+    // More changes while no server runs: the store's change log has them, the index not.
+    {
+        let config = kho::config::Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
+        let services = kho::actions::Services::open(config).unwrap();
+        for i in 0..5 {
+            kho::actions::call_by_name(
+                &services,
+                kho::auth::Caller::system(),
+                "package_create",
+                serde_json::json!({"name": format!("ngoai-tuyen-{i}"), "owner_org": "so-xay-dung"}),
+            )
+            .unwrap();
+        }
+    }
+    let (mut server, base) = serve(dir.path());
+    let stored = call(&base, "package_list", serde_json::json!({}))["result"].as_array().unwrap().len();
+    let found = call(&base, "package_search", serde_json::json!({"rows": 0}))["result"]["count"].as_u64().unwrap();
+    assert_eq!(found as usize, stored, "the index caught up with the store");
+    assert!(stored >= 6);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let rebuild = kho(dir.path(), &["search", "rebuild"]);
+    assert!(rebuild.status.success(), "{}", String::from_utf8_lossy(&rebuild.stderr));
+    let said = String::from_utf8_lossy(&rebuild.stdout);
+    assert!(said.contains(&format!("indexed {stored} datasets")), "{said}");
+    assert!(String::from_utf8_lossy(&rebuild.stderr).contains("/s)"), "progress with a rate");
+    let (mut server, base) = serve(dir.path());
+    let found = call(&base, "package_search", serde_json::json!({"rows": 0}))["result"]["count"].as_u64().unwrap();
+    assert_eq!(found as usize, stored);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

@@ -8,6 +8,7 @@ mod cli;
 mod datasets;
 mod golden;
 mod groups;
-mod relevance;
 mod helpers;
+mod relevance;
+mod search;
 mod transport;

@@ -41,16 +41,25 @@ fn vietnamese_queries_find_the_expected_datasets() {
     let (mut reciprocal_ranks, mut recalls, mut misses) = (0.0, 0.0, Vec::new());
     for case in &cases {
         let reply = app.get("package_search", None, &[("q", &case.query), ("rows", "10"), ("fl", "name")]);
-        let names: Vec<String> =
-            reply.result()["results"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect();
+        let names: Vec<String> = reply.result()["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
         let is_relevant = |name: &str| case.relevant.iter().any(|prefix| name.starts_with(prefix.as_str()));
         let first = names.iter().position(|n| is_relevant(n));
         reciprocal_ranks += first.map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
-        let total_relevant = reply.result()["count"].as_u64().unwrap_or(0).min(3).max(1) as f64;
+        let total_relevant = reply.result()["count"].as_u64().unwrap_or(0).clamp(1, 3) as f64;
         let in_top3 = names.iter().take(3).filter(|n| is_relevant(n)).count() as f64;
         recalls += (in_top3 / total_relevant).min(1.0);
         if first != Some(0) {
-            misses.push(format!("{:?}: first relevant at {:?}, top 3 {:?}", case.query, first.map(|r| r + 1), &names[..names.len().min(3)]));
+            misses.push(format!(
+                "{:?}: first relevant at {:?}, top 3 {:?}",
+                case.query,
+                first.map(|r| r + 1),
+                &names[..names.len().min(3)]
+            ));
         }
     }
     let mrr = reciprocal_ranks / cases.len() as f64;

@@ -9,8 +9,8 @@ use crate::actions::dict::timestamp;
 use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
-use crate::store::collaborators::{self, CollaboratorRow};
 use crate::store::changes::{self, Entity};
+use crate::store::collaborators::{self, CollaboratorRow};
 use crate::store::{self, Tx, packages, packages::PackageRow, users};
 
 fn enabled(context: &ActionContext) -> ActionResult<()> {

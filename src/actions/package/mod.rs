@@ -259,7 +259,10 @@ pub fn current_package_list_with_resources(context: &ActionContext, params: &Par
 
 /// Returns the dicts of stored datasets for the search index: the cached dict where there is
 /// one, else one built now.
-pub fn index_dicts(services: &Services, rows: Vec<(PackageRow, Option<String>)>) -> ActionResult<Vec<Map<String, Value>>> {
+pub fn index_dicts(
+    services: &Services,
+    rows: Vec<(PackageRow, Option<String>)>,
+) -> ActionResult<Vec<Map<String, Value>>> {
     let context = ActionContext { services, caller: Caller::system() };
     let mut dicts = Vec::with_capacity(rows.len());
     let mut uncached = Vec::new();
