@@ -7,12 +7,18 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
 engine="${1:-sqlite}"
 cargo build --release --quiet
 bin="$CARGO_TARGET_DIR/release/kho"
-data="$(mktemp -d)"
+# KHO_BENCH_DATA: keep the data directory there (and reuse it when it already holds a store).
+data="${KHO_BENCH_DATA:-$(mktemp -d)}"
+mkdir -p "$data"
+reused=""
+[[ -n "${KHO_BENCH_DATA:-}" && ( -f "$data/kho.sqlite3" || -f "$data/.loaded" ) ]] && reused=1
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 if [[ "$engine" == sqlite ]]; then unset DATABASE_URL; fi
-export KHO_DATA_DIR="$data" RUST_LOG=warn
-"$bin" demo load
+# One site URL for the command line and the server, so cached dicts and the index stay valid.
+export KHO_DATA_DIR="$data" RUST_LOG=warn KHO_SITE_URL="${KHO_SITE_URL:-http://kho.localhost}"
+[[ -n "$reused" ]] || "$bin" demo load
+touch "$data/.loaded"
 KHO_TOKEN="$("$bin" token create admin --name bench)"
 export KHO_TOKEN
 server=""
@@ -21,4 +27,4 @@ start() {
     for _ in $(seq 100); do curl -sf "$base/api/3/action/status_show" >/dev/null && return; sleep 0.1; done
 }
 stop() { [[ -n "$server" ]] && kill "$server" && wait "$server" 2>/dev/null || true; server=""; }
-trap 'stop; rm -rf "$data"' EXIT
+trap 'stop; [[ -n "${KHO_BENCH_DATA:-}" ]] || rm -rf "$data"' EXIT

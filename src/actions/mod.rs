@@ -38,14 +38,23 @@ pub struct Action {
     /// What `help_show` returns.
     pub help: &'static str,
     pub run: ActionFn,
+    /// Writes the result's JSON directly, for results too big to build as a `Value` first.
+    pub render: Option<RenderFn>,
 }
 
+/// An action's implementation that answers with its result as JSON text.
+pub type RenderFn = fn(&ActionContext, &Params) -> ActionResult<String>;
+
 const fn read(name: &'static str, run: ActionFn, help: &'static str) -> Action {
-    Action { name, side_effect_free: true, help, run }
+    Action { name, side_effect_free: true, help, run, render: None }
 }
 
 const fn write(name: &'static str, run: ActionFn, help: &'static str) -> Action {
-    Action { name, side_effect_free: false, help, run }
+    Action { name, side_effect_free: false, help, run, render: None }
+}
+
+const fn read_rendered(name: &'static str, run: ActionFn, render: RenderFn, help: &'static str) -> Action {
+    Action { name, side_effect_free: true, help, run, render: Some(render) }
 }
 
 /// Every action Kho answers. Unknown names get CKAN's "Action name not known".
@@ -84,7 +93,7 @@ static ACTIONS: &[Action] = &[
     read("package_autocomplete", search::package_autocomplete, "Return a list of datasets (packages) that match a string.\n\nDatasets with names or titles that contain the query string will be returned.\n\n:param q: the string to search for\n:type q: string\n:param limit: the maximum number of resource formats to return (optional, default: ``10``)\n:type limit: int\n\n:rtype: list of dictionaries"),
     read("tag_autocomplete", search::tag_autocomplete, "Return a list of tag names that contain a given string.\n\nBy default only free tags (tags that don't belong to any vocabulary) are searched.\n\n:param query: the string to search for\n:type query: string\n:param limit: the maximum number of tags to return\n:type limit: int\n\n:rtype: list of strings"),
     read("group_package_show", search::group_package_show, "Return the datasets (packages) of a group.\n\n:param id: the id or name of the group\n:type id: string\n:param limit: the maximum number of datasets to return (optional)\n:type limit: int\n\n:rtype: list of dictionaries"),
-    read("package_search", search::package_search, "Searches for packages satisfying a given search criteria.\n\nThis action accepts solr search query parameters (details below), and returns a dictionary of results, including dictized datasets that match the search criteria, a search count and also facet information.\n\n:param q: the solr query.  Optional.  Default: ``\"*:*\"``\n:param fq: any filter queries to apply.\n:param fq_list: additional filter queries to apply.\n:param sort: sorting of the search results.  Optional.  Default: ``'score desc, metadata_modified desc'``.\n:param rows: the maximum number of matching rows (datasets) to return. (optional, default: ``10``, upper limit: ``1000``)\n:param start: the offset in the complete result for where the set of returned datasets should begin.\n:param facet: whether to enable faceted results.  Default: ``True``.\n:param facet.mincount: the minimum counts for facet fields should be included in the results.\n:param facet.limit: the maximum number of values the facet fields return. A negative value means unlimited.\n:param facet.field: the fields to facet upon.  Default empty.\n:param include_private: if ``True``, private datasets will be included in the results.\n:param include_drafts: if ``True``, draft datasets will be included in the results.\n:param include_deleted: if ``True``, deleted datasets will be included in the results (sysadmins only)."),
+    read_rendered("package_search", search::package_search, search::package_search_json, "Searches for packages satisfying a given search criteria.\n\nThis action accepts solr search query parameters (details below), and returns a dictionary of results, including dictized datasets that match the search criteria, a search count and also facet information.\n\n:param q: the solr query.  Optional.  Default: ``\"*:*\"``\n:param fq: any filter queries to apply.\n:param fq_list: additional filter queries to apply.\n:param sort: sorting of the search results.  Optional.  Default: ``'score desc, metadata_modified desc'``.\n:param rows: the maximum number of matching rows (datasets) to return. (optional, default: ``10``, upper limit: ``1000``)\n:param start: the offset in the complete result for where the set of returned datasets should begin.\n:param facet: whether to enable faceted results.  Default: ``True``.\n:param facet.mincount: the minimum counts for facet fields should be included in the results.\n:param facet.limit: the maximum number of values the facet fields return. A negative value means unlimited.\n:param facet.field: the fields to facet upon.  Default empty.\n:param include_private: if ``True``, private datasets will be included in the results.\n:param include_drafts: if ``True``, draft datasets will be included in the results.\n:param include_deleted: if ``True``, deleted datasets will be included in the results (sysadmins only)."),
     read("package_show", package::package_show, "Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n:rtype: dictionary"),
     read("package_list", package::package_list, "Return a list of the names of the site's datasets (packages).\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from\n:rtype: list of strings"),
     read("current_package_list_with_resources", package::current_package_list_with_resources, "Return a list of the site's datasets (packages) and their resources.\n\nThe list is sorted most-recently-modified first.\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from (optional)\n:rtype: list of dictionaries"),
@@ -153,6 +162,20 @@ pub fn call(services: &Services, caller: Caller, action: &Action, params: &Param
     }
     let context = ActionContext { services, caller };
     (action.run)(&context, params)
+}
+
+/// An action's result: a value, or JSON text written by the action itself.
+pub enum Answer {
+    Value(Value),
+    Json(String),
+}
+
+/// Runs an action as `caller`, letting it write its JSON itself when it can.
+pub fn call_for_json(services: &Services, caller: Caller, action: &Action, params: &Params) -> ActionResult<Answer> {
+    match action.render {
+        Some(render) if !caller.is_disabled() => render(&ActionContext { services, caller }, params).map(Answer::Json),
+        _ => call(services, caller, action, params).map(Answer::Value),
+    }
 }
 
 /// Runs the action named `name` (the command line and demo loader use this).

@@ -8,7 +8,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 use serde_json::{Map, Value, json};
 
-use crate::actions::{self, Params, Services};
+use crate::actions::{self, Answer, Params, Services};
 use crate::auth::{Caller, caller};
 use crate::error::ActionError;
 
@@ -189,12 +189,18 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
     };
     let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);
     let (status, body) = match result {
-        // CKAN 2.12 reports the dataset a direct package_update touched.
-        Ok(result) if name == "package_update" => {
-            let changed = json!({"packages": [result.get("id").cloned().unwrap_or(Value::Null)]});
-            (StatusCode::OK, json!({"help": help, "success": true, "result": result, "changed_entities": changed}))
+        Ok(Answer::Json(result)) => {
+            (StatusCode::OK, format!("{{\"help\":{},\"success\":true,\"result\":{result}}}", Value::String(help)))
         }
-        Ok(result) => (StatusCode::OK, json!({"help": help, "success": true, "result": result})),
+        // CKAN 2.12 reports the dataset a direct package_update touched.
+        Ok(Answer::Value(result)) if name == "package_update" => {
+            let changed = json!({"packages": [result.get("id").cloned().unwrap_or(Value::Null)]});
+            let body = json!({"help": help, "success": true, "result": result, "changed_entities": changed});
+            (StatusCode::OK, body.to_string())
+        }
+        Ok(Answer::Value(result)) => {
+            (StatusCode::OK, json!({"help": help, "success": true, "result": result}).to_string())
+        }
         Err(error) => {
             if let ActionError::Internal(cause) = &error {
                 tracing::error!(action = %name, error = %cause, "action failed");
@@ -211,7 +217,7 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
                     object.insert("data".into(), Value::Object(data));
                 }
             }
-            (status, json!({"help": help, "error": error_object, "success": false}))
+            (status, json!({"help": help, "error": error_object, "success": false}).to_string())
         }
     };
     tracing::info!(action = %name, status = status.as_u16(), duration_ms = started.elapsed().as_millis() as u64, "action");
@@ -226,7 +232,7 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
         Some(callback) if is_get && status == StatusCode::OK => response
             .content_type("application/javascript;charset=utf-8")
             .body(format!("{}({});", escape_callback(&callback), body)),
-        _ => response.content_type("application/json;charset=utf-8").body(body.to_string()),
+        _ => response.content_type("application/json;charset=utf-8").body(body),
     }
 }
 
@@ -235,10 +241,10 @@ fn run_action(
     caller: Caller,
     action: &'static actions::Action,
     params: &Params,
-) -> Result<Value, ActionError> {
+) -> Result<Answer, ActionError> {
     let span = tracing::info_span!("action", name = action.name, user = caller.name());
     let _entered = span.enter();
-    actions::call(services, caller, action, params)
+    actions::call_for_json(services, caller, action, params)
 }
 
 #[cfg(test)]

@@ -96,17 +96,25 @@ fn tone_position(letters: &[char]) -> Option<usize> {
     })
 }
 
-/// tantivy tokenizer over [`syllables`]: `vi` keeps diacritics, `vi_folded` removes them.
+/// Returns the pairs of adjacent syllables ("chất lượng nước" → "chất lượng", "lượng nước"):
+/// one term per pair lets adjacency be scored without reading positions.
+pub fn bigrams(syllables: &[String]) -> Vec<String> {
+    syllables.windows(2).map(|pair| pair.join(" ")).collect()
+}
+
+/// tantivy tokenizer over [`syllables`]: `vi` keeps diacritics, `vi_folded` removes them;
+/// with `pairs`, the tokens are [`bigrams`].
 #[derive(Clone)]
 pub struct VietnameseTokenizer {
     folded: bool,
+    pairs: bool,
     token: Token,
 }
 
 impl VietnameseTokenizer {
-    /// Returns the tokenizer; `folded` removes diacritics.
-    pub fn new(folded: bool) -> Self {
-        VietnameseTokenizer { folded, token: Token::default() }
+    /// Returns the tokenizer; `folded` removes diacritics, `pairs` makes syllable pairs.
+    pub fn new(folded: bool, pairs: bool) -> Self {
+        VietnameseTokenizer { folded, pairs, token: Token::default() }
     }
 }
 
@@ -122,7 +130,9 @@ impl Tokenizer for VietnameseTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> SyllableStream<'a> {
         self.token.reset();
-        SyllableStream { syllables: syllables(text, self.folded).into_iter(), position: 0, token: &mut self.token }
+        let tokens = syllables(text, self.folded);
+        let tokens = if self.pairs { bigrams(&tokens) } else { tokens };
+        SyllableStream { syllables: tokens.into_iter(), position: 0, token: &mut self.token }
     }
 }
 

@@ -13,7 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 use unicode_normalization::UnicodeNormalization;
 
-use super::analysis::{fold, normalize, syllables};
+use super::analysis::{bigrams, fold, normalize, syllables};
 use super::fields::{FieldRef, Fields, KV_SEPARATOR};
 use super::query::{Node, Occur, SyntaxError, TermKind};
 
@@ -176,13 +176,22 @@ impl QueryBuilder<'_> {
             return main;
         }
         let mut boosts: Vec<(TantivyOccur, BoxQuery)> = vec![(TantivyOccur::Must, main)];
-        for (name, weight) in [("title", 4.0), ("text", 1.0)] {
-            if let Some((vi, folded)) = self.fields.text(name) {
-                let text = phrase_syllables.join(" ");
-                boosts.push((
-                    TantivyOccur::Should,
-                    analysed(vi, folded, &text, TermKind::Phrase, weight * PHRASE_WEIGHT),
-                ));
+        let text = phrase_syllables.join(" ");
+        if let Some((vi, folded)) = self.fields.text("title") {
+            boosts.push((TantivyOccur::Should, analysed(vi, folded, &text, TermKind::Phrase, 4.0 * PHRASE_WEIGHT)));
+        }
+        // Adjacent syllables anywhere: one term per pair (no positions to read).
+        let normalized = normalize(&text);
+        let typed_with_diacritics = fold(&normalized) != normalized;
+        let (pairs, pairs_folded) = self.fields.pairs;
+        let mut pair_terms = vec![(pairs, false, PHRASE_WEIGHT)];
+        if !typed_with_diacritics {
+            pair_terms.push((pairs_folded, true, PHRASE_WEIGHT * FOLDED_WEIGHT));
+        }
+        for (field, folded_form, weight) in pair_terms {
+            for pair in bigrams(&syllables(&text, folded_form)) {
+                let term = TermQuery::new(Term::from_field_text(field, &pair), IndexRecordOption::WithFreqs);
+                boosts.push((TantivyOccur::Should, Box::new(BoostQuery::new(Box::new(term), weight))));
             }
         }
         Box::new(BooleanQuery::new(boosts))
@@ -312,7 +321,16 @@ fn analysed_clauses(
         return vec![(TantivyOccur::Should, regex(folded, &wildcard_regex(&folded_text)))];
     }
     let mut clauses: Vec<(TantivyOccur, BoxQuery)> = Vec::new();
-    for (field, folded_form, field_weight) in [(vi, false, weight), (folded, true, weight * FOLDED_WEIGHT)] {
+    // Words typed with diacritics match those diacritics only; words typed without them match
+    // any (the folded field), with less weight than an exact match.
+    let normalized = normalize(text);
+    let typed_with_diacritics = fold(&normalized) != normalized;
+    let forms: &[(Field, bool, f32)] = if typed_with_diacritics {
+        &[(vi, false, weight)]
+    } else {
+        &[(vi, false, weight), (folded, true, weight * FOLDED_WEIGHT)]
+    };
+    for &(field, folded_form, field_weight) in forms {
         let terms: Vec<Term> = syllables(text, folded_form).iter().map(|s| Term::from_field_text(field, s)).collect();
         let query: BoxQuery = match terms.len() {
             0 => continue,

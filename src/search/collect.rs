@@ -15,6 +15,8 @@ pub enum SortBy {
     Score,
     /// A date fast field.
     Date(String),
+    /// A `u64` fast field.
+    Number(String),
     /// A single-valued exact field (its fast column).
     Text(String),
 }
@@ -26,27 +28,39 @@ pub struct SortItem {
     pub descending: bool,
 }
 
-/// A key part comparable across segments.
+/// At most this many sort items (CKAN clients send one or two).
+pub const MAX_SORT_ITEMS: usize = 6;
+
+/// A document's sort key, comparable across segments: one `u64` per item (ascending is the
+/// wanted order), and for text items the text itself (segment ordinals differ between
+/// segments), resolved only for the documents a segment keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
-    /// Already encoded so that ascending order is the wanted order.
-    Number(u64),
-    /// A string; `None` (missing) sorts last either way.
-    Text(Option<String>, bool),
+pub struct GlobalKey {
+    numbers: Key,
+    texts: Option<Box<[Option<String>]>>,
 }
 
-fn compare_parts(a: &[Part], b: &[Part]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        let order = match (x, y) {
-            (Part::Number(x), Part::Number(y)) => x.cmp(y),
-            (Part::Text(x, descending), Part::Text(y, _)) => match (x, y) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Greater,
-                (Some(_), None) => Ordering::Less,
-                (Some(x), Some(y)) if *descending => y.cmp(x),
-                (Some(x), Some(y)) => x.cmp(y),
-            },
-            _ => Ordering::Equal,
+fn text_at(key: &GlobalKey, index: usize) -> Option<&str> {
+    key.texts.as_ref().and_then(|texts| texts.get(index)).and_then(|text| text.as_deref())
+}
+
+/// Compares two keys item by item; a missing text sorts last either way.
+fn compare_keys(items: &[SortItem], a: &GlobalKey, b: &GlobalKey) -> Ordering {
+    let mut text_index = 0;
+    for (index, item) in items.iter().enumerate().take(MAX_SORT_ITEMS) {
+        let order = match &item.by {
+            SortBy::Text(_) => {
+                let (x, y) = (text_at(a, text_index), text_at(b, text_index));
+                text_index += 1;
+                match (x, y) {
+                    (None, None) => Ordering::Equal,
+                    (None, Some(_)) => Ordering::Greater,
+                    (Some(_), None) => Ordering::Less,
+                    (Some(x), Some(y)) if item.descending => y.cmp(x),
+                    (Some(x), Some(y)) => x.cmp(y),
+                }
+            }
+            _ => a.numbers.get(index).cmp(&b.numbers.get(index)),
         };
         if order != Ordering::Equal {
             return order;
@@ -62,19 +76,25 @@ pub struct TopSorted {
 }
 
 /// Sorted documents with their keys.
-pub type Sorted = Vec<(Vec<Part>, DocAddress)>;
+pub type Sorted = Vec<(GlobalKey, DocAddress)>;
 
 enum SegmentColumn {
     Score,
     Date(Option<Column<tantivy::DateTime>>),
+    Number(Option<Column<u64>>),
     Text(Option<StrColumn>),
 }
+
+/// A document's sort key inside one segment: one `u64` per item, ascending = wanted order.
+type Key = [u64; MAX_SORT_ITEMS];
 
 pub struct TopSortedSegment {
     segment: SegmentOrdinal,
     columns: Vec<(SegmentColumn, bool)>,
     limit: usize,
-    entries: Vec<(Vec<u64>, DocId)>,
+    entries: Vec<(Key, DocId)>,
+    /// After the first truncation: the worst first-item value still kept.
+    worst_first: Option<u64>,
 }
 
 const MISSING: u64 = u64::MAX;
@@ -85,31 +105,27 @@ fn score_key(score: Score) -> u64 {
 }
 
 impl TopSortedSegment {
-    fn key(&self, doc: DocId, score: Score) -> Vec<u64> {
-        self.columns
-            .iter()
-            .map(|(column, descending)| {
-                let value = match column {
-                    SegmentColumn::Score => Some(score_key(score)),
-                    SegmentColumn::Date(Some(c)) => {
-                        c.first(doc).map(|d| (d.into_timestamp_micros() as u64) ^ (1 << 63))
-                    }
-                    SegmentColumn::Text(Some(c)) => c.term_ords(doc).next(),
-                    SegmentColumn::Date(None) | SegmentColumn::Text(None) => None,
-                };
-                match value {
-                    None => MISSING,
-                    Some(v) if *descending => !v,
-                    Some(v) => v.min(MISSING - 1),
-                }
-            })
-            .collect()
+    /// Returns the `u64` of one sort item for a document.
+    fn component(&self, column: &SegmentColumn, descending: bool, doc: DocId, score: Score) -> u64 {
+        let value = match column {
+            SegmentColumn::Score => Some(score_key(score)),
+            SegmentColumn::Date(Some(c)) => c.first(doc).map(|d| (d.into_timestamp_micros() as u64) ^ (1 << 63)),
+            SegmentColumn::Number(Some(c)) => c.first(doc),
+            SegmentColumn::Text(Some(c)) => c.term_ords(doc).next(),
+            SegmentColumn::Date(None) | SegmentColumn::Number(None) | SegmentColumn::Text(None) => None,
+        };
+        match value {
+            None => MISSING,
+            Some(v) if descending => !v,
+            Some(v) => v.min(MISSING - 1),
+        }
     }
 
     fn truncate(&mut self) {
         if self.entries.len() > self.limit {
-            self.entries.select_nth_unstable_by(self.limit, |a, b| a.0.cmp(&b.0));
+            self.entries.select_nth_unstable(self.limit);
             self.entries.truncate(self.limit);
+            self.worst_first = self.entries.iter().map(|(key, _)| key[0]).max();
         }
     }
 }
@@ -118,7 +134,14 @@ impl SegmentCollector for TopSortedSegment {
     type Fruit = Sorted;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let key = self.key(doc, score);
+        let mut key = [0; MAX_SORT_ITEMS];
+        for (index, (slot, (column, descending))) in key.iter_mut().zip(&self.columns).enumerate() {
+            *slot = self.component(column, *descending, doc, score);
+            // Once the page is full, a document worse on the first item cannot enter it.
+            if index == 0 && self.worst_first.is_some_and(|worst| *slot > worst) {
+                return;
+            }
+        }
         self.entries.push((key, doc));
         if self.entries.len() >= self.limit.saturating_mul(2).max(1024) {
             self.truncate();
@@ -127,26 +150,31 @@ impl SegmentCollector for TopSortedSegment {
 
     fn harvest(mut self) -> Sorted {
         self.truncate();
+        let has_text = self.columns.iter().any(|(c, _)| matches!(c, SegmentColumn::Text(_)));
         let mut buffer = String::new();
+        let mut resolve = |column: &Option<StrColumn>, value: u64, descending: bool| -> Option<String> {
+            let column = column.as_ref().filter(|_| value != MISSING)?;
+            let ord = if descending { !value } else { value };
+            buffer.clear();
+            column.ord_to_str(ord, &mut buffer).ok().filter(|found| *found).map(|_| buffer.clone())
+        };
+        let segment = self.segment;
+        let columns = &self.columns;
         self.entries
-            .into_iter()
-            .map(|(key, doc)| {
-                let parts = key
-                    .iter()
-                    .zip(&self.columns)
-                    .map(|(value, (column, descending))| match column {
-                        SegmentColumn::Text(column) => {
-                            let text = column.as_ref().filter(|_| *value != MISSING).and_then(|c| {
-                                let ord = if *descending { !*value } else { *value };
-                                buffer.clear();
-                                c.ord_to_str(ord, &mut buffer).ok().filter(|found| *found).map(|_| buffer.clone())
-                            });
-                            Part::Text(text, *descending)
-                        }
-                        _ => Part::Number(*value),
-                    })
-                    .collect();
-                (parts, DocAddress::new(self.segment, doc))
+            .iter()
+            .map(|(numbers, doc)| {
+                let texts = has_text.then(|| {
+                    numbers
+                        .iter()
+                        .zip(columns)
+                        .filter_map(|(value, (column, descending))| match column {
+                            SegmentColumn::Text(c) => Some(resolve(c, *value, *descending)),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice()
+                });
+                (GlobalKey { numbers: *numbers, texts }, DocAddress::new(segment, *doc))
             })
             .collect()
     }
@@ -159,15 +187,16 @@ impl Collector for TopSorted {
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<TopSortedSegment> {
         let fast = reader.fast_fields();
         let mut columns = Vec::with_capacity(self.items.len());
-        for item in &self.items {
+        for item in self.items.iter().take(MAX_SORT_ITEMS) {
             let column = match &item.by {
                 SortBy::Score => SegmentColumn::Score,
                 SortBy::Date(name) => SegmentColumn::Date(fast.date(name).ok()),
+                SortBy::Number(name) => SegmentColumn::Number(fast.u64(name).ok()),
                 SortBy::Text(name) => SegmentColumn::Text(fast.str(name)?),
             };
             columns.push((column, item.descending));
         }
-        Ok(TopSortedSegment { segment, columns, limit: self.limit, entries: Vec::new() })
+        Ok(TopSortedSegment { segment, columns, limit: self.limit, entries: Vec::new(), worst_first: None })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -176,7 +205,8 @@ impl Collector for TopSorted {
 
     fn merge_fruits(&self, fruits: Vec<Sorted>) -> tantivy::Result<Sorted> {
         let mut all: Sorted = fruits.into_iter().flatten().collect();
-        all.sort_by(|a, b| compare_parts(&a.0, &b.0));
+        // The document address breaks the last ties, so a page order never varies.
+        all.sort_unstable_by(|a, b| compare_keys(&self.items, &a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
         all.truncate(self.limit);
         Ok(all)
     }

@@ -128,6 +128,7 @@ pub fn build(fields: &Fields, dict: &Map<String, Value>, extra: &Extra) -> Tanti
     if let Some(name) = get("name") {
         b.catch_all.push(name.replace('-', " "));
     }
+    b.doc.add_u64(fields.id_order, super::fields::id_order(get("id").unwrap_or_default()));
     b.string("dataset_type", get("type").unwrap_or("dataset"));
     let private = dict.get("private").and_then(Value::as_bool).unwrap_or(false);
     b.string("capacity", if private { "private" } else { "public" });
@@ -211,6 +212,8 @@ pub fn build(fields: &Fields, dict: &Map<String, Value>, extra: &Extra) -> Tanti
         b.doc.add_text(vi, &catch_all);
         b.doc.add_text(folded, &catch_all);
     }
+    b.doc.add_text(fields.pairs.0, &catch_all);
+    b.doc.add_text(fields.pairs.1, &catch_all);
     b.doc.add_text(fields.data, Value::Object(dict.clone()).to_string());
     b.doc
 }

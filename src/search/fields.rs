@@ -18,7 +18,7 @@ use super::analysis::VietnameseTokenizer;
 pub const KV_SEPARATOR: char = '\u{1}';
 /// Bumped whenever the schema or the analysis changes: an index built by another version is
 /// rebuilt at start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Exact fields with their own tantivy field (filterable, facetable, sortable when single).
 pub const STRING_FIELDS: &[&str] = &[
@@ -50,6 +50,10 @@ pub struct Fields {
     pub schema: Schema,
     pub id: Field,
     pub kv: Field,
+    /// Adjacent syllable pairs of the catch-all text: (diacritics kept, folded).
+    pub pairs: (Field, Field),
+    /// The id as a number that orders like the id (`id asc` sorts and ties).
+    pub id_order: Field,
     pub labels: Field,
     pub data: Field,
     strings: Vec<(&'static str, Field)>,
@@ -93,18 +97,30 @@ impl Fields {
         let date_options = DateOptions::from(INDEXED).set_fast().set_precision(DateTimePrecision::Microseconds);
         let dates =
             DATE_FIELDS.iter().map(|name| (*name, builder.add_date_field(name, date_options.clone()))).collect();
+        let pairs_options = |tokenizer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(IndexRecordOption::WithFreqs),
+            )
+        };
+        let pairs = (
+            builder.add_text_field("text_pairs", pairs_options("vi_pairs")),
+            builder.add_text_field("text_pairs_f", pairs_options("vi_folded_pairs")),
+        );
         let kv = builder.add_text_field("kv", STRING | FAST);
+        let id_order = builder.add_u64_field("id_order", FAST);
         let labels = builder.add_text_field("permission_labels", STRING);
         let data = builder.add_text_field("data", STORED);
         let id = strings.iter().find(|(n, _)| *n == "id").map_or(kv, |(_, f)| *f);
-        Fields { schema: builder.build(), id, kv, labels, data, strings, texts, dates }
+        Fields { schema: builder.build(), id, kv, id_order, pairs, labels, data, strings, texts, dates }
     }
 
     /// Registers the tokenizers the schema names on an index.
     pub fn register_tokenizers(index: &tantivy::Index) {
         let manager = index.tokenizers();
-        manager.register("vi", VietnameseTokenizer::new(false));
-        manager.register("vi_folded", VietnameseTokenizer::new(true));
+        manager.register("vi", VietnameseTokenizer::new(false, false));
+        manager.register("vi_folded", VietnameseTokenizer::new(true, false));
+        manager.register("vi_pairs", VietnameseTokenizer::new(false, true));
+        manager.register("vi_folded_pairs", VietnameseTokenizer::new(true, true));
     }
 
     /// Returns the exact field `name` (one of [`STRING_FIELDS`]).
@@ -153,4 +169,21 @@ impl Default for Fields {
     fn default() -> Self {
         Fields::new()
     }
+}
+
+/// Returns a number that orders like the id string: the first 64 bits of a UUID, or the
+/// first eight bytes of any other id.
+pub fn id_order(id: &str) -> u64 {
+    let is_uuid = id.len() == 36 && id.bytes().enumerate().all(|(i, b)| matches!(i, 8 | 13 | 18 | 23) == (b == b'-'));
+    if is_uuid {
+        let hex: String = id.chars().filter(|c| *c != '-').take(16).collect();
+        if let Ok(number) = u64::from_str_radix(&hex, 16) {
+            return number;
+        }
+    }
+    let mut bytes = [0u8; 8];
+    for (slot, byte) in bytes.iter_mut().zip(id.bytes()) {
+        *slot = byte;
+    }
+    u64::from_be_bytes(bytes)
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 pub use build::{QueryBuilder, parse_date};
-pub use collect::{FacetField, Facets, SortBy, SortItem, TopSorted};
+pub use collect::{FacetField, Facets, MAX_SORT_ITEMS, SortBy, SortItem, TopSorted};
 pub use document::permission_labels;
 pub use fields::{FieldRef, Fields, KV_SEPARATOR};
 pub use indexer::{rebuild, run as run_indexer};
@@ -205,10 +205,17 @@ pub enum Query {
 /// What a search found.
 pub struct Outcome {
     pub count: usize,
-    /// The stored dataset dicts of the requested page, in order.
-    pub dicts: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// The stored dataset dicts of the requested page, in order, as JSON text.
+    pub documents: Vec<String>,
     /// Per requested facet field: value → count.
     pub facets: Vec<std::collections::HashMap<String, u64>>,
+}
+
+impl Outcome {
+    /// Returns the page's dataset dicts.
+    pub fn dicts(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        self.documents.iter().filter_map(|text| serde_json::from_str(text).ok()).collect()
+    }
 }
 
 impl Search {
@@ -259,16 +266,15 @@ impl Search {
         let (count, sorted, facets) = searcher
             .search(&query, &(Count, (wants_page.then_some(top)), Facets(facet_fields)))
             .map_err(|e| query::SyntaxError(e.to_string()))?;
-        let mut dicts = Vec::new();
+        let mut documents = Vec::new();
         for (_, address) in sorted.unwrap_or_default().into_iter().skip(request.start) {
             let document: tantivy::TantivyDocument =
                 searcher.doc(address).map_err(|e| query::SyntaxError(e.to_string()))?;
             use tantivy::schema::Value as _;
-            let text = document.get_first(self.fields.data).and_then(|v| v.as_str()).unwrap_or("{}");
-            if let Ok(dict) = serde_json::from_str(text) {
-                dicts.push(dict);
+            if let Some(text) = document.get_first(self.fields.data).and_then(|v| v.as_str()) {
+                documents.push(text.to_string());
             }
         }
-        Ok(Outcome { count, dicts, facets })
+        Ok(Outcome { count, documents, facets })
     }
 }
