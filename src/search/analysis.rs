@@ -14,7 +14,11 @@ const MARKED_VOWELS: &str = "ăâêôơư";
 /// Returns `text` in NFC, lower case, with every syllable's tone mark on one canonical vowel
 /// (`hòa` and `hoà` both become `hoà`, `thủy` and `thuỷ` both `thuỷ`).
 pub fn normalize(text: &str) -> String {
-    let lowered: String = text.nfc().collect::<String>().to_lowercase();
+    let composed = match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(text),
+        _ => std::borrow::Cow::Owned(text.nfc().collect::<String>()),
+    };
+    let lowered = composed.to_lowercase();
     let mut out = String::with_capacity(lowered.len());
     let mut word = String::new();
     for c in lowered.chars() {
@@ -46,11 +50,33 @@ pub fn syllables(text: &str, folded: bool) -> Vec<String> {
     analysed.split(|c: char| !c.is_alphanumeric()).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
+thread_local! {
+    /// Syllables seen by this thread and their canonical form (Vietnamese has a few thousand).
+    static CANONICAL: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+const CANONICAL_CACHE_LIMIT: usize = 50_000;
+
 /// Places one syllable's tone mark by a single rule (see the module comment).
 fn canonical_tone(word: &str) -> String {
     if word.is_empty() || word.is_ascii() {
         return word.to_string();
     }
+    if let Some(known) = CANONICAL.with(|cache| cache.borrow().get(word).cloned()) {
+        return known;
+    }
+    let canonical = place_tone(word);
+    CANONICAL.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CANONICAL_CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), canonical.clone());
+    });
+    canonical
+}
+
+fn place_tone(word: &str) -> String {
     let decomposed: Vec<char> = word.nfd().collect();
     let Some(tone) = decomposed.iter().copied().find(|c| TONE_MARKS.contains(c)) else {
         return word.to_string();

@@ -274,6 +274,15 @@ pub fn index_dicts(
     }
     if !uncached.is_empty() {
         let built = context.store().read(|tx| dicts_with(tx, &context, &uncached, false))?;
+        // Keep them as the datasets' cached dicts too (package_show and the next rebuild).
+        context.store().write(|tx| -> ActionResult<()> {
+            for dict in &built {
+                if let Some(id) = dict.get("id").and_then(Value::as_str) {
+                    packages::set_cache(tx, id, &dict.to_string())?;
+                }
+            }
+            Ok(())
+        })?;
         dicts.extend(built.into_iter().filter_map(|dict| match dict {
             Value::Object(map) => Some(map),
             _ => None,
