@@ -42,8 +42,8 @@ pub struct Action {
     pub render: Option<RenderFn>,
 }
 
-/// An action's implementation that answers with its result as JSON text.
-pub type RenderFn = fn(&ActionContext, &Params) -> ActionResult<String>;
+/// An action's implementation that writes its result as JSON text at the end of `out`.
+pub type RenderFn = fn(&ActionContext, &Params, &mut String) -> ActionResult<()>;
 
 const fn read(name: &'static str, run: ActionFn, help: &'static str) -> Action {
     Action { name, side_effect_free: true, help, run, render: None }
@@ -164,16 +164,28 @@ pub fn call(services: &Services, caller: Caller, action: &Action, params: &Param
     (action.run)(&context, params)
 }
 
-/// An action's result: a value, or JSON text written by the action itself.
+/// An action's result: a value, or the whole response body written by the action itself.
 pub enum Answer {
     Value(Value),
     Json(String),
 }
 
-/// Runs an action as `caller`, letting it write its JSON itself when it can.
-pub fn call_for_json(services: &Services, caller: Caller, action: &Action, params: &Params) -> ActionResult<Answer> {
+/// Runs an action as `caller`, letting it write its JSON itself when it can: then the answer
+/// is `prefix`, the result and `suffix`, in one buffer.
+pub fn call_for_json(
+    services: &Services,
+    caller: Caller,
+    action: &Action,
+    params: &Params,
+    (prefix, suffix): (&str, &str),
+) -> ActionResult<Answer> {
     match action.render {
-        Some(render) if !caller.is_disabled() => render(&ActionContext { services, caller }, params).map(Answer::Json),
+        Some(render) if !caller.is_disabled() => {
+            let mut body = String::from(prefix);
+            render(&ActionContext { services, caller }, params, &mut body)?;
+            body.push_str(suffix);
+            Ok(Answer::Json(body))
+        }
         _ => call(services, caller, action, params).map(Answer::Value),
     }
 }

@@ -319,22 +319,34 @@ pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<
     }))
 }
 
-/// `package_search` written straight to JSON: the stored dicts are copied as text, never
-/// parsed (a 1,000-row page is about 4 MB of JSON).
-pub fn package_search_json(context: &ActionContext, params: &Params) -> ActionResult<String> {
+/// `package_search` written straight into the response body: the stored dicts are copied as
+/// text, never parsed (a 1,000-row page is about 4 MB of JSON).
+pub fn package_search_json(context: &ActionContext, params: &Params, out: &mut String) -> ActionResult<()> {
     let answer = search_answer(context, params)?;
-    let results = match answer.results {
-        Results::Stored(texts) => format!("[{}]", texts.join(",")),
-        Results::Values(values) => Value::Array(values).to_string(),
+    let facets = Value::Object(answer.facets).to_string();
+    let search_facets = Value::Object(answer.search_facets).to_string();
+    let size = match &answer.results {
+        Results::Stored(texts) => texts.iter().map(|t| t.len() + 1).sum::<usize>(),
+        Results::Values(_) => 0,
     };
-    Ok(format!(
-        "{{\"count\":{},\"facets\":{},\"results\":{},\"sort\":{},\"search_facets\":{}}}",
-        answer.count,
-        Value::Object(answer.facets),
-        results,
-        Value::String(answer.sort),
-        Value::Object(answer.search_facets)
-    ))
+    out.reserve(size + facets.len() + search_facets.len() + 128);
+    out.push_str(&format!("{{\"count\":{},\"facets\":{facets},\"results\":[", answer.count));
+    match answer.results {
+        Results::Stored(texts) => {
+            for (index, text) in texts.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&text);
+            }
+        }
+        Results::Values(values) => {
+            let listed = Value::Array(values).to_string();
+            out.push_str(listed.get(1..listed.len().saturating_sub(1)).unwrap_or_default());
+        }
+    }
+    out.push_str(&format!("],\"sort\":{},\"search_facets\":{search_facets}}}", Value::String(answer.sort)));
+    Ok(())
 }
 
 /// A value as the index returns it for `fl`: booleans and numbers as strings (CKAN returns

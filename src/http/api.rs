@@ -172,6 +172,8 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
     };
     let started = Instant::now();
     let services: Arc<Services> = services.into_inner();
+    let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);
+    let prefix = format!("{{\"help\":{},\"success\":true,\"result\":", Value::String(help.clone()));
     let blocking_services = services.clone();
     let outcome = web::block(move || {
         let caller = match caller::resolve(&blocking_services.store, &blocking_services.signer, token.as_deref()) {
@@ -179,7 +181,7 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
             Err(error) => return (false, Err(ActionError::from(error)), Params::default()),
         };
         let authenticated = caller.user.is_some();
-        let result = run_action(&blocking_services, caller, action, &params);
+        let result = run_action(&blocking_services, caller, action, &params, &prefix);
         (authenticated, result, params)
     })
     .await;
@@ -187,11 +189,8 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
         Ok(triple) => triple,
         Err(error) => (false, Err(ActionError::Internal(anyhow::anyhow!("blocking pool: {error}"))), Params::default()),
     };
-    let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);
     let (status, body) = match result {
-        Ok(Answer::Json(result)) => {
-            (StatusCode::OK, format!("{{\"help\":{},\"success\":true,\"result\":{result}}}", Value::String(help)))
-        }
+        Ok(Answer::Json(body)) => (StatusCode::OK, body),
         // CKAN 2.12 reports the dataset a direct package_update touched.
         Ok(Answer::Value(result)) if name == "package_update" => {
             let changed = json!({"packages": [result.get("id").cloned().unwrap_or(Value::Null)]});
@@ -241,10 +240,11 @@ fn run_action(
     caller: Caller,
     action: &'static actions::Action,
     params: &Params,
+    prefix: &str,
 ) -> Result<Answer, ActionError> {
     let span = tracing::info_span!("action", name = action.name, user = caller.name());
     let _entered = span.enter();
-    actions::call_for_json(services, caller, action, params)
+    actions::call_for_json(services, caller, action, params, (prefix, "}"))
 }
 
 #[cfg(test)]

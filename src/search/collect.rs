@@ -28,8 +28,8 @@ pub struct SortItem {
     pub descending: bool,
 }
 
-/// At most this many sort items (CKAN clients send one or two).
-pub const MAX_SORT_ITEMS: usize = 6;
+/// At most this many sort items, the `id` tie-break included (CKAN clients send one or two).
+pub const MAX_SORT_ITEMS: usize = 4;
 
 /// A document's sort key, comparable across segments: one `u64` per item (ascending is the
 /// wanted order), and for text items the text itself (segment ordinals differ between

@@ -54,7 +54,13 @@ pub struct Search {
     applied_changed: Condvar,
     wake: (Mutex<bool>, Condvar),
     indexer_running: AtomicBool,
+    /// Deep pages (`start + rows` above [`DEEP_PAGE`]) running now; at most one per core, so
+    /// their memory stays bounded (more at once would not finish sooner).
+    deep_pages: (Mutex<usize>, Condvar),
 }
+
+/// A search that keeps more than this many documents in its sort is a deep page.
+const DEEP_PAGE: usize = 10_000;
 
 impl Search {
     /// Opens (or creates) the index in `directory`.
@@ -81,6 +87,7 @@ impl Search {
             applied_changed: Condvar::new(),
             wake: (Mutex::new(false), Condvar::new()),
             indexer_running: AtomicBool::new(false),
+            deep_pages: (Mutex::new(0), Condvar::new()),
         };
         *search.applied_guard() = search.checkpoint().seq;
         Ok(search)
@@ -221,6 +228,22 @@ impl Outcome {
 impl Search {
     /// Runs a search. Syntax errors in `q` or a filter come back as [`query::SyntaxError`].
     pub fn run(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
+        if request.start.saturating_add(request.rows) <= DEEP_PAGE {
+            return self.run_now(request);
+        }
+        let (running, released) = &self.deep_pages;
+        let allowed = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let guard = running.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = released.wait_while(guard, |n| *n >= allowed).unwrap_or_else(|p| p.into_inner());
+        *guard += 1;
+        drop(guard);
+        let outcome = self.run_now(request);
+        *running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        released.notify_one();
+        outcome
+    }
+
+    fn run_now(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
         use tantivy::collector::Count;
         use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
         use tantivy::schema::IndexRecordOption;
