@@ -62,8 +62,9 @@ fn package_search_answers_ckans_parameters() {
         assert_eq!(all["sort"], json!("score desc, metadata_modified desc"));
         assert_eq!(all["facets"], json!({}));
         assert_eq!(names(&all).first().map(String::as_str), Some("ban-hanh-van-ban"), "newest first");
-        let in_process = kho::actions::call_by_name(&app.services, kho::auth::Caller::anonymous(), "package_search", json!({}))
-            .unwrap();
+        let in_process =
+            kho::actions::call_by_name(&app.services, kho::auth::Caller::anonymous(), "package_search", json!({}))
+                .unwrap();
         assert_eq!(in_process, all, "the written-out JSON and the in-process value agree");
         let listed = &all["results"][0];
         let shown = app.get("package_show", None, &[("id", "ban-hanh-van-ban")]).result().clone();
