@@ -122,3 +122,33 @@ def test_dump_and_load_into_another_organisation(kho, portal, tmp_path):
         ]
     counts = {o["name"]: o["package_count"] for o in portal.action.organization_list(all_fields=True)}
     assert counts[COPY_ORG] == 3
+
+
+def test_search_through_ckanapi(kho, portal):
+    """`package_search` as ckanapi uses it: the library with facets, and the CLI's
+    `search datasets`, which pages with rows=1000 until a page is empty."""
+    names = [f"dan-so-xa-{i:02d}" for i in range(12)]
+    for i, name in enumerate(names):
+        portal.action.package_create(
+            name=name,
+            title=f"Dân số xã số {i}",
+            owner_org=ORG,
+            private=(i == 0),
+            tags=[{"name": "dân số"}],
+            resources=[{"url": f"https://a.gov.vn/{name}.csv"}],
+        )
+    anonymous = client(kho)
+    found = anonymous.action.package_search(q="dan so xa", rows=5, **{"facet.field": '["res_format"]'})
+    assert found["count"] == 11, "the private dataset is not counted"
+    assert len(found["results"]) == 5
+    assert found["facets"]["res_format"]["CSV"] == 11
+    assert found["results"][0] == anonymous.action.package_show(id=found["results"][0]["name"])
+
+    with pytest.raises(errors.ValidationError):
+        anonymous.action.package_search(rows="muoi")
+    with pytest.raises(errors.SearchError):
+        anonymous.action.package_search(q="title:(")
+
+    listed = ckanapi_cli("search", "datasets", "fq=tags:\"dân số\"", "-r", kho.url)
+    got = sorted(json.loads(line)["name"] for line in listed.stdout.splitlines() if line.strip())
+    assert got == names[1:]
