@@ -45,6 +45,9 @@ pub struct Config {
     pub log_format: String,
     /// A JSON licence register replacing the built-in one (CKAN's `licenses_group_url`).
     pub licenses_file: Option<PathBuf>,
+    /// Datasets per page of the DCAT catalogue (`/catalog.ttl?page=N`; ckanext-dcat's
+    /// `ckanext.dcat.datasets_per_page`).
+    pub dcat_datasets_per_page: usize,
     pub auth: AuthConfig,
 }
 
@@ -59,6 +62,7 @@ impl Default for Config {
             site_description: String::new(),
             locale_default: "vi".into(),
             pool_size: 10,
+            dcat_datasets_per_page: 100,
             cors_origin_allow_all: false,
             cors_origin_whitelist: Vec::new(),
             log_format: "text".into(),
@@ -107,6 +111,7 @@ pub struct ConfigLayer {
     pub cors_origin_whitelist: Option<Vec<String>>,
     pub log_format: Option<String>,
     pub licenses_file: Option<PathBuf>,
+    pub dcat_datasets_per_page: Option<usize>,
     #[serde(default)]
     pub auth: AuthLayer,
 }
@@ -142,6 +147,13 @@ impl ConfigLayer {
             None => None,
             Some(value) => Some(value.parse().map_err(|_| ConfigError::Env { var: "KHO_POOL_SIZE".into(), value })?),
         };
+        let dcat_datasets_per_page = match text("KHO_DCAT_DATASETS_PER_PAGE") {
+            None => None,
+            Some(value) => match value.parse::<usize>() {
+                Ok(n) if n > 0 => Some(n),
+                _ => return Err(ConfigError::Env { var: "KHO_DCAT_DATASETS_PER_PAGE".into(), value }),
+            },
+        };
         Ok(ConfigLayer {
             bind: text("KHO_BIND"),
             data_dir: text("KHO_DATA_DIR").map(PathBuf::from),
@@ -156,6 +168,7 @@ impl ConfigLayer {
                 .map(|v| v.split_whitespace().map(str::to_string).collect()),
             log_format: text("KHO_LOG_FORMAT"),
             licenses_file: text("KHO_LICENSES_FILE").map(PathBuf::from),
+            dcat_datasets_per_page,
             auth: AuthLayer {
                 create_user_via_api: flag("KHO_AUTH_CREATE_USER_VIA_API")?,
                 user_create_organizations: flag("KHO_AUTH_USER_CREATE_ORGANIZATIONS")?,
@@ -204,6 +217,7 @@ impl Config {
         if layer.licenses_file.is_some() {
             self.licenses_file = layer.licenses_file;
         }
+        set(&mut self.dcat_datasets_per_page, layer.dcat_datasets_per_page);
         let auth = layer.auth;
         set(&mut self.auth.create_user_via_api, auth.create_user_via_api);
         set(&mut self.auth.user_create_organizations, auth.user_create_organizations);

@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod dcat;
 pub mod demo;
 pub mod error;
 pub mod http;

@@ -15,6 +15,8 @@ pub struct Services {
     pub licenses: Vec<Value>,
     pub schemas: crate::schemas::Schemas,
     pub search: crate::search::Search,
+    /// DCAT-AP vocabulary mappings (`dcat/vocabularies.json`).
+    pub vocabularies: crate::dcat::Vocabularies,
     /// Digest of what cached dataset dicts depend on (site URL, licences, schemas); the search
     /// index is rebuilt when it was built for another.
     pub dict_cache_key_digest: String,
@@ -49,7 +51,8 @@ impl Services {
         })?;
         let search = crate::search::Search::open(&config.data_dir.join("search"))?;
         let dict_cache_key_digest = hex_digest(&cache_key);
-        Ok(Services { store, config, signer, licenses, schemas, search, dict_cache_key_digest })
+        let vocabularies = crate::dcat::Vocabularies::built_in()?;
+        Ok(Services { store, config, signer, licenses, schemas, search, vocabularies, dict_cache_key_digest })
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod api;
 mod cors;
+mod dcat;
 mod download;
 mod multipart;
 mod util;
@@ -17,6 +18,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(healthz))
         .route("/dataset/{id}/resource/{resource_id}/download/{filename}", web::get().to(download::download))
+        .route("/dataset/{file}", web::get().to(dcat::dataset))
+        .route("/catalog", web::get().to(dcat::catalog_negotiated))
+        .route("/catalog.{ext}", web::get().to(dcat::catalog_file))
         .route("/api/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/2/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/util/dataset/autocomplete", web::get().to(util::dataset_autocomplete))

@@ -1,0 +1,197 @@
+//! DCAT endpoints as ckanext-dcat serves them (spec `dcat-ap.md` §1): `/catalog.{fmt}` (one
+//! page of the public catalogue, with hydra paging), `/dataset/{id}.{fmt}`, and content
+//! negotiation on `/catalog` and `/dataset/{id}`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Map, Value, json};
+
+use crate::actions::{self, Services};
+use crate::auth::{Caller, caller};
+use crate::dcat::{Format, Graph, Page, Site, graph};
+use crate::error::ActionError;
+
+/// The order of catalogue pages: by creation, then id. An edit never moves a dataset to
+/// another page, and new datasets are added at the end (spec §6: a dataset that moves off
+/// every page during a harvest is deleted downstream).
+const CATALOG_SORT: &str = "metadata_created asc, id asc";
+
+fn site(services: &Services) -> (String, &Services) {
+    (services.config.effective_site_url().trim_end_matches('/').to_string(), services)
+}
+
+fn rdf_response(format: Format, graph: &Graph, negotiated: bool) -> HttpResponse {
+    match format.serialize(graph) {
+        Ok(bytes) => {
+            let mut response = HttpResponse::Ok();
+            response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(format.media_type())));
+            if negotiated {
+                response.insert_header((header::VARY, "Accept"));
+            }
+            response.body(bytes)
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "RDF serialisation failed");
+            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+}
+
+fn text_error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(message.to_string())
+}
+
+/// Splits `name.ext` into the name and the RDF format of the extension.
+fn split_extension(file: &str) -> Option<(&str, Format)> {
+    let (name, extension) = file.rsplit_once('.')?;
+    Some((name, Format::from_extension(extension)?))
+}
+
+/// `GET /catalog.{fmt}`.
+pub async fn catalog_file(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    let extension = request.match_info().get("ext").unwrap_or_default().to_string();
+    match Format::from_extension(&extension) {
+        Some(format) => catalog(request, services, format, false).await,
+        None => super::html_error(StatusCode::NOT_FOUND),
+    }
+}
+
+/// `GET /catalog` with an RDF `Accept` header (HTML is not served yet: 404).
+pub async fn catalog_negotiated(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    let accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match Format::negotiate(accept) {
+        Some(format) => catalog(request, services, format, true).await,
+        None => super::html_error(StatusCode::NOT_FOUND),
+    }
+}
+
+async fn catalog(request: HttpRequest, services: web::Data<Services>, format: Format, negotiated: bool) -> HttpResponse {
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(request.query_string().as_bytes()).into_owned().collect();
+    let get = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let page = match get("page") {
+        None => 1,
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => n,
+            _ => return text_error(StatusCode::CONFLICT, "Page param must be a positive integer starting in 1"),
+        },
+    };
+    let mut filters: Vec<String> = get("fq").into_iter().filter(|f| !f.trim().is_empty()).collect();
+    if let Some(since) = get("modified_since") {
+        match crate::search::parse_date(since.trim(), crate::store::now()) {
+            Some(date) => filters.push(format!("metadata_modified:[{}Z TO NOW]", date.format("%Y-%m-%dT%H:%M:%S%.6f"))),
+            None => return text_error(StatusCode::CONFLICT, "Wrong modified date format. Use ISO-8601 format"),
+        }
+    }
+    // The page links keep the caller's selection (URL-encoded, in request order).
+    let kept: Vec<String> = query
+        .iter()
+        .filter(|(k, _)| matches!(k.as_str(), "modified_since" | "q" | "fq"))
+        .map(|(k, v)| url::form_urlencoded::Serializer::new(String::new()).append_pair(k, v).finish())
+        .collect();
+    let q = get("q").unwrap_or_default();
+    let services = services.into_inner();
+    let outcome = web::block(move || -> Result<_, ActionError> {
+        let per_page = services.config.dcat_datasets_per_page.max(1);
+        let anonymous = || Caller::anonymous();
+        let found = actions::call_by_name(
+            &services,
+            anonymous(),
+            "package_search",
+            json!({"q": q, "fq_list": filters, "rows": per_page, "start": per_page * (page - 1), "sort": CATALOG_SORT}),
+        )?;
+        let newest = actions::call_by_name(
+            &services,
+            anonymous(),
+            "package_search",
+            json!({"rows": 1, "sort": "metadata_modified desc"}),
+        )?;
+        let modified = newest["results"][0]["metadata_modified"].as_str().map(str::to_string);
+        let total = found["count"].as_u64().unwrap_or(0) as usize;
+        let dicts: Vec<Map<String, Value>> = found["results"]
+            .as_array()
+            .map(|items| items.iter().filter_map(|d| d.as_object().cloned()).collect())
+            .unwrap_or_default();
+        let (url, services) = site(&services);
+        let path = format!("{url}/catalog.{}", format.extension());
+        let site = Site {
+            url: &url,
+            title: &services.config.site_title,
+            description: &services.config.site_description,
+            locale: &services.config.locale_default,
+            vocabularies: &services.vocabularies,
+            licences: &services.licenses,
+        };
+        let mut rdf = Graph::default();
+        let page = Page { number: page, per_page, total, path: &path, kept: &kept, modified: modified.as_deref() };
+        graph::add_catalog(&mut rdf, &site, &page, &dicts);
+        for dict in &dicts {
+            graph::add_dataset(&mut rdf, &site, dict);
+        }
+        rdf.describe_vocabularies();
+        Ok(rdf)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
+        Ok(Err(error @ ActionError::Search(_))) | Ok(Err(error @ ActionError::SearchQuery(_))) => {
+            text_error(StatusCode::CONFLICT, &error.to_error_object()["message"].as_str().unwrap_or_default().to_string())
+        }
+        Ok(Err(error)) => {
+            tracing::error!(error = %error, "catalogue page failed");
+            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Err(_) => super::html_error(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// `GET /dataset/{id}.{fmt}`, and `/dataset/{id}` with an RDF `Accept` header.
+pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    let file = request.match_info().get("file").unwrap_or_default().to_string();
+    let (id, format, negotiated) = match split_extension(&file) {
+        Some((id, format)) => (id.to_string(), format, false),
+        None => {
+            let accept = request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            match Format::negotiate(accept) {
+                Some(format) => (file.clone(), format, true),
+                None => return super::html_error(StatusCode::NOT_FOUND),
+            }
+        }
+    };
+    let header_text = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let token =
+        caller::token_from_headers(header_text("authorization").as_deref(), header_text("x-ckan-api-key").as_deref())
+            .map(str::to_string);
+    let services = services.into_inner();
+    let outcome = web::block(move || -> Result<Graph, ActionError> {
+        let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;
+        let dict = actions::call_by_name(&services, caller, "package_show", json!({"id": id}))?;
+        let (url, services) = site(&services);
+        let site = Site {
+            url: &url,
+            title: &services.config.site_title,
+            description: &services.config.site_description,
+            locale: &services.config.locale_default,
+            vocabularies: &services.vocabularies,
+            licences: &services.licenses,
+        };
+        let mut rdf = Graph::default();
+        if let Some(dict) = dict.as_object() {
+            graph::add_dataset(&mut rdf, &site, dict);
+        }
+        rdf.describe_vocabularies();
+        Ok(rdf)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
+        // Private datasets are 404 for those who may not see them, as the dataset page is.
+        Ok(Err(ActionError::NotFound(_) | ActionError::Authorization(_))) => super::html_error(StatusCode::NOT_FOUND),
+        Ok(Err(error)) => {
+            tracing::error!(error = %error, "dataset RDF failed");
+            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Err(_) => super::html_error(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
