@@ -172,7 +172,7 @@ cargo test --all-targets
 stage "cargo build"
 cargo build
 
-# --- ckanapi acceptance test ------------------------------------------------------------------
+# --- ckanapi acceptance test (and the DCAT feed through pyshacl) ------------------------------------------------------------------
 
 stage "ckanapi acceptance test (venv: $KHO_VENV)"
 if ! "$KHO_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
@@ -187,8 +187,8 @@ if ! "$KHO_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
         python3 -m venv "$KHO_VENV"
     fi
 fi
-if ! "$KHO_VENV/bin/python" -c 'import ckanapi, pytest' >/dev/null 2>&1; then
-    "$KHO_VENV/bin/python" -m pip install -q --disable-pip-version-check ckanapi pytest
+if ! "$KHO_VENV/bin/python" -c 'import ckanapi, pytest, pyshacl, rdflib' >/dev/null 2>&1; then
+    "$KHO_VENV/bin/python" -m pip install -q --disable-pip-version-check ckanapi pytest pyshacl rdflib
 fi
 KHO_BIN="$CARGO_TARGET_DIR/debug/kho" \
     "$KHO_VENV/bin/python" -m pytest -q -p no:cacheprovider -rs tests/ckanapi

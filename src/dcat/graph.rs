@@ -102,7 +102,13 @@ impl Graph {
 
     /// Adds `subject predicate <value>` for a controlled-vocabulary value of class `class`
     /// (besides `skos:Concept`) in the scheme its IRI's parent path names.
-    fn vocabulary(&mut self, subject: impl Into<NamedOrBlankNode>, predicate: &str, value: &str, class: Option<&'static str>) {
+    fn vocabulary(
+        &mut self,
+        subject: impl Into<NamedOrBlankNode>,
+        predicate: &str,
+        value: &str,
+        class: Option<&'static str>,
+    ) {
         self.add(subject, predicate, node(value));
         let scheme = value.rsplit_once('/').map(|(scheme, _)| scheme.to_string()).unwrap_or_default();
         self.concepts.entry(value.to_string()).or_insert((class, scheme));
@@ -123,14 +129,26 @@ impl Graph {
             }
             self.typed_as(subject.clone(), &format!("{SKOS}Concept"));
             let label = value.rsplit('/').next().unwrap_or_default().replace('_', " ");
-            self.add(subject.clone(), &format!("{SKOS}prefLabel"), Literal::new_language_tagged_literal_unchecked(label, "en"));
+            self.add(
+                subject.clone(),
+                &format!("{SKOS}prefLabel"),
+                Literal::new_language_tagged_literal_unchecked(label, "en"),
+            );
             self.add(subject, &format!("{SKOS}inScheme"), node(&scheme));
             schemes.insert(scheme);
         }
         for scheme in schemes {
-            let title = scheme.rsplit('/').find(|part| !part.is_empty() && *part != "1.0").unwrap_or_default().replace('-', " ");
+            let title = scheme
+                .rsplit('/')
+                .find(|part| !part.is_empty() && *part != "1.0")
+                .unwrap_or_default()
+                .replace('-', " ");
             self.typed_as(node(&scheme), &format!("{SKOS}ConceptScheme"));
-            self.add(node(&scheme), &format!("{DCT}title"), Literal::new_language_tagged_literal_unchecked(title, "en"));
+            self.add(
+                node(&scheme),
+                &format!("{DCT}title"),
+                Literal::new_language_tagged_literal_unchecked(title, "en"),
+            );
         }
     }
 }
@@ -189,7 +207,12 @@ pub fn add_dataset(graph: &mut Graph, site: &Site, dict: &Map<String, Value>) {
         .unwrap_or_else(|| node(&format!("{}/dataset/{}", site.url, text(dict, "name").unwrap_or(id))));
     graph.add(subject.clone(), &format!("{DCAT}landingPage"), landing.clone());
     graph.typed_as(landing, &format!("{FOAF}Document"));
-    graph.vocabulary(subject.clone(), &format!("{DCT}language"), &Vocabularies::language(site.locale), Some(LINGUISTIC_SYSTEM));
+    graph.vocabulary(
+        subject.clone(),
+        &format!("{DCT}language"),
+        &Vocabularies::language(site.locale),
+        Some(LINGUISTIC_SYSTEM),
+    );
     if let Some(frequency) = text(dict, "tan_suat_cap_nhat").and_then(|f| site.vocabularies.frequency(f)) {
         graph.vocabulary(subject.clone(), &format!("{DCT}accrualPeriodicity"), &frequency, Some(FREQUENCY));
     }
@@ -250,10 +273,10 @@ fn add_publisher(
     graph.typed_as(contact.clone(), &format!("{VCARD}Organization"));
     let name = text(dict, "maintainer").or_else(|| text(dict, "author")).unwrap_or(org_title);
     graph.add(contact.clone(), &format!("{VCARD}fn"), vi(name));
-    if let Some(email) = text(dict, "maintainer_email").or_else(|| text(dict, "author_email")) {
-        if let Ok(mailto) = NamedNode::new(format!("mailto:{email}")) {
-            graph.add(contact, &format!("{VCARD}hasEmail"), mailto);
-        }
+    if let Some(email) = text(dict, "maintainer_email").or_else(|| text(dict, "author_email"))
+        && let Ok(mailto) = NamedNode::new(format!("mailto:{email}"))
+    {
+        graph.add(contact, &format!("{VCARD}hasEmail"), mailto);
     }
 }
 
@@ -294,7 +317,7 @@ fn add_distribution(
     let url = text(resource, "url").and_then(iri);
     let access = url.clone().unwrap_or_else(|| subject.clone());
     graph.add(subject.clone(), &format!("{DCAT}accessURL"), access);
-    if let Some(url) = url.filter(|_| text(resource, "format").is_some_and(|f| f.to_ascii_uppercase() != "API")) {
+    if let Some(url) = url.filter(|_| text(resource, "format").is_some_and(|f| !f.eq_ignore_ascii_case("API"))) {
         graph.add(subject.clone(), &format!("{DCAT}downloadURL"), url);
     }
     if let Some((file_type, media)) = text(resource, "format").and_then(|f| site.vocabularies.format(f)) {
@@ -336,7 +359,7 @@ pub struct Page<'a> {
 
 /// Adds the catalogue node (repeated on every page) and its datasets' links.
 pub fn add_catalog(graph: &mut Graph, site: &Site, page: &Page, datasets: &[Map<String, Value>]) {
-    let catalog = node(&site.url.to_string());
+    let catalog = node(site.url);
     graph.typed_as(catalog.clone(), &format!("{DCAT}Catalog"));
     graph.add(catalog.clone(), &format!("{DCT}title"), vi(site.title));
     let description = if site.description.is_empty() { site.title } else { site.description };
@@ -344,7 +367,12 @@ pub fn add_catalog(graph: &mut Graph, site: &Site, page: &Page, datasets: &[Map<
     let homepage = node(&format!("{}/", site.url));
     graph.add(catalog.clone(), &format!("{FOAF}homepage"), homepage.clone());
     graph.typed_as(homepage, &format!("{FOAF}Document"));
-    graph.vocabulary(catalog.clone(), &format!("{DCT}language"), &Vocabularies::language(site.locale), Some(LINGUISTIC_SYSTEM));
+    graph.vocabulary(
+        catalog.clone(),
+        &format!("{DCT}language"),
+        &Vocabularies::language(site.locale),
+        Some(LINGUISTIC_SYSTEM),
+    );
     let publisher = node(&format!("{}#publisher", site.url));
     graph.add(catalog.clone(), &format!("{DCT}publisher"), publisher.clone());
     graph.typed_as(publisher.clone(), &format!("{FOAF}Agent"));

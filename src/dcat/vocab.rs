@@ -79,7 +79,10 @@ mod tests {
     fn the_built_in_mappings_load_and_map() {
         let v = Vocabularies::built_in().unwrap();
         assert_eq!(v.theme("y-te").unwrap(), "http://publications.europa.eu/resource/authority/data-theme/HEAL");
-        assert_eq!(v.frequency("hang-quy").unwrap(), "http://publications.europa.eu/resource/authority/frequency/QUARTERLY");
+        assert_eq!(
+            v.frequency("hang-quy").unwrap(),
+            "http://publications.europa.eu/resource/authority/frequency/QUARTERLY"
+        );
         assert_eq!(v.licence("cc-by").unwrap(), "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0");
         let (file_type, media) = v.format("csv").unwrap();
         assert!(file_type.ends_with("/file-type/CSV"));

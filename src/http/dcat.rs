@@ -66,7 +66,12 @@ pub async fn catalog_negotiated(request: HttpRequest, services: web::Data<Servic
     }
 }
 
-async fn catalog(request: HttpRequest, services: web::Data<Services>, format: Format, negotiated: bool) -> HttpResponse {
+async fn catalog(
+    request: HttpRequest,
+    services: web::Data<Services>,
+    format: Format,
+    negotiated: bool,
+) -> HttpResponse {
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(request.query_string().as_bytes()).into_owned().collect();
     let get = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
@@ -107,10 +112,11 @@ async fn catalog(request: HttpRequest, services: web::Data<Services>, format: Fo
             "package_search",
             json!({"rows": 1, "sort": "metadata_modified desc"}),
         )?;
-        let modified = newest["results"][0]["metadata_modified"].as_str().map(str::to_string);
-        let total = found["count"].as_u64().unwrap_or(0) as usize;
-        let dicts: Vec<Map<String, Value>> = found["results"]
-            .as_array()
+        let modified = newest.pointer("/results/0/metadata_modified").and_then(Value::as_str).map(str::to_string);
+        let total = found.get("count").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let dicts: Vec<Map<String, Value>> = found
+            .get("results")
+            .and_then(Value::as_array)
             .map(|items| items.iter().filter_map(|d| d.as_object().cloned()).collect())
             .unwrap_or_default();
         let (url, services) = site(&services);
@@ -135,8 +141,8 @@ async fn catalog(request: HttpRequest, services: web::Data<Services>, format: Fo
     .await;
     match outcome {
         Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
-        Ok(Err(error @ ActionError::Search(_))) | Ok(Err(error @ ActionError::SearchQuery(_))) => {
-            text_error(StatusCode::CONFLICT, &error.to_error_object()["message"].as_str().unwrap_or_default().to_string())
+        Ok(Err(ActionError::Search(message) | ActionError::SearchQuery(message))) => {
+            text_error(StatusCode::CONFLICT, &message)
         }
         Ok(Err(error)) => {
             tracing::error!(error = %error, "catalogue page failed");

@@ -146,6 +146,14 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Returns the body as text (a JSON body written back out).
+    pub fn text(&self) -> String {
+        match &self.body {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// Returns `result` of a successful envelope, panicking with the body otherwise.
     pub fn result(&self) -> &Value {
         assert_eq!(self.status, 200, "expected success, got {}", self.body);

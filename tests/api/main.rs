@@ -6,6 +6,7 @@ mod activity;
 mod authz;
 mod cli;
 mod datasets;
+mod dcat;
 mod golden;
 mod groups;
 mod helpers;
