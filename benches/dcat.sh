@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# DCAT feed benchmark (issue "DCAT-AP 3"): streams the whole public catalogue page by page
+# (`/catalog.ttl?page=N`, then `.rdf`), one request after another as a harvester does, after
+# `kho demo load --datasets STORED` (default 100000); prints pages, datasets, seconds,
+# datasets/s and the server's resident memory (VmRSS) and peak (VmHWM) after each format.
+# Usage: benches/dcat.sh [sqlite|postgres] [STORED]   (postgres needs DATABASE_URL: an empty database)
+stored="${2:-100000}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "${1:-sqlite}"
+echo "engine: $engine, $(nproc) cores"
+if [[ ! -f "$data/.loaded-$stored" ]]; then
+    "$bin" demo load --datasets "$stored" 2>&1 | tr '\r' '\n' | grep . | tail -n 1
+    touch "$data/.loaded-$stored"
+fi
+start
+total="$(curl -sf "$base/api/3/action/package_search?rows=0" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["count"])')"
+pages=$(( (total + 99) / 100 ))
+for extension in ttl rdf; do
+    began=$(date +%s.%N)
+    bytes=0
+    for page in $(seq 1 "$pages"); do
+        size="$(curl -sf -o /dev/null -w '%{size_download}' "$base/catalog.$extension?page=$page")" || { echo "page $page failed"; exit 1; }
+        bytes=$(( bytes + size ))
+    done
+    took="$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$began" "$(date +%s.%N)")"
+    printf '%-4s %5d pages %7d datasets %8.1f s %7.0f datasets/s %6d MB   %s\n' "$extension" "$pages" "$total" "$took" \
+        "$(python3 -c "print($total / $took)")" $(( bytes / 1048576 )) "$(grep -E 'VmRSS|VmHWM' "/proc/$server/status" | tr -s ' \t\n' ' ')"
+done
+stop
