@@ -114,11 +114,17 @@ async fn catalog(
         )?;
         let modified = newest.pointer("/results/0/metadata_modified").and_then(Value::as_str).map(str::to_string);
         let total = found.get("count").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let dicts: Vec<Map<String, Value>> = found
-            .get("results")
-            .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(|d| d.as_object().cloned()).collect())
-            .unwrap_or_default();
+        let mut found = found;
+        let dicts: Vec<Map<String, Value>> = match found.get_mut("results").map(Value::take) {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .filter_map(|d| match d {
+                    Value::Object(map) => Some(map),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let (url, services) = site(&services);
         let path = format!("{url}/catalog.{}", format.extension());
         let site = Site {

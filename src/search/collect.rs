@@ -69,10 +69,11 @@ fn compare_keys(items: &[SortItem], a: &GlobalKey, b: &GlobalKey) -> Ordering {
     Ordering::Equal
 }
 
-/// Collects the first `limit` documents in sort order.
+/// Collects the documents at positions `start..limit` in sort order (one page).
 pub struct TopSorted {
     pub items: Vec<SortItem>,
     pub limit: usize,
+    pub start: usize,
 }
 
 /// Sorted documents with their keys.
@@ -206,9 +207,21 @@ impl Collector for TopSorted {
     fn merge_fruits(&self, fruits: Vec<Sorted>) -> tantivy::Result<Sorted> {
         let mut all: Sorted = fruits.into_iter().flatten().collect();
         // The document address breaks the last ties, so a page order never varies.
-        all.sort_unstable_by(|a, b| compare_keys(&self.items, &a.0, &b.0).then_with(|| a.1.cmp(&b.1)));
-        all.truncate(self.limit);
-        Ok(all)
+        let order = |a: &(GlobalKey, DocAddress), b: &(GlobalKey, DocAddress)| {
+            compare_keys(&self.items, &a.0, &b.0).then_with(|| a.1.cmp(&b.1))
+        };
+        // Select the page in linear time, then sort only the page (deep pages stay cheap).
+        if all.len() > self.limit {
+            all.select_nth_unstable_by(self.limit, order);
+            all.truncate(self.limit);
+        }
+        let start = self.start.min(all.len());
+        if start > 0 && start < all.len() {
+            all.select_nth_unstable_by(start, order);
+        }
+        let mut page = all.split_off(start);
+        page.sort_unstable_by(order);
+        Ok(page)
     }
 }
 

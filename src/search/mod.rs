@@ -276,7 +276,11 @@ impl Search {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let top = TopSorted { items: request.sort.clone(), limit: request.start.saturating_add(request.rows) };
+        let top = TopSorted {
+            items: request.sort.clone(),
+            limit: request.start.saturating_add(request.rows),
+            start: request.start,
+        };
         let facet_fields: Vec<FacetField> = request
             .facets
             .iter()
@@ -290,7 +294,7 @@ impl Search {
             .search(&query, &(Count, (wants_page.then_some(top)), Facets(facet_fields)))
             .map_err(|e| query::SyntaxError(e.to_string()))?;
         let mut documents = Vec::new();
-        for (_, address) in sorted.unwrap_or_default().into_iter().skip(request.start) {
+        for (_, address) in sorted.unwrap_or_default() {
             let document: tantivy::TantivyDocument =
                 searcher.doc(address).map_err(|e| query::SyntaxError(e.to_string()))?;
             use tantivy::schema::Value as _;
