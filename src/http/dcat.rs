@@ -99,20 +99,13 @@ async fn catalog(
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<_, ActionError> {
         let per_page = services.config.dcat_datasets_per_page.max(1);
-        let anonymous = || Caller::anonymous();
         let found = actions::call_by_name(
             &services,
-            anonymous(),
+            Caller::anonymous(),
             "package_search",
             json!({"q": q, "fq_list": filters, "rows": per_page, "start": per_page * (page - 1), "sort": CATALOG_SORT}),
         )?;
-        let newest = actions::call_by_name(
-            &services,
-            anonymous(),
-            "package_search",
-            json!({"rows": 1, "sort": "metadata_modified desc"}),
-        )?;
-        let modified = newest.pointer("/results/0/metadata_modified").and_then(Value::as_str).map(str::to_string);
+        let modified = services.search.newest_public_modified().map_err(|e| ActionError::Search(e.0))?;
         let total = found.get("count").and_then(Value::as_u64).unwrap_or(0) as usize;
         let mut found = found;
         let dicts: Vec<Map<String, Value>> = match found.get_mut("results").map(Value::take) {

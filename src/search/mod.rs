@@ -54,6 +54,9 @@ pub struct Search {
     applied_changed: Condvar,
     wake: (Mutex<bool>, Condvar),
     indexer_running: AtomicBool,
+    /// `metadata_modified` of the newest public dataset, for the index generation it was read
+    /// from (the DCAT catalogue's `dct:modified` on every page).
+    newest_public: Mutex<Option<(u64, Option<String>)>>,
     /// Deep pages (`start + rows` above [`DEEP_PAGE`]) running now; at most one per core, so
     /// their memory stays bounded (more at once would not finish sooner).
     deep_pages: (Mutex<usize>, Condvar),
@@ -88,6 +91,7 @@ impl Search {
             wake: (Mutex::new(false), Condvar::new()),
             indexer_running: AtomicBool::new(false),
             deep_pages: (Mutex::new(0), Condvar::new()),
+            newest_public: Mutex::new(None),
         };
         *search.applied_guard() = search.checkpoint().seq;
         Ok(search)
@@ -241,6 +245,35 @@ impl Search {
         *running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
         released.notify_one();
         outcome
+    }
+
+    /// Returns `metadata_modified` of the most recently changed public dataset; computed once
+    /// per index generation.
+    pub fn newest_public_modified(&self) -> Result<Option<String>, query::SyntaxError> {
+        let generation = self.reader.searcher().generation().generation_id();
+        let mut cached = self.newest_public.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, newest)) = cached.as_ref()
+            && *seen == generation
+        {
+            return Ok(newest.clone());
+        }
+        let request = Request {
+            q: None,
+            filters: vec!["+capacity:public +state:active".into()],
+            labels: Some(vec!["public".into()]),
+            sort: vec![SortItem { by: SortBy::Date("metadata_modified".into()), descending: true }],
+            start: 0,
+            rows: 1,
+            facets: Vec::new(),
+            now: chrono::Utc::now().naive_utc(),
+        };
+        let newest = self
+            .run_now(&request)?
+            .dicts()
+            .first()
+            .and_then(|dict| dict.get("metadata_modified").and_then(|v| v.as_str()).map(str::to_string));
+        *cached = Some((generation, newest.clone()));
+        Ok(newest)
     }
 
     fn run_now(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
