@@ -64,3 +64,22 @@ def test_catalogue_has_no_shacl_violations(catalogue, tmp_path, extension):
     assert run.returncode == 0, run.stdout + run.stderr
     table = {line.split()[0]: int(line.split()[1]) for line in run.stdout.splitlines()[1:] if line.split()}
     assert table == {"base": 0, "range": 0, "vocab": 0}
+
+
+def test_incomplete_metadata_is_served_and_flagged_only_as_recommendations(catalogue, tmp_path):
+    """A dataset with nothing but a name: Kho still serves it, the mandatory shapes pass (Kho
+    falls back to the title for the description, to the organisation for publisher and
+    contact), and the recommended shapes flag what is missing."""
+    admin = RemoteCKAN(catalogue.url, apikey=catalogue.sysadmin_token, user_agent="kho-dcat-tests")
+    admin.action.package_create(name="thieu-thong-tin", owner_org="so-y-te")
+    response = requests.get(f"{catalogue.url}/dataset/thieu-thong-tin.ttl", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/turtle"
+    path = tmp_path / "incomplete.ttl"
+    path.write_bytes(response.content)
+    run = subprocess.run([sys.executable, str(CHECK), "--sets", "base,range,vocab,recommended", "--details", str(path)],
+                         capture_output=True, text=True, timeout=600)
+    print(run.stdout)
+    assert run.returncode == 0, run.stdout + run.stderr
+    flagged = {line.split()[3] for line in run.stdout.splitlines() if "x Warning" in line and "Less than 1 values" in line}
+    assert {"dcat:distribution", "dcat:keyword", "dcat:theme", "dct:temporal"} <= flagged, flagged
