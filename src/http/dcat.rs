@@ -21,6 +21,18 @@ fn site(services: &Services) -> (String, &Services) {
     (services.config.effective_site_url().trim_end_matches('/').to_string(), services)
 }
 
+/// What the mapping needs of the site, for the public URL `url`.
+fn site_of<'a>(services: &'a Services, url: &'a str) -> Site<'a> {
+    Site {
+        url,
+        title: &services.config.site_title,
+        description: &services.config.site_description,
+        locale: &services.config.locale_default,
+        vocabularies: &services.vocabularies,
+        licences: &services.licenses,
+    }
+}
+
 fn rdf_response(format: Format, graph: &Graph, negotiated: bool) -> HttpResponse {
     match format.serialize(graph) {
         Ok(bytes) => {
@@ -120,14 +132,7 @@ async fn catalog(
         };
         let (url, services) = site(&services);
         let path = format!("{url}/catalog.{}", format.extension());
-        let site = Site {
-            url: &url,
-            title: &services.config.site_title,
-            description: &services.config.site_description,
-            locale: &services.config.locale_default,
-            vocabularies: &services.vocabularies,
-            licences: &services.licenses,
-        };
+        let site = site_of(services, &url);
         let mut rdf = Graph::default();
         let page = Page { number: page, per_page, total, path: &path, kept: &kept, modified: modified.as_deref() };
         graph::add_catalog(&mut rdf, &site, &page, &dicts);
@@ -173,14 +178,7 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
         let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;
         let dict = actions::call_by_name(&services, caller, "package_show", json!({"id": id}))?;
         let (url, services) = site(&services);
-        let site = Site {
-            url: &url,
-            title: &services.config.site_title,
-            description: &services.config.site_description,
-            locale: &services.config.locale_default,
-            vocabularies: &services.vocabularies,
-            licences: &services.licenses,
-        };
+        let site = site_of(services, &url);
         let mut rdf = Graph::default();
         if let Some(dict) = dict.as_object() {
             graph::add_dataset(&mut rdf, &site, dict);
