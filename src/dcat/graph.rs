@@ -20,6 +20,11 @@ const FREQUENCY: &str = "http://purl.org/dc/terms/Frequency";
 const RIGHTS_STATEMENT: &str = "http://purl.org/dc/terms/RightsStatement";
 const MEDIA_TYPE_OR_EXTENT: &str = "http://purl.org/dc/terms/MediaTypeOrExtent";
 const LICENSE_DOCUMENT: &str = "http://purl.org/dc/terms/LicenseDocument";
+const LOCATION: &str = "http://purl.org/dc/terms/Location";
+const GSP_WKT: &str = "http://www.opengis.net/ont/geosparql#wktLiteral";
+/// Viet Nam's bounding box and centroid, for the country's `dct:Location`.
+const VIET_NAM_BBOX: &str = "POLYGON((102.14 8.18, 109.47 8.18, 109.47 23.39, 102.14 23.39, 102.14 8.18))";
+const VIET_NAM_CENTROID: &str = "POINT(105.8 16.0)";
 
 /// The prefixes written by the serialisers.
 pub const PREFIXES: &[(&str, &str)] = &[
@@ -134,7 +139,19 @@ impl Graph {
                 &format!("{SKOS}prefLabel"),
                 Literal::new_language_tagged_literal_unchecked(label, "en"),
             );
-            self.add(subject, &format!("{SKOS}inScheme"), node(&scheme));
+            self.add(subject.clone(), &format!("{SKOS}inScheme"), node(&scheme));
+            if class == Some(LOCATION) && value == Vocabularies::viet_nam() {
+                self.add(
+                    subject.clone(),
+                    &format!("{DCAT}bbox"),
+                    Literal::new_typed_literal(VIET_NAM_BBOX, node(GSP_WKT)),
+                );
+                self.add(
+                    subject,
+                    &format!("{DCAT}centroid"),
+                    Literal::new_typed_literal(VIET_NAM_CENTROID, node(GSP_WKT)),
+                );
+            }
             schemes.insert(scheme);
         }
         for scheme in schemes {
@@ -223,14 +240,17 @@ pub fn add_dataset(graph: &mut Graph, site: &Site, dict: &Map<String, Value>) {
     if let Some(legislation) = text(dict, "co_so_phap_ly").and_then(iri) {
         graph.add(subject.clone(), &format!("{DCATAP}applicableLegislation"), legislation);
     }
+    // Every provincial dataset lies in Viet Nam (finer units: next step, see docs/dcat.md).
+    graph.vocabulary(subject.clone(), &format!("{DCT}spatial"), &Vocabularies::viet_nam(), Some(LOCATION));
     add_temporal(graph, &subject, dict);
     if let Some(org) = dict.get("organization").and_then(Value::as_object) {
         add_publisher(graph, site, &subject, dict, org);
     }
     let licence = licence_iri(site, dict);
+    let availability = text(dict, "thoi_han_truc_tuyen").and_then(|a| site.vocabularies.availability(a));
     for resource in dict.get("resources").and_then(Value::as_array).into_iter().flatten() {
         if let Some(resource) = resource.as_object() {
-            add_distribution(graph, site, &subject, dict, resource, licence.as_ref());
+            add_distribution(graph, site, &subject, dict, resource, (licence.as_ref(), availability.as_deref()));
         }
     }
 }
@@ -300,7 +320,7 @@ fn add_distribution(
     dataset: &NamedNode,
     dict: &Map<String, Value>,
     resource: &Map<String, Value>,
-    licence: Option<&NamedNode>,
+    (licence, availability): (Option<&NamedNode>, Option<&str>),
 ) {
     let resource_id = text(resource, "id").unwrap_or_default();
     let subject = text(resource, "uri").and_then(iri).unwrap_or_else(|| {
@@ -334,6 +354,9 @@ fn add_distribution(
             graph.add(subject.clone(), &format!("{DCT}license"), licence.clone());
             graph.typed_as(licence.clone(), &format!("{DCT}LicenseDocument"));
         }
+    }
+    if let Some(availability) = availability {
+        graph.vocabulary(subject.clone(), &format!("{DCATAP}availability"), availability, None);
     }
     if let Some(created) = text(resource, "created") {
         graph.add(subject.clone(), &format!("{DCT}issued"), date_time(created));
@@ -378,6 +401,7 @@ pub fn add_catalog(graph: &mut Graph, site: &Site, page: &Page, datasets: &[Map<
     graph.typed_as(publisher.clone(), &format!("{FOAF}Agent"));
     graph.add(publisher.clone(), &format!("{FOAF}name"), vi(site.title));
     graph.vocabulary(publisher, &format!("{DCT}type"), PUBLISHER_TYPE, None);
+    graph.vocabulary(catalog.clone(), &format!("{DCT}spatial"), &Vocabularies::viet_nam(), Some(LOCATION));
     let themes = node(&Vocabularies::theme_scheme());
     graph.add(catalog.clone(), &format!("{DCAT}themeTaxonomy"), themes.clone());
     graph.typed_as(themes.clone(), &format!("{SKOS}ConceptScheme"));

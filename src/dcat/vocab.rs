@@ -16,6 +16,7 @@ pub struct Vocabularies {
     access_rights: HashMap<String, String>,
     licences: HashMap<String, String>,
     formats: HashMap<String, (String, String)>,
+    availability: HashMap<String, String>,
 }
 
 impl Vocabularies {
@@ -42,6 +43,16 @@ impl Vocabularies {
     /// The EU access-right IRI for data published openly.
     pub fn public_access() -> String {
         format!("{AUTHORITY}/access-right/PUBLIC")
+    }
+
+    /// The EU planned-availability IRI of a `thoi_han_truc_tuyen` value.
+    pub fn availability(&self, key: &str) -> Option<String> {
+        self.availability.get(key).map(|code| format!("{AUTHORITY}/planned-availability/{code}"))
+    }
+
+    /// The EU country IRI of Viet Nam (the spatial coverage of every provincial dataset).
+    pub fn viet_nam() -> String {
+        format!("{AUTHORITY}/country/VNM")
     }
 
     /// The EU licence IRI of a CKAN licence id.
