@@ -100,55 +100,44 @@ impl Format {
 
     /// Writes the triples in this format.
     pub fn serialize(self, graph: &Graph) -> std::io::Result<Vec<u8>> {
-        let prefixes = graph::PREFIXES;
+        /// Applies Kho's prefixes to a serializer that takes them.
+        macro_rules! with_prefixes {
+            ($serializer:expr) => {{
+                let mut serializer = $serializer;
+                for (prefix, iri) in graph::PREFIXES {
+                    serializer = serializer.with_prefix(*prefix, *iri).map_err(std::io::Error::other)?;
+                }
+                serializer
+            }};
+        }
+        /// Writes every triple with `write` and returns what the writer's `finish` gives.
+        macro_rules! write_all {
+            ($writer:expr, $write:ident) => {{
+                let mut writer = $writer;
+                for triple in &graph.triples {
+                    writer.$write(triple_or_quad(triple))?;
+                }
+                writer.finish()
+            }};
+        }
         match self {
             Format::Turtle | Format::N3 => {
-                let mut serializer = TurtleSerializer::new();
-                for (prefix, iri) in prefixes {
-                    serializer = serializer.with_prefix(*prefix, *iri).map_err(std::io::Error::other)?;
-                }
-                let mut writer = serializer.for_writer(Vec::new());
-                for triple in &graph.triples {
-                    writer.serialize_triple(triple)?;
-                }
-                writer.finish()
+                write_all!(with_prefixes!(TurtleSerializer::new()).for_writer(Vec::new()), serialize_triple)
             }
-            Format::NTriples => {
-                let mut writer = NTriplesSerializer::new().for_writer(Vec::new());
-                for triple in &graph.triples {
-                    writer.serialize_triple(triple)?;
-                }
-                Ok(writer.finish())
-            }
+            Format::NTriples => Ok(write_all!(NTriplesSerializer::new().for_writer(Vec::new()), serialize_triple)),
             Format::RdfXml => {
-                let mut serializer = RdfXmlSerializer::new();
-                for (prefix, iri) in prefixes {
-                    serializer = serializer.with_prefix(*prefix, *iri).map_err(std::io::Error::other)?;
-                }
-                let mut writer = serializer.for_writer(Vec::new());
-                for triple in &graph.triples {
-                    writer.serialize_triple(triple)?;
-                }
-                writer.finish()
+                write_all!(with_prefixes!(RdfXmlSerializer::new()).for_writer(Vec::new()), serialize_triple)
             }
             Format::JsonLd => {
-                let mut serializer = JsonLdSerializer::new();
-                for (prefix, iri) in prefixes {
-                    serializer = serializer.with_prefix(*prefix, *iri).map_err(std::io::Error::other)?;
-                }
-                let mut writer = serializer.for_writer(Vec::new());
-                for triple in &graph.triples {
-                    writer.serialize_quad(QuadRef::new(
-                        triple.subject.as_ref(),
-                        triple.predicate.as_ref(),
-                        triple.object.as_ref(),
-                        GraphNameRef::DefaultGraph,
-                    ))?;
-                }
-                writer.finish()
+                write_all!(with_prefixes!(JsonLdSerializer::new()).for_writer(Vec::new()), serialize_quad)
             }
         }
     }
+}
+
+/// A triple as itself or as a quad in the default graph (JSON-LD writes quads).
+fn triple_or_quad(triple: &oxrdf::Triple) -> QuadRef<'_> {
+    QuadRef::new(triple.subject.as_ref(), triple.predicate.as_ref(), triple.object.as_ref(), GraphNameRef::DefaultGraph)
 }
 
 #[cfg(test)]

@@ -162,14 +162,7 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
     };
     // JSONP calls always run as anonymous (CKAN: a callback must never carry credentials).
     let callback = params.0.remove("callback").and_then(|v| v.as_str().map(str::to_string));
-    let headers = request.headers();
-    let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let token = if callback.is_some() {
-        None
-    } else {
-        caller::token_from_headers(header_text("authorization").as_deref(), header_text("x-ckan-api-key").as_deref())
-            .map(str::to_string)
-    };
+    let token = if callback.is_some() { None } else { super::request_token(&request) };
     let started = Instant::now();
     let services: Arc<Services> = services.into_inner();
     let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);

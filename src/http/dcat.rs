@@ -17,8 +17,8 @@ use crate::error::ActionError;
 /// every page during a harvest is deleted downstream).
 const CATALOG_SORT: &str = "metadata_created asc, id asc";
 
-fn site(services: &Services) -> (String, &Services) {
-    (services.config.effective_site_url().trim_end_matches('/').to_string(), services)
+fn site_url(services: &Services) -> String {
+    services.config.effective_site_url().trim_end_matches('/').to_string()
 }
 
 /// What the mapping needs of the site, for the public URL `url`.
@@ -52,6 +52,28 @@ fn rdf_response(format: Format, graph: &Graph, negotiated: bool) -> HttpResponse
 
 fn text_error(status: StatusCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(message.to_string())
+}
+
+/// Turns a built graph into the response, and failures into CKAN's answers: search errors
+/// 409 with their message, datasets not found or not visible 404 (as the dataset page), the
+/// rest 500.
+fn answer(
+    outcome: Result<Result<Graph, ActionError>, actix_web::error::BlockingError>,
+    format: Format,
+    negotiated: bool,
+) -> HttpResponse {
+    match outcome {
+        Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
+        Ok(Err(ActionError::Search(message) | ActionError::SearchQuery(message))) => {
+            text_error(StatusCode::CONFLICT, &message)
+        }
+        Ok(Err(ActionError::NotFound(_) | ActionError::Authorization(_))) => super::html_error(StatusCode::NOT_FOUND),
+        Ok(Err(error)) => {
+            tracing::error!(error = %error, "DCAT answer failed");
+            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        Err(_) => super::html_error(StatusCode::INTERNAL_SERVER_ERROR),
+    }
 }
 
 /// Splits `name.ext` into the name and the RDF format of the extension.
@@ -130,9 +152,9 @@ async fn catalog(
                 .collect(),
             _ => Vec::new(),
         };
-        let (url, services) = site(&services);
+        let url = site_url(&services);
         let path = format!("{url}/catalog.{}", format.extension());
-        let site = site_of(services, &url);
+        let site = site_of(&services, &url);
         let mut rdf = Graph::default();
         let page = Page { number: page, per_page, total, path: &path, kept: &kept, modified: modified.as_deref() };
         graph::add_catalog(&mut rdf, &site, &page, &dicts);
@@ -143,17 +165,7 @@ async fn catalog(
         Ok(rdf)
     })
     .await;
-    match outcome {
-        Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
-        Ok(Err(ActionError::Search(message) | ActionError::SearchQuery(message))) => {
-            text_error(StatusCode::CONFLICT, &message)
-        }
-        Ok(Err(error)) => {
-            tracing::error!(error = %error, "catalogue page failed");
-            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-        Err(_) => super::html_error(StatusCode::INTERNAL_SERVER_ERROR),
-    }
+    answer(outcome, format, negotiated)
 }
 
 /// `GET /dataset/{id}.{fmt}`, and `/dataset/{id}` with an RDF `Accept` header.
@@ -169,16 +181,13 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
             }
         }
     };
-    let header_text = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let token =
-        caller::token_from_headers(header_text("authorization").as_deref(), header_text("x-ckan-api-key").as_deref())
-            .map(str::to_string);
+    let token = super::request_token(&request);
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<Graph, ActionError> {
         let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;
         let dict = actions::call_by_name(&services, caller, "package_show", json!({"id": id}))?;
-        let (url, services) = site(&services);
-        let site = site_of(services, &url);
+        let url = site_url(&services);
+        let site = site_of(&services, &url);
         let mut rdf = Graph::default();
         if let Some(dict) = dict.as_object() {
             graph::add_dataset(&mut rdf, &site, dict);
@@ -187,14 +196,5 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
         Ok(rdf)
     })
     .await;
-    match outcome {
-        Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
-        // Private datasets are 404 for those who may not see them, as the dataset page is.
-        Ok(Err(ActionError::NotFound(_) | ActionError::Authorization(_))) => super::html_error(StatusCode::NOT_FOUND),
-        Ok(Err(error)) => {
-            tracing::error!(error = %error, "dataset RDF failed");
-            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-        Err(_) => super::html_error(StatusCode::INTERNAL_SERVER_ERROR),
-    }
+    answer(outcome, format, negotiated)
 }

@@ -13,10 +13,7 @@ use crate::auth::caller;
 pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
     let resource_id = request.match_info().get("resource_id").unwrap_or("").to_string();
     let dataset = request.match_info().get("id").unwrap_or("").to_string();
-    let header_text = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let token =
-        caller::token_from_headers(header_text("authorization").as_deref(), header_text("x-ckan-api-key").as_deref())
-            .map(str::to_string);
+    let token = super::request_token(&request);
     let services = services.into_inner();
     let outcome = web::block(move || {
         let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;

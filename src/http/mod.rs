@@ -40,6 +40,14 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
+/// Returns the API token a request carries (`Authorization`, raw or `Bearer`, or
+/// `X-CKAN-API-Key`).
+pub fn request_token(request: &actix_web::HttpRequest) -> Option<String> {
+    let header_text = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    crate::auth::caller::token_from_headers(header_text("authorization"), header_text("x-ckan-api-key"))
+        .map(str::to_string)
+}
+
 /// Returns a small HTML error page (CKAN answers unrouted paths and methods with HTML).
 pub fn html_error(status: StatusCode) -> HttpResponse {
     let reason = status.canonical_reason().unwrap_or("Error");
