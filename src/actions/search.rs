@@ -310,13 +310,14 @@ pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<
         Results::Stored(texts) => texts.iter().filter_map(|t| serde_json::from_str(t).ok()).collect(),
         Results::Values(values) => values,
     };
-    Ok(json!({
-        "count": answer.count,
-        "facets": answer.facets,
-        "results": results,
-        "sort": answer.sort,
-        "search_facets": answer.search_facets,
-    }))
+    // Built by moving the parts in (`json!` would copy every result).
+    let mut out = Map::new();
+    out.insert("count".into(), Value::from(answer.count));
+    out.insert("facets".into(), Value::Object(answer.facets));
+    out.insert("results".into(), Value::Array(results));
+    out.insert("sort".into(), Value::String(answer.sort));
+    out.insert("search_facets".into(), Value::Object(answer.search_facets));
+    Ok(Value::Object(out))
 }
 
 /// `package_search` written straight into the response body: the stored dicts are copied as

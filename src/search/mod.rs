@@ -9,6 +9,7 @@ mod collect;
 mod document;
 mod fields;
 mod indexer;
+mod orders;
 pub mod query;
 
 use std::path::{Path, PathBuf};
@@ -60,10 +61,15 @@ pub struct Search {
     /// Deep pages (`start + rows` above [`DEEP_PAGE`]) running now; at most one per core, so
     /// their memory stays bounded (more at once would not finish sooner).
     deep_pages: (Mutex<usize>, Condvar),
+    /// Complete result orders of the current generation, for paging deep into one result set.
+    orders: orders::Orders,
 }
 
 /// A search that keeps more than this many documents in its sort is a deep page.
 const DEEP_PAGE: usize = 10_000;
+/// A page that ends beyond this position is cut from the query's complete, kept order (when
+/// the query allows: see [`Search::order_fingerprint`]).
+const KEPT_ORDER_FROM: usize = 1_000;
 
 impl Search {
     /// Opens (or creates) the index in `directory`.
@@ -92,6 +98,7 @@ impl Search {
             indexer_running: AtomicBool::new(false),
             deep_pages: (Mutex::new(0), Condvar::new()),
             newest_public: Mutex::new(None),
+            orders: orders::Orders::default(),
         };
         *search.applied_guard() = search.checkpoint().seq;
         Ok(search)
@@ -206,6 +213,7 @@ pub struct Request {
 }
 
 /// The query text and how to read it.
+#[derive(Debug)]
 pub enum Query {
     DisMax(String),
     Lucene(String),
@@ -235,16 +243,38 @@ impl Search {
         if request.start.saturating_add(request.rows) <= DEEP_PAGE {
             return self.run_now(request);
         }
+        self.in_deep_slot(|| self.run_now(request))
+    }
+
+    /// Runs `work` (which keeps many documents in memory) once fewer deep pages than cores run.
+    fn in_deep_slot<T>(&self, work: impl FnOnce() -> T) -> T {
         let (running, released) = &self.deep_pages;
         let allowed = std::thread::available_parallelism().map_or(2, |n| n.get());
         let guard = running.lock().unwrap_or_else(|p| p.into_inner());
         let mut guard = released.wait_while(guard, |n| *n >= allowed).unwrap_or_else(|p| p.into_inner());
         *guard += 1;
         drop(guard);
-        let outcome = self.run_now(request);
+        let outcome = work();
         *running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
         released.notify_one();
         outcome
+    }
+
+    /// Identifies a request whose complete order may be kept and reused by its later pages:
+    /// a page beyond [`KEPT_ORDER_FROM`], without facets or relevance sorting, and without
+    /// `NOW` (whose meaning moves between requests).
+    fn order_fingerprint(request: &Request) -> Option<String> {
+        let mentions_now = |text: &str| text.contains("NOW");
+        let q_mentions_now = match &request.q {
+            Some(Query::DisMax(text) | Query::Lucene(text) | Query::Autocomplete(text)) => mentions_now(text),
+            None => false,
+        };
+        let reusable = request.start.saturating_add(request.rows) > KEPT_ORDER_FROM
+            && request.facets.is_empty()
+            && !request.sort.iter().any(|item| item.by == SortBy::Score)
+            && !q_mentions_now
+            && !request.filters.iter().any(|f| mentions_now(f));
+        reusable.then(|| format!("{:?}\0{:?}\0{:?}\0{:?}", request.q, request.filters, request.labels, request.sort))
     }
 
     /// Returns `metadata_modified` of the most recently changed public dataset; computed once
@@ -309,6 +339,24 @@ impl Search {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
+        if let Some(fingerprint) = Self::order_fingerprint(request) {
+            let generation = searcher.generation().generation_id();
+            let order = match self.orders.get(generation, &fingerprint) {
+                Some(order) => order,
+                None => {
+                    let all = TopSorted { items: request.sort.clone(), limit: usize::MAX, start: 0 };
+                    let sorted = self
+                        .in_deep_slot(|| searcher.search(&query, &all))
+                        .map_err(|e| query::SyntaxError(e.to_string()))?;
+                    let order: orders::Order = std::sync::Arc::new(sorted.into_iter().map(|(_, a)| a).collect());
+                    self.orders.insert(generation, fingerprint, order.clone());
+                    order
+                }
+            };
+            let page = order.iter().copied().skip(request.start).take(request.rows);
+            let documents = self.stored_documents(&searcher, page)?;
+            return Ok(Outcome { count: order.len(), documents, facets: Vec::new() });
+        }
         let top = TopSorted {
             items: request.sort.clone(),
             limit: request.start.saturating_add(request.rows),
@@ -326,15 +374,25 @@ impl Search {
         let (count, sorted, facets) = searcher
             .search(&query, &(Count, (wants_page.then_some(top)), Facets(facet_fields)))
             .map_err(|e| query::SyntaxError(e.to_string()))?;
+        let documents = self.stored_documents(&searcher, sorted.unwrap_or_default().into_iter().map(|(_, a)| a))?;
+        Ok(Outcome { count, documents, facets })
+    }
+
+    /// Reads the stored dataset dicts (JSON text) of documents, in the given order.
+    fn stored_documents(
+        &self,
+        searcher: &tantivy::Searcher,
+        addresses: impl Iterator<Item = tantivy::DocAddress>,
+    ) -> Result<Vec<String>, query::SyntaxError> {
+        use tantivy::schema::Value as _;
         let mut documents = Vec::new();
-        for (_, address) in sorted.unwrap_or_default() {
+        for address in addresses {
             let document: tantivy::TantivyDocument =
                 searcher.doc(address).map_err(|e| query::SyntaxError(e.to_string()))?;
-            use tantivy::schema::Value as _;
             if let Some(text) = document.get_first(self.fields.data).and_then(|v| v.as_str()) {
                 documents.push(text.to_string());
             }
         }
-        Ok(Outcome { count, documents, facets })
+        Ok(documents)
     }
 }

@@ -229,6 +229,34 @@ fn paging_and_the_harvesters_gather_see_every_dataset_once() {
         assert_eq!(ids, sorted, "sorted by id");
         let past = search(&app, None, &[("rows", "1000"), ("start", "1000"), ("sort", "id asc"), ("fq", &fq)]);
         assert_eq!(past["results"], json!([]));
+
+        // A page ending past position 1,000 is cut from the query's complete order, kept for
+        // the index generation: the same order as a first page, and a write is seen at once.
+        let page = |token: Option<&str>, start: usize, sort: &str, extra: &[(&str, &str)]| {
+            let mut query = vec![("rows", "1000"), ("sort", sort)];
+            let start = start.to_string();
+            query.push(("start", &start));
+            query.extend_from_slice(extra);
+            search(&app, token, &query)
+        };
+        for sort in ["id asc", "title_string desc", "metadata_modified asc"] {
+            let first = names(&page(None, 0, sort, &[]));
+            for start in [1, 20, 36, 37] {
+                let kept = page(None, start, sort, &[]);
+                assert_eq!(kept["count"], json!(37), "{sort}");
+                assert_eq!(names(&kept), first[start..].to_vec(), "{sort} from {start}");
+            }
+        }
+        app.sysadmin("package_create", json!({"name": "du-lieu-moi", "owner_org": "so-noi-vu"})).result();
+        app.sysadmin("package_create", json!({"name": "du-lieu-kin", "owner_org": "so-noi-vu", "private": true}))
+            .result();
+        let after = page(None, 1, "metadata_modified asc", &[]);
+        assert_eq!(after["count"], json!(38), "the write made a new order; the private dataset is not in it");
+        assert_eq!(names(&after).last().map(String::as_str), Some("du-lieu-moi"));
+        let everything = page(Some(&app.sysadmin_token), 1, "metadata_modified asc", &[("include_private", "true")]);
+        assert_eq!(everything["count"], json!(39), "another caller's order is another entry");
+        assert_eq!(names(&everything).last().map(String::as_str), Some("du-lieu-kin"));
+        assert_eq!(page(None, 1, "metadata_modified asc", &[])["count"], json!(38));
     }
 }
 
