@@ -1,43 +1,17 @@
 //! The dataset dict (default and provincial schema) → DCAT-AP 3 triples (spec `dcat-ap.md` §2
 //! and §7), and the catalogue page around them with hydra paging (§1.5, §1.6).
 
-use oxrdf::{BlankNode, Literal, NamedNode, NamedOrBlankNode, Term, Triple};
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 
+use super::term::{Node, Object, Triple, dcat, dcatap, dct, foaf, gsp, hydra, rdf, rdfs, skos, vcard, xsd};
 use super::vocab::Vocabularies;
 
-pub const DCAT: &str = "http://www.w3.org/ns/dcat#";
-pub const DCT: &str = "http://purl.org/dc/terms/";
-pub const FOAF: &str = "http://xmlns.com/foaf/0.1/";
-pub const VCARD: &str = "http://www.w3.org/2006/vcard/ns#";
-pub const HYDRA: &str = "http://www.w3.org/ns/hydra/core#";
-pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
-pub const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
-pub const DCATAP: &str = "http://data.europa.eu/r5r/";
 const PUBLISHER_TYPE: &str = "http://purl.org/adms/publishertype/RegionalAuthority";
-const LINGUISTIC_SYSTEM: &str = "http://purl.org/dc/terms/LinguisticSystem";
-const FREQUENCY: &str = "http://purl.org/dc/terms/Frequency";
-const RIGHTS_STATEMENT: &str = "http://purl.org/dc/terms/RightsStatement";
-const MEDIA_TYPE_OR_EXTENT: &str = "http://purl.org/dc/terms/MediaTypeOrExtent";
-const LICENSE_DOCUMENT: &str = "http://purl.org/dc/terms/LicenseDocument";
-const LOCATION: &str = "http://purl.org/dc/terms/Location";
-const GSP_WKT: &str = "http://www.opengis.net/ont/geosparql#wktLiteral";
 /// Viet Nam's bounding box and centroid, for the country's `dct:Location`.
 const VIET_NAM_BBOX: &str = "POLYGON((102.14 8.18, 109.47 8.18, 109.47 23.39, 102.14 23.39, 102.14 8.18))";
 const VIET_NAM_CENTROID: &str = "POINT(105.8 16.0)";
-
-/// The prefixes written by the serialisers.
-pub const PREFIXES: &[(&str, &str)] = &[
-    ("dcat", DCAT),
-    ("dct", DCT),
-    ("foaf", FOAF),
-    ("vcard", VCARD),
-    ("hydra", HYDRA),
-    ("xsd", XSD),
-    ("dcatap", DCATAP),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-];
 
 /// What the mapping needs besides the dicts.
 pub struct Site<'a> {
@@ -51,106 +25,105 @@ pub struct Site<'a> {
     pub licences: &'a [Value],
 }
 
-const SKOS: &str = "http://www.w3.org/2004/02/skos/core#";
-
-/// A list of triples under construction, and the vocabulary values it uses (each described
-/// once at the end, as the SHACL range and vocabulary shapes need: spec §7).
+/// How a value used on the page is described once, at the end (the SHACL range and vocabulary
+/// shapes look only at the graph: spec §7).
 #[derive(Default)]
-pub struct Graph {
-    pub triples: Vec<Triple>,
-    concepts: std::collections::BTreeMap<String, (Option<&'static str>, String)>,
+struct Description {
+    /// Its class besides `skos:Concept`.
+    class: Option<&'static str>,
+    /// The concept scheme it belongs to; `None` for a value that is not a concept (a licence
+    /// document outside the EU vocabulary).
+    scheme: Option<String>,
+    /// `dct:title` (a licence's title in CKAN's register, which CKAN harvesters match on).
+    title: Option<String>,
+}
+
+/// The triples of one answer under construction, borrowing the dicts' text.
+#[derive(Default)]
+pub struct Graph<'a> {
+    pub triples: Vec<Triple<'a>>,
+    described: BTreeMap<String, Description>,
+    blank_nodes: u32,
 }
 
 /// Returns `text` as an IRI when it is an http(s) URL (CKAN's `URIRefOrLiteral`), with the
 /// characters ckanext-dcat's `CleanedURIRef` escapes percent-encoded.
-pub fn iri(text: &str) -> Option<NamedNode> {
+pub fn iri(text: &str) -> Option<Node> {
     let trimmed = text.trim();
     if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
         return None;
     }
     let mut cleaned = String::with_capacity(trimmed.len());
     for c in trimmed.chars() {
-        if " !\"$'()*,;<>[]{|}\\^`".contains(c) {
+        if " !\"$'()*,;<>[]{|}\\^`".contains(c) || c.is_control() {
             cleaned.push_str(&format!("%{:02X}", c as u32));
         } else {
             cleaned.push(c);
         }
     }
-    NamedNode::new(cleaned).ok()
+    oxrdf::NamedNode::new(cleaned).ok().map(|valid| Node::iri(valid.into_string()))
 }
 
-fn node(iri_text: &str) -> NamedNode {
-    NamedNode::new_unchecked(iri_text)
-}
-
-fn vi(text: &str) -> Literal {
-    Literal::new_language_tagged_literal_unchecked(text, "vi")
-}
-
-fn typed(value: impl Into<String>, datatype: &str) -> Literal {
-    Literal::new_typed_literal(value, node(&format!("{XSD}{datatype}")))
+fn vi(text: &str) -> Object<'_> {
+    Object::lang(text, "vi")
 }
 
 /// CKAN's timestamp (`2025-07-01T02:00:00.512345`) as `xsd:dateTime`.
-fn date_time(value: &str) -> Literal {
-    typed(value, "dateTime")
+fn date_time(value: &str) -> Object<'_> {
+    Object::typed(value, xsd!("dateTime"))
 }
 
-impl Graph {
-    pub fn add(&mut self, subject: impl Into<NamedOrBlankNode>, predicate: &str, object: impl Into<Term>) {
-        self.triples.push(Triple::new(subject, node(predicate), object));
+impl<'a> Graph<'a> {
+    pub fn add(&mut self, subject: &Node, predicate: &'static str, object: impl Into<Object<'a>>) {
+        self.triples.push(Triple { subject: subject.clone(), predicate, object: object.into() });
     }
 
-    fn typed_as(&mut self, subject: impl Into<NamedOrBlankNode> + Clone, class: &str) {
-        self.add(subject, RDF_TYPE, node(class));
+    fn typed_as(&mut self, subject: &Node, class: &'static str) {
+        self.add(subject, rdf!("type"), Node::iri(class));
+    }
+
+    fn blank_node(&mut self) -> Node {
+        self.blank_nodes += 1;
+        Node::Blank(self.blank_nodes)
     }
 
     /// Adds `subject predicate <value>` for a controlled-vocabulary value of class `class`
     /// (besides `skos:Concept`) in the scheme its IRI's parent path names.
-    fn vocabulary(
-        &mut self,
-        subject: impl Into<NamedOrBlankNode>,
-        predicate: &str,
-        value: &str,
-        class: Option<&'static str>,
-    ) {
-        self.add(subject, predicate, node(value));
-        let scheme = value.rsplit_once('/').map(|(scheme, _)| scheme.to_string()).unwrap_or_default();
-        self.concepts.entry(value.to_string()).or_insert((class, scheme));
+    fn vocabulary(&mut self, subject: &Node, predicate: &'static str, value: &str, class: Option<&'static str>) {
+        self.add(subject, predicate, Node::iri(value));
+        if !self.described.contains_key(value) {
+            let scheme = value.rsplit_once('/').map(|(scheme, _)| scheme.to_string());
+            self.described.insert(value.to_string(), Description { class, scheme, title: None });
+        }
     }
 
-    /// Writes the descriptions of the vocabulary values used; call once, at the end.
+    /// Writes the descriptions of the values used; call once, at the end.
     pub fn describe_vocabularies(&mut self) {
-        let concepts = std::mem::take(&mut self.concepts);
+        let described = std::mem::take(&mut self.described);
         let mut schemes = std::collections::BTreeSet::new();
-        for (value, (class, scheme)) in concepts {
-            let subject = node(&value);
-            if value.starts_with("https://www.iana.org/") {
-                self.typed_as(subject, &format!("{DCT}MediaType"));
+        for (value, description) in described {
+            let subject = Node::iri(value.as_str());
+            if let Some(media_type) = value.strip_prefix("https://www.iana.org/assignments/media-types/") {
+                // The label makes a CKAN harvester store `format=CSV`, `mimetype=text/csv`
+                // (spec §6, trap 7).
+                self.typed_as(&subject, dct!("MediaType"));
+                self.add(&subject, rdfs!("label"), Object::plain(media_type.to_string()));
                 continue;
             }
-            if let Some(class) = class {
-                self.typed_as(subject.clone(), class);
+            if let Some(class) = description.class {
+                self.typed_as(&subject, class);
             }
-            self.typed_as(subject.clone(), &format!("{SKOS}Concept"));
+            if let Some(title) = description.title {
+                self.add(&subject, dct!("title"), Object::plain(title));
+            }
+            let Some(scheme) = description.scheme else { continue };
+            self.typed_as(&subject, skos!("Concept"));
             let label = value.rsplit('/').next().unwrap_or_default().replace('_', " ");
-            self.add(
-                subject.clone(),
-                &format!("{SKOS}prefLabel"),
-                Literal::new_language_tagged_literal_unchecked(label, "en"),
-            );
-            self.add(subject.clone(), &format!("{SKOS}inScheme"), node(&scheme));
-            if class == Some(LOCATION) && value == Vocabularies::viet_nam() {
-                self.add(
-                    subject.clone(),
-                    &format!("{DCAT}bbox"),
-                    Literal::new_typed_literal(VIET_NAM_BBOX, node(GSP_WKT)),
-                );
-                self.add(
-                    subject,
-                    &format!("{DCAT}centroid"),
-                    Literal::new_typed_literal(VIET_NAM_CENTROID, node(GSP_WKT)),
-                );
+            self.add(&subject, skos!("prefLabel"), Object::lang(label, "en"));
+            self.add(&subject, skos!("inScheme"), Node::iri(scheme.as_str()));
+            if value == Vocabularies::viet_nam() {
+                self.add(&subject, dcat!("bbox"), Object::typed(VIET_NAM_BBOX, gsp!("wktLiteral")));
+                self.add(&subject, dcat!("centroid"), Object::typed(VIET_NAM_CENTROID, gsp!("wktLiteral")));
             }
             schemes.insert(scheme);
         }
@@ -160,12 +133,9 @@ impl Graph {
                 .find(|part| !part.is_empty() && *part != "1.0")
                 .unwrap_or_default()
                 .replace('-', " ");
-            self.typed_as(node(&scheme), &format!("{SKOS}ConceptScheme"));
-            self.add(
-                node(&scheme),
-                &format!("{DCT}title"),
-                Literal::new_language_tagged_literal_unchecked(title, "en"),
-            );
+            let subject = Node::iri(scheme);
+            self.typed_as(&subject, skos!("ConceptScheme"));
+            self.add(&subject, dct!("title"), Object::lang(title, "en"));
         }
     }
 }
@@ -176,24 +146,24 @@ fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
 
 /// The IRI of a dataset: its `uri` field when it has one, else `{site}/dataset/{id}` — stable
 /// when the title or name changes.
-pub fn dataset_iri(site: &Site, dict: &Map<String, Value>) -> NamedNode {
+pub fn dataset_iri(site: &Site, dict: &Map<String, Value>) -> Node {
     text(dict, "uri")
         .and_then(iri)
-        .unwrap_or_else(|| node(&format!("{}/dataset/{}", site.url, text(dict, "id").unwrap_or_default())))
+        .unwrap_or_else(|| Node::iri(format!("{}/dataset/{}", site.url, text(dict, "id").unwrap_or_default())))
 }
 
 /// Adds one dataset and its distributions.
-pub fn add_dataset(graph: &mut Graph, site: &Site, dict: &Map<String, Value>) {
+pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Map<String, Value>) {
     let subject = dataset_iri(site, dict);
     let id = text(dict, "id").unwrap_or_default();
-    graph.typed_as(subject.clone(), &format!("{DCAT}Dataset"));
+    graph.typed_as(&subject, dcat!("Dataset"));
     let title = text(dict, "title").or_else(|| text(dict, "name")).unwrap_or(id);
-    graph.add(subject.clone(), &format!("{DCT}title"), vi(title));
-    graph.add(subject.clone(), &format!("{DCT}description"), vi(text(dict, "notes").unwrap_or(title)));
-    graph.add(subject.clone(), &format!("{DCT}identifier"), Literal::new_simple_literal(id));
+    graph.add(&subject, dct!("title"), vi(title));
+    graph.add(&subject, dct!("description"), vi(text(dict, "notes").unwrap_or(title)));
+    graph.add(&subject, dct!("identifier"), Object::plain(id));
     for tag in dict.get("tags").and_then(Value::as_array).into_iter().flatten() {
         if let Some(name) = tag.get("name").and_then(Value::as_str) {
-            graph.add(subject.clone(), &format!("{DCAT}keyword"), vi(name));
+            graph.add(&subject, dcat!("keyword"), vi(name));
         }
     }
     let mut themes: Vec<String> = dict
@@ -208,161 +178,174 @@ pub fn add_dataset(graph: &mut Graph, site: &Site, dict: &Map<String, Value>) {
     themes.sort();
     themes.dedup();
     for theme in themes {
-        graph.vocabulary(subject.clone(), &format!("{DCAT}theme"), &theme, None);
+        graph.vocabulary(&subject, dcat!("theme"), &theme, None);
     }
     if let Some(created) = text(dict, "metadata_created") {
-        graph.add(subject.clone(), &format!("{DCT}issued"), date_time(created));
+        graph.add(&subject, dct!("issued"), date_time(created));
     }
     if let Some(modified) = text(dict, "metadata_modified") {
-        graph.add(subject.clone(), &format!("{DCT}modified"), date_time(modified));
+        graph.add(&subject, dct!("modified"), date_time(modified));
     }
     if let Some(version) = text(dict, "version") {
-        graph.add(subject.clone(), &format!("{DCAT}version"), Literal::new_simple_literal(version));
+        graph.add(&subject, dcat!("version"), Object::plain(version));
     }
     let landing = text(dict, "url")
         .and_then(iri)
-        .unwrap_or_else(|| node(&format!("{}/dataset/{}", site.url, text(dict, "name").unwrap_or(id))));
-    graph.add(subject.clone(), &format!("{DCAT}landingPage"), landing.clone());
-    graph.typed_as(landing, &format!("{FOAF}Document"));
-    graph.vocabulary(
-        subject.clone(),
-        &format!("{DCT}language"),
-        &Vocabularies::language(site.locale),
-        Some(LINGUISTIC_SYSTEM),
-    );
+        .unwrap_or_else(|| Node::iri(format!("{}/dataset/{}", site.url, text(dict, "name").unwrap_or(id))));
+    graph.add(&subject, dcat!("landingPage"), landing.clone());
+    graph.typed_as(&landing, foaf!("Document"));
+    graph.vocabulary(&subject, dct!("language"), &Vocabularies::language(site.locale), Some(dct!("LinguisticSystem")));
     if let Some(frequency) = text(dict, "tan_suat_cap_nhat").and_then(|f| site.vocabularies.frequency(f)) {
-        graph.vocabulary(subject.clone(), &format!("{DCT}accrualPeriodicity"), &frequency, Some(FREQUENCY));
+        graph.vocabulary(&subject, dct!("accrualPeriodicity"), &frequency, Some(dct!("Frequency")));
     }
     let access = text(dict, "muc_do_chia_se")
         .and_then(|a| site.vocabularies.access_right(a))
         .unwrap_or_else(Vocabularies::public_access);
-    graph.vocabulary(subject.clone(), &format!("{DCT}accessRights"), &access, Some(RIGHTS_STATEMENT));
+    graph.vocabulary(&subject, dct!("accessRights"), &access, Some(dct!("RightsStatement")));
     if let Some(legislation) = text(dict, "co_so_phap_ly").and_then(iri) {
-        graph.add(subject.clone(), &format!("{DCATAP}applicableLegislation"), legislation);
+        graph.add(&subject, dcatap!("applicableLegislation"), legislation);
     }
     // Every provincial dataset lies in Viet Nam (finer units: next step, see docs/dcat.md).
-    graph.vocabulary(subject.clone(), &format!("{DCT}spatial"), &Vocabularies::viet_nam(), Some(LOCATION));
+    graph.vocabulary(&subject, dct!("spatial"), &Vocabularies::viet_nam(), Some(dct!("Location")));
     add_temporal(graph, &subject, dict);
     if let Some(org) = dict.get("organization").and_then(Value::as_object) {
         add_publisher(graph, site, &subject, dict, org);
     }
-    let licence = licence_iri(site, dict);
+    let licence = licence_of(site, dict);
     let availability = text(dict, "thoi_han_truc_tuyen").and_then(|a| site.vocabularies.availability(a));
+    if let Some(licence) = &licence {
+        graph.described.entry(licence.iri.clone()).or_insert_with(|| Description {
+            class: Some(dct!("LicenseDocument")),
+            scheme: licence
+                .in_eu_vocabulary
+                .then(|| licence.iri.rsplit_once('/').map(|(s, _)| s.to_string()))
+                .flatten(),
+            title: licence.title.clone(),
+        });
+    }
+    let licence_node = licence.map(|l| Node::iri(l.iri));
     for resource in dict.get("resources").and_then(Value::as_array).into_iter().flatten() {
         if let Some(resource) = resource.as_object() {
-            add_distribution(graph, site, &subject, dict, resource, (licence.as_ref(), availability.as_deref()));
+            add_distribution(graph, site, &subject, dict, resource, (licence_node.as_ref(), availability.as_deref()));
         }
     }
 }
 
-fn add_temporal(graph: &mut Graph, subject: &NamedNode, dict: &Map<String, Value>) {
+fn add_temporal<'a>(graph: &mut Graph<'a>, subject: &Node, dict: &'a Map<String, Value>) {
     let (start, end) = (text(dict, "thoi_gian_bat_dau"), text(dict, "thoi_gian_ket_thuc"));
     if start.is_none() && end.is_none() {
         return;
     }
-    let period = BlankNode::default();
-    graph.add(subject.clone(), &format!("{DCT}temporal"), period.clone());
-    graph.typed_as(period.clone(), &format!("{DCT}PeriodOfTime"));
-    for (value, predicate) in [(start, "startDate"), (end, "endDate")] {
+    let period = graph.blank_node();
+    graph.add(subject, dct!("temporal"), period.clone());
+    graph.typed_as(&period, dct!("PeriodOfTime"));
+    for (value, predicate) in [(start, dcat!("startDate")), (end, dcat!("endDate"))] {
         if let Some(date) = value {
-            let datatype = if date.len() == 10 { "date" } else { "dateTime" };
-            graph.add(period.clone(), &format!("{DCAT}{predicate}"), typed(date, datatype));
+            let datatype = if date.len() == 10 { xsd!("date") } else { xsd!("dateTime") };
+            graph.add(&period, predicate, Object::typed(date, datatype));
         }
     }
 }
 
 /// The organisation as publisher (`{site}/organization/{id}`) and contact point.
-fn add_publisher(
-    graph: &mut Graph,
+fn add_publisher<'a>(
+    graph: &mut Graph<'a>,
     site: &Site,
-    subject: &NamedNode,
-    dict: &Map<String, Value>,
-    org: &Map<String, Value>,
+    subject: &Node,
+    dict: &'a Map<String, Value>,
+    org: &'a Map<String, Value>,
 ) {
     let org_id = org.get("id").and_then(Value::as_str).unwrap_or_default();
     let org_title = org.get("title").and_then(Value::as_str).filter(|t| !t.is_empty()).unwrap_or(org_id);
-    let publisher = node(&format!("{}/organization/{org_id}", site.url));
-    graph.add(subject.clone(), &format!("{DCT}publisher"), publisher.clone());
-    graph.typed_as(publisher.clone(), &format!("{FOAF}Agent"));
-    graph.typed_as(publisher.clone(), &format!("{FOAF}Organization"));
-    graph.add(publisher.clone(), &format!("{FOAF}name"), vi(org_title));
-    graph.vocabulary(publisher, &format!("{DCT}type"), PUBLISHER_TYPE, None);
-    let contact = node(&format!("{}/organization/{org_id}#contact", site.url));
-    graph.add(subject.clone(), &format!("{DCAT}contactPoint"), contact.clone());
-    graph.typed_as(contact.clone(), &format!("{VCARD}Kind"));
-    graph.typed_as(contact.clone(), &format!("{VCARD}Organization"));
+    let publisher = Node::iri(format!("{}/organization/{org_id}", site.url));
+    graph.add(subject, dct!("publisher"), publisher.clone());
+    graph.typed_as(&publisher, foaf!("Agent"));
+    graph.typed_as(&publisher, foaf!("Organization"));
+    graph.add(&publisher, foaf!("name"), vi(org_title));
+    graph.vocabulary(&publisher, dct!("type"), PUBLISHER_TYPE, None);
+    let contact = Node::iri(format!("{}/organization/{org_id}#contact", site.url));
+    graph.add(subject, dcat!("contactPoint"), contact.clone());
+    graph.typed_as(&contact, vcard!("Kind"));
+    graph.typed_as(&contact, vcard!("Organization"));
     let name = text(dict, "maintainer").or_else(|| text(dict, "author")).unwrap_or(org_title);
-    graph.add(contact.clone(), &format!("{VCARD}fn"), vi(name));
+    graph.add(&contact, vcard!("fn"), vi(name));
     if let Some(email) = text(dict, "maintainer_email").or_else(|| text(dict, "author_email"))
-        && let Ok(mailto) = NamedNode::new(format!("mailto:{email}"))
+        && let Ok(mailto) = oxrdf::NamedNode::new(format!("mailto:{email}"))
     {
-        graph.add(contact, &format!("{VCARD}hasEmail"), mailto);
+        graph.add(&contact, vcard!("hasEmail"), Node::iri(mailto.into_string()));
     }
+}
+
+/// A dataset's licence as DCAT writes it.
+struct Licence {
+    iri: String,
+    in_eu_vocabulary: bool,
+    /// The title in CKAN's licence register (CKAN harvesters map the licence back by it).
+    title: Option<String>,
 }
 
 /// The dataset's licence: the EU IRI its id maps to, else the register's URL.
-fn licence_iri(site: &Site, dict: &Map<String, Value>) -> Option<NamedNode> {
+fn licence_of(site: &Site, dict: &Map<String, Value>) -> Option<Licence> {
     let id = text(dict, "license_id")?;
+    let registered = site.licences.iter().find(|l| l.get("id").and_then(Value::as_str) == Some(id));
+    let title = registered.and_then(|l| l.get("title").and_then(Value::as_str)).map(str::to_string);
     if let Some(eu) = site.vocabularies.licence(id) {
-        return Some(node(&eu));
+        return Some(Licence { iri: eu, in_eu_vocabulary: true, title });
     }
-    site.licences
-        .iter()
-        .find(|l| l.get("id").and_then(Value::as_str) == Some(id))
+    let url = registered
         .and_then(|l| l.get("url").and_then(Value::as_str))
         .and_then(iri)
-        .or_else(|| text(dict, "license_url").and_then(iri))
+        .or_else(|| text(dict, "license_url").and_then(iri));
+    match url {
+        Some(Node::Iri(url)) => Some(Licence { iri: url.to_string(), in_eu_vocabulary: false, title }),
+        _ => None,
+    }
 }
 
-fn add_distribution(
-    graph: &mut Graph,
+fn add_distribution<'a>(
+    graph: &mut Graph<'a>,
     site: &Site,
-    dataset: &NamedNode,
-    dict: &Map<String, Value>,
-    resource: &Map<String, Value>,
-    (licence, availability): (Option<&NamedNode>, Option<&str>),
+    dataset: &Node,
+    dict: &'a Map<String, Value>,
+    resource: &'a Map<String, Value>,
+    (licence, availability): (Option<&Node>, Option<&str>),
 ) {
     let resource_id = text(resource, "id").unwrap_or_default();
     let subject = text(resource, "uri").and_then(iri).unwrap_or_else(|| {
-        node(&format!("{}/dataset/{}/resource/{resource_id}", site.url, text(dict, "id").unwrap_or_default()))
+        Node::iri(format!("{}/dataset/{}/resource/{resource_id}", site.url, text(dict, "id").unwrap_or_default()))
     });
-    graph.add(dataset.clone(), &format!("{DCAT}distribution"), subject.clone());
-    graph.typed_as(subject.clone(), &format!("{DCAT}Distribution"));
+    graph.add(dataset, dcat!("distribution"), subject.clone());
+    graph.typed_as(&subject, dcat!("Distribution"));
     if let Some(name) = text(resource, "name") {
-        graph.add(subject.clone(), &format!("{DCT}title"), vi(name));
+        graph.add(&subject, dct!("title"), vi(name));
     }
     if let Some(description) = text(resource, "description") {
-        graph.add(subject.clone(), &format!("{DCT}description"), vi(description));
+        graph.add(&subject, dct!("description"), vi(description));
     }
     let url = text(resource, "url").and_then(iri);
     let access = url.clone().unwrap_or_else(|| subject.clone());
-    graph.add(subject.clone(), &format!("{DCAT}accessURL"), access);
+    graph.add(&subject, dcat!("accessURL"), access);
     if let Some(url) = url.filter(|_| text(resource, "format").is_some_and(|f| !f.eq_ignore_ascii_case("API"))) {
-        graph.add(subject.clone(), &format!("{DCAT}downloadURL"), url);
+        graph.add(&subject, dcat!("downloadURL"), url);
     }
     if let Some((file_type, media)) = text(resource, "format").and_then(|f| site.vocabularies.format(f)) {
-        graph.vocabulary(subject.clone(), &format!("{DCT}format"), &file_type, Some(MEDIA_TYPE_OR_EXTENT));
-        graph.vocabulary(subject.clone(), &format!("{DCAT}mediaType"), &media, None);
+        graph.vocabulary(&subject, dct!("format"), &file_type, Some(dct!("MediaTypeOrExtent")));
+        graph.vocabulary(&subject, dcat!("mediaType"), &media, None);
     }
     if let Some(size) = resource.get("size").and_then(Value::as_u64) {
-        graph.add(subject.clone(), &format!("{DCAT}byteSize"), typed(size.to_string(), "nonNegativeInteger"));
+        graph.add(&subject, dcat!("byteSize"), Object::typed(size.to_string(), xsd!("nonNegativeInteger")));
     }
     if let Some(licence) = licence {
-        if licence.as_str().starts_with("http://publications.europa.eu/") {
-            graph.vocabulary(subject.clone(), &format!("{DCT}license"), licence.as_str(), Some(LICENSE_DOCUMENT));
-        } else {
-            graph.add(subject.clone(), &format!("{DCT}license"), licence.clone());
-            graph.typed_as(licence.clone(), &format!("{DCT}LicenseDocument"));
-        }
+        graph.add(&subject, dct!("license"), licence.clone());
     }
     if let Some(availability) = availability {
-        graph.vocabulary(subject.clone(), &format!("{DCATAP}availability"), availability, None);
+        graph.vocabulary(&subject, dcatap!("availability"), availability, None);
     }
     if let Some(created) = text(resource, "created") {
-        graph.add(subject.clone(), &format!("{DCT}issued"), date_time(created));
+        graph.add(&subject, dct!("issued"), date_time(created));
     }
     if let Some(modified) = text(resource, "metadata_modified").or_else(|| text(resource, "last_modified")) {
-        graph.add(subject, &format!("{DCT}modified"), date_time(modified));
+        graph.add(&subject, dct!("modified"), date_time(modified));
     }
 }
 
@@ -381,36 +364,31 @@ pub struct Page<'a> {
 }
 
 /// Adds the catalogue node (repeated on every page) and its datasets' links.
-pub fn add_catalog(graph: &mut Graph, site: &Site, page: &Page, datasets: &[Map<String, Value>]) {
-    let catalog = node(site.url);
-    graph.typed_as(catalog.clone(), &format!("{DCAT}Catalog"));
-    graph.add(catalog.clone(), &format!("{DCT}title"), vi(site.title));
+pub fn add_catalog<'a>(graph: &mut Graph<'a>, site: &Site<'a>, page: &Page<'a>, datasets: &[Map<String, Value>]) {
+    let catalog = Node::iri(site.url);
+    graph.typed_as(&catalog, dcat!("Catalog"));
+    graph.add(&catalog, dct!("title"), vi(site.title));
     let description = if site.description.is_empty() { site.title } else { site.description };
-    graph.add(catalog.clone(), &format!("{DCT}description"), vi(description));
-    let homepage = node(&format!("{}/", site.url));
-    graph.add(catalog.clone(), &format!("{FOAF}homepage"), homepage.clone());
-    graph.typed_as(homepage, &format!("{FOAF}Document"));
-    graph.vocabulary(
-        catalog.clone(),
-        &format!("{DCT}language"),
-        &Vocabularies::language(site.locale),
-        Some(LINGUISTIC_SYSTEM),
-    );
-    let publisher = node(&format!("{}#publisher", site.url));
-    graph.add(catalog.clone(), &format!("{DCT}publisher"), publisher.clone());
-    graph.typed_as(publisher.clone(), &format!("{FOAF}Agent"));
-    graph.add(publisher.clone(), &format!("{FOAF}name"), vi(site.title));
-    graph.vocabulary(publisher, &format!("{DCT}type"), PUBLISHER_TYPE, None);
-    graph.vocabulary(catalog.clone(), &format!("{DCT}spatial"), &Vocabularies::viet_nam(), Some(LOCATION));
-    let themes = node(&Vocabularies::theme_scheme());
-    graph.add(catalog.clone(), &format!("{DCAT}themeTaxonomy"), themes.clone());
-    graph.typed_as(themes.clone(), &format!("{SKOS}ConceptScheme"));
-    graph.add(themes, &format!("{DCT}title"), Literal::new_language_tagged_literal_unchecked("Data theme", "en"));
+    graph.add(&catalog, dct!("description"), vi(description));
+    let homepage = Node::iri(format!("{}/", site.url));
+    graph.add(&catalog, foaf!("homepage"), homepage.clone());
+    graph.typed_as(&homepage, foaf!("Document"));
+    graph.vocabulary(&catalog, dct!("language"), &Vocabularies::language(site.locale), Some(dct!("LinguisticSystem")));
+    let publisher = Node::iri(format!("{}#publisher", site.url));
+    graph.add(&catalog, dct!("publisher"), publisher.clone());
+    graph.typed_as(&publisher, foaf!("Agent"));
+    graph.add(&publisher, foaf!("name"), vi(site.title));
+    graph.vocabulary(&publisher, dct!("type"), PUBLISHER_TYPE, None);
+    graph.vocabulary(&catalog, dct!("spatial"), &Vocabularies::viet_nam(), Some(dct!("Location")));
+    let themes = Node::iri(Vocabularies::theme_scheme());
+    graph.add(&catalog, dcat!("themeTaxonomy"), themes.clone());
+    graph.typed_as(&themes, skos!("ConceptScheme"));
+    graph.add(&themes, dct!("title"), Object::lang("Data theme", "en"));
     if let Some(modified) = page.modified {
-        graph.add(catalog.clone(), &format!("{DCT}modified"), date_time(modified));
+        graph.add(&catalog, dct!("modified"), date_time(modified));
     }
     for dict in datasets {
-        graph.add(catalog.clone(), &format!("{DCAT}dataset"), dataset_iri(site, dict));
+        graph.add(&catalog, dcat!("dataset"), dataset_iri(site, dict));
     }
     add_paging(graph, page);
 }
@@ -424,29 +402,25 @@ fn add_paging(graph: &mut Graph, page: &Page) {
     let link = |number: usize| {
         let mut parameters: Vec<String> = page.kept.to_vec();
         parameters.push(format!("page={number}"));
-        Literal::new_simple_literal(format!("{}?{}", page.path, parameters.join("&")))
-    };
-    let this = node(&{
-        let mut parameters: Vec<String> = page.kept.to_vec();
-        parameters.push(format!("page={}", page.number));
         format!("{}?{}", page.path, parameters.join("&"))
-    });
+    };
+    let this = Node::iri(link(page.number));
     let last = page.total.div_ceil(page.per_page).max(1);
-    graph.typed_as(this.clone(), &format!("{HYDRA}PagedCollection"));
-    graph.typed_as(this.clone(), &format!("{HYDRA}PartialCollectionView"));
-    graph.add(this.clone(), &format!("{HYDRA}totalItems"), typed(page.total.to_string(), "integer"));
-    graph.add(this.clone(), &format!("{HYDRA}itemsPerPage"), typed(page.per_page.to_string(), "integer"));
-    for (old, new, number) in [("firstPage", "first", 1), ("lastPage", "last", last)] {
-        graph.add(this.clone(), &format!("{HYDRA}{old}"), link(number));
-        graph.add(this.clone(), &format!("{HYDRA}{new}"), link(number));
+    graph.typed_as(&this, hydra!("PagedCollection"));
+    graph.typed_as(&this, hydra!("PartialCollectionView"));
+    graph.add(&this, hydra!("totalItems"), Object::typed(page.total.to_string(), xsd!("integer")));
+    graph.add(&this, hydra!("itemsPerPage"), Object::typed(page.per_page.to_string(), xsd!("integer")));
+    for (old, new, number) in [(hydra!("firstPage"), hydra!("first"), 1), (hydra!("lastPage"), hydra!("last"), last)] {
+        graph.add(&this, old, Object::plain(link(number)));
+        graph.add(&this, new, Object::plain(link(number)));
     }
     if page.number * page.per_page < page.total {
-        graph.add(this.clone(), &format!("{HYDRA}nextPage"), link(page.number + 1));
-        graph.add(this.clone(), &format!("{HYDRA}next"), link(page.number + 1));
+        graph.add(&this, hydra!("nextPage"), Object::plain(link(page.number + 1)));
+        graph.add(&this, hydra!("next"), Object::plain(link(page.number + 1)));
     }
     if page.number > 1 {
         let previous = (page.number - 1).min(last);
-        graph.add(this.clone(), &format!("{HYDRA}previousPage"), link(previous));
-        graph.add(this, &format!("{HYDRA}previous"), link(previous));
+        graph.add(&this, hydra!("previousPage"), Object::plain(link(previous)));
+        graph.add(&this, hydra!("previous"), Object::plain(link(previous)));
     }
 }

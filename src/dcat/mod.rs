@@ -3,12 +3,12 @@
 //! types, and content negotiation. The HTTP routes are in `http/dcat.rs`.
 
 pub mod graph;
+pub mod term;
 pub mod vocab;
+mod write;
 
 use oxjsonld::JsonLdSerializer;
 use oxrdf::{GraphNameRef, QuadRef};
-use oxrdfxml::RdfXmlSerializer;
-use oxttl::{NTriplesSerializer, TurtleSerializer};
 
 pub use graph::{Graph, Page, Site};
 pub use vocab::Vocabularies;
@@ -100,44 +100,31 @@ impl Format {
 
     /// Writes the triples in this format.
     pub fn serialize(self, graph: &Graph) -> std::io::Result<Vec<u8>> {
-        /// Applies Kho's prefixes to a serializer that takes them.
-        macro_rules! with_prefixes {
-            ($serializer:expr) => {{
-                let mut serializer = $serializer;
-                for (prefix, iri) in graph::PREFIXES {
+        // About 5 KB per dataset in Turtle, 6 KB in RDF/XML.
+        let mut out = Vec::with_capacity(graph.triples.len() * 64);
+        match self {
+            Format::Turtle | Format::N3 => write::turtle(&graph.triples, &mut out),
+            Format::NTriples => write::ntriples(&graph.triples, &mut out),
+            Format::RdfXml => write::rdf_xml(&graph.triples, &mut out),
+            Format::JsonLd => {
+                let mut serializer = JsonLdSerializer::new();
+                for (prefix, iri) in term::PREFIXES {
                     serializer = serializer.with_prefix(*prefix, *iri).map_err(std::io::Error::other)?;
                 }
-                serializer
-            }};
-        }
-        /// Writes every triple with `write` and returns what the writer's `finish` gives.
-        macro_rules! write_all {
-            ($writer:expr, $write:ident) => {{
-                let mut writer = $writer;
-                for triple in &graph.triples {
-                    writer.$write(triple_or_quad(triple))?;
+                let mut writer = serializer.for_writer(out);
+                for triple in write::to_oxrdf(&graph.triples) {
+                    writer.serialize_quad(QuadRef::new(
+                        triple.subject.as_ref(),
+                        triple.predicate.as_ref(),
+                        triple.object.as_ref(),
+                        GraphNameRef::DefaultGraph,
+                    ))?;
                 }
-                writer.finish()
-            }};
-        }
-        match self {
-            Format::Turtle | Format::N3 => {
-                write_all!(with_prefixes!(TurtleSerializer::new()).for_writer(Vec::new()), serialize_triple)
-            }
-            Format::NTriples => Ok(write_all!(NTriplesSerializer::new().for_writer(Vec::new()), serialize_triple)),
-            Format::RdfXml => {
-                write_all!(with_prefixes!(RdfXmlSerializer::new()).for_writer(Vec::new()), serialize_triple)
-            }
-            Format::JsonLd => {
-                write_all!(with_prefixes!(JsonLdSerializer::new()).for_writer(Vec::new()), serialize_quad)
+                return writer.finish();
             }
         }
+        Ok(out)
     }
-}
-
-/// A triple as itself or as a quad in the default graph (JSON-LD writes quads).
-fn triple_or_quad(triple: &oxrdf::Triple) -> QuadRef<'_> {
-    QuadRef::new(triple.subject.as_ref(), triple.predicate.as_ref(), triple.object.as_ref(), GraphNameRef::DefaultGraph)
 }
 
 #[cfg(test)]

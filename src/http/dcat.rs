@@ -33,37 +33,29 @@ fn site_of<'a>(services: &'a Services, url: &'a str) -> Site<'a> {
     }
 }
 
-fn rdf_response(format: Format, graph: &Graph, negotiated: bool) -> HttpResponse {
-    match format.serialize(graph) {
-        Ok(bytes) => {
-            let mut response = HttpResponse::Ok();
-            response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(format.media_type())));
-            if negotiated {
-                response.insert_header((header::VARY, "Accept"));
-            }
-            response.body(bytes)
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "RDF serialisation failed");
-            super::html_error(StatusCode::INTERNAL_SERVER_ERROR)
-        }
+fn rdf_response(format: Format, body: Vec<u8>, negotiated: bool) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(format.media_type())));
+    if negotiated {
+        response.insert_header((header::VARY, "Accept"));
     }
+    response.body(body)
 }
 
 fn text_error(status: StatusCode, message: &str) -> HttpResponse {
     HttpResponse::build(status).content_type("text/plain; charset=utf-8").body(message.to_string())
 }
 
-/// Turns a built graph into the response, and failures into CKAN's answers: search errors
-/// 409 with their message, datasets not found or not visible 404 (as the dataset page), the
-/// rest 500.
+/// Turns a serialised graph into the response, and failures into CKAN's answers: search
+/// errors 409 with their message, datasets not found or not visible 404 (as the dataset
+/// page), the rest 500.
 fn answer(
-    outcome: Result<Result<Graph, ActionError>, actix_web::error::BlockingError>,
+    outcome: Result<Result<Vec<u8>, ActionError>, actix_web::error::BlockingError>,
     format: Format,
     negotiated: bool,
 ) -> HttpResponse {
     match outcome {
-        Ok(Ok(rdf)) => rdf_response(format, &rdf, negotiated),
+        Ok(Ok(body)) => rdf_response(format, body, negotiated),
         Ok(Err(ActionError::Search(message) | ActionError::SearchQuery(message))) => {
             text_error(StatusCode::CONFLICT, &message)
         }
@@ -162,10 +154,14 @@ async fn catalog(
             graph::add_dataset(&mut rdf, &site, dict);
         }
         rdf.describe_vocabularies();
-        Ok(rdf)
+        serialize(format, &rdf)
     })
     .await;
     answer(outcome, format, negotiated)
+}
+
+fn serialize(format: Format, rdf: &Graph) -> Result<Vec<u8>, ActionError> {
+    format.serialize(rdf).map_err(|e| ActionError::Internal(anyhow::anyhow!("RDF serialisation failed: {e}")))
 }
 
 /// `GET /dataset/{id}.{fmt}`, and `/dataset/{id}` with an RDF `Accept` header.
@@ -183,7 +179,7 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
     };
     let token = super::request_token(&request);
     let services = services.into_inner();
-    let outcome = web::block(move || -> Result<Graph, ActionError> {
+    let outcome = web::block(move || -> Result<Vec<u8>, ActionError> {
         let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;
         let dict = actions::call_by_name(&services, caller, "package_show", json!({"id": id}))?;
         let url = site_url(&services);
@@ -193,7 +189,7 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
             graph::add_dataset(&mut rdf, &site, dict);
         }
         rdf.describe_vocabularies();
-        Ok(rdf)
+        serialize(format, &rdf)
     })
     .await;
     answer(outcome, format, negotiated)
