@@ -7,13 +7,15 @@
 # `postgresql` package first when it is missing and we run as root) and removed on exit.
 # Without any PostgreSQL the PostgreSQL runs are skipped, except when CI is set: then this fails.
 #
-# Environment: CARGO_TARGET_DIR (default ~/.cache/kho-target), KHO_VENV (default ~/.cache/kho-venv).
+# Environment: CARGO_TARGET_DIR (default ~/.cache/kho-target), KHO_VENV (default ~/.cache/kho-venv),
+# KHO_CKAN_VENV (CKAN + ckanext-dcat for the DCAT round trip; default ~/.cache/kho-ckan-venv).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
 KHO_VENV="${KHO_VENV:-$HOME/.cache/kho-venv}"
+KHO_CKAN_VENV="${KHO_CKAN_VENV:-$HOME/.cache/kho-ckan-venv}"
 
 stage() { printf '\n==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -172,9 +174,9 @@ cargo test --all-targets
 stage "cargo build"
 cargo build
 
-# --- ckanapi acceptance test (and the DCAT feed through pyshacl) ------------------------------------------------------------------
+# --- ckanapi acceptance test, and the DCAT feed through pyshacl and ckanext-dcat ----------------
 
-stage "ckanapi acceptance test (venv: $KHO_VENV)"
+stage "ckanapi acceptance test, DCAT through pyshacl and ckanext-dcat (venvs: $KHO_VENV, $KHO_CKAN_VENV)"
 if ! "$KHO_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
     if [[ -e "$KHO_VENV" && ! -f "$KHO_VENV/pyvenv.cfg" ]]; then
         die "$KHO_VENV exists and is not a virtual environment; set KHO_VENV elsewhere"
@@ -190,7 +192,14 @@ fi
 if ! "$KHO_VENV/bin/python" -c 'import ckanapi, pytest, pyshacl, rdflib' >/dev/null 2>&1; then
     "$KHO_VENV/bin/python" -m pip install -q --disable-pip-version-check ckanapi pytest pyshacl rdflib
 fi
-KHO_BIN="$CARGO_TARGET_DIR/debug/kho" \
+# The real ckanext-dcat parser (for the DCAT round trip) lives in a virtual environment of its own.
+if ! "$KHO_CKAN_VENV/bin/python" -c 'import ckanext.dcat.processors' >/dev/null 2>&1; then
+    echo "creating $KHO_CKAN_VENV (CKAN 2.12 and ckanext-dcat 2.4.4)"
+    rm -rf "$KHO_CKAN_VENV"
+    python3 -m venv "$KHO_CKAN_VENV"
+    "$KHO_CKAN_VENV/bin/python" -m pip install -q --disable-pip-version-check -r tests/ckanapi/requirements-ckan.txt
+fi
+KHO_BIN="$CARGO_TARGET_DIR/debug/kho" KHO_CKAN_PYTHON="$KHO_CKAN_VENV/bin/python" \
     "$KHO_VENV/bin/python" -m pytest -q -p no:cacheprovider -rs tests/ckanapi
 
 stage "all tests passed"

@@ -118,7 +118,11 @@ impl<'a> Graph<'a> {
             }
             let Some(scheme) = description.scheme else { continue };
             self.typed_as(&subject, skos!("Concept"));
-            let label = value.rsplit('/').next().unwrap_or_default().replace('_', " ");
+            let label = if value == Vocabularies::viet_nam() {
+                "Viet Nam".to_string()
+            } else {
+                value.rsplit('/').next().unwrap_or_default().replace('_', " ")
+            };
             self.add(&subject, skos!("prefLabel"), Object::lang(label, "en"));
             self.add(&subject, skos!("inScheme"), Node::iri(scheme.as_str()));
             if value == Vocabularies::viet_nam() {

@@ -8,6 +8,7 @@ Environment:
   KHO_TEST_PSQL    the psql binary (default: psql on PATH, then /usr/lib/postgresql/*/bin/psql)
 """
 
+import contextlib
 import glob
 import os
 import secrets
@@ -127,9 +128,10 @@ def wait_until_ready(url: str, process: subprocess.Popen, log_path: Path) -> Non
     )
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def kho(request):
-    engine = request.param
+@contextlib.contextmanager
+def running_kho(engine: str, demo: bool = False):
+    """A `kho serve` process on a fresh store of `engine`, optionally with the demo catalogue
+    loaded first (`kho demo load`); skipped (failed in CI) for PostgreSQL without a server."""
     binary = kho_bin()
     admin_url = os.environ.get("KHO_TEST_PG_URL", "")
     if engine == "postgres" and not admin_url:
@@ -149,22 +151,28 @@ def kho(request):
     process = None
     log_file = None
     try:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        # The site URL is fixed before anything is stored (it is part of the cached dicts).
+        env["KHO_SITE_URL"] = url
+        # The demo catalogue has its own `admin`; the tests' sysadmin is another account then.
+        admin = "kiem-thu" if demo else ADMIN_NAME
+        if demo:
+            run_cli(binary, ["demo", "load"], env, workdir)
         sysadmin_id = run_cli(
             binary,
-            ["user", "add", ADMIN_NAME, "--email", "admin@example.vn",
+            ["user", "add", admin, "--email", f"{admin}@example.vn",
              "--password", ADMIN_PASSWORD, "--sysadmin"],
             env, workdir,
         ).strip()
-        token = run_cli(binary, ["token", "create", ADMIN_NAME], env, workdir).strip()
+        token = run_cli(binary, ["token", "create", admin], env, workdir).strip()
         assert token and "\n" not in token, f"unexpected token output {token!r}"
 
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
         log_path = workdir / "kho.log"
         log_file = open(log_path, "wb")
         process = subprocess.Popen(
             [binary, "serve", "--bind", f"127.0.0.1:{port}"],
-            env={**env, "KHO_SITE_URL": url},
+            env=env,
             cwd=workdir,
             stdout=log_file,
             stderr=subprocess.STDOUT,
@@ -187,3 +195,16 @@ def kho(request):
             except subprocess.SubprocessError as error:
                 print(f"warning: could not drop {database}: {error}")
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def kho(request):
+    with running_kho(request.param) as server:
+        yield server
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def kho_demo(request):
+    """Kho serving the demo catalogue (`kho demo load`)."""
+    with running_kho(request.param, demo=True) as server:
+        yield server
