@@ -22,6 +22,7 @@ use serde_json::Value;
 pub use context::{ActionContext, Services};
 pub use package::index_dicts;
 pub use params::{Params, Upload};
+pub use search::public_documents;
 
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult};

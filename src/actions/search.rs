@@ -320,6 +320,18 @@ pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<
     Ok(Value::Object(out))
 }
 
+/// `package_search` as an anonymous caller sees it, answering the count and the page's stored
+/// dicts as JSON text, unparsed (the DCAT catalogue maps them on several threads).
+pub fn public_documents(services: &super::Services, params: Value) -> ActionResult<(usize, Vec<String>)> {
+    let params = Params::from_value(params)?;
+    let context = ActionContext { services, caller: crate::auth::Caller::anonymous() };
+    let answer = search_answer(&context, &params)?;
+    match answer.results {
+        Results::Stored(texts) => Ok((answer.count, texts)),
+        Results::Values(_) => Err(ActionError::Internal(anyhow::anyhow!("public_documents takes no `fl`"))),
+    }
+}
+
 /// `package_search` written straight into the response body: the stored dicts are copied as
 /// text, never parsed (a 1,000-row page is about 4 MB of JSON).
 pub fn package_search_json(context: &ActionContext, params: &Params, out: &mut String) -> ActionResult<()> {

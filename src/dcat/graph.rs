@@ -367,8 +367,8 @@ pub struct Page<'a> {
     pub modified: Option<&'a str>,
 }
 
-/// Adds the catalogue node (repeated on every page) and its datasets' links.
-pub fn add_catalog<'a>(graph: &mut Graph<'a>, site: &Site<'a>, page: &Page<'a>, datasets: &[Map<String, Value>]) {
+/// Adds the catalogue node (repeated on every page) and the links to its datasets' IRIs.
+pub fn add_catalog<'a>(graph: &mut Graph<'a>, site: &Site<'a>, page: &Page<'a>, datasets: &[Node]) {
     let catalog = Node::iri(site.url);
     graph.typed_as(&catalog, dcat!("Catalog"));
     graph.add(&catalog, dct!("title"), vi(site.title));
@@ -391,8 +391,8 @@ pub fn add_catalog<'a>(graph: &mut Graph<'a>, site: &Site<'a>, page: &Page<'a>, 
     if let Some(modified) = page.modified {
         graph.add(&catalog, dct!("modified"), date_time(modified));
     }
-    for dict in datasets {
-        graph.add(&catalog, dcat!("dataset"), dataset_iri(site, dict));
+    for dataset in datasets {
+        graph.add(&catalog, dcat!("dataset"), dataset.clone());
     }
     add_paging(graph, page);
 }

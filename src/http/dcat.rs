@@ -5,11 +5,11 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 use crate::actions::{self, Services};
-use crate::auth::{Caller, caller};
-use crate::dcat::{Format, Graph, Page, Site, graph};
+use crate::auth::caller;
+use crate::dcat::{Format, Graph, Page, Site, catalogue, graph};
 use crate::error::ActionError;
 
 /// The order of catalogue pages: by creation, then id. An edit never moves a dataset to
@@ -125,36 +125,17 @@ async fn catalog(
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<_, ActionError> {
         let per_page = services.config.dcat_datasets_per_page.max(1);
-        let found = actions::call_by_name(
+        let (total, documents) = actions::public_documents(
             &services,
-            Caller::anonymous(),
-            "package_search",
             json!({"q": q, "fq_list": filters, "rows": per_page, "start": per_page * (page - 1), "sort": CATALOG_SORT}),
         )?;
         let modified = services.search.newest_public_modified().map_err(|e| ActionError::Search(e.0))?;
-        let total = found.get("count").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let mut found = found;
-        let dicts: Vec<Map<String, Value>> = match found.get_mut("results").map(Value::take) {
-            Some(Value::Array(items)) => items
-                .into_iter()
-                .filter_map(|d| match d {
-                    Value::Object(map) => Some(map),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
         let url = site_url(&services);
         let path = format!("{url}/catalog.{}", format.extension());
         let site = site_of(&services, &url);
-        let mut rdf = Graph::default();
         let page = Page { number: page, per_page, total, path: &path, kept: &kept, modified: modified.as_deref() };
-        graph::add_catalog(&mut rdf, &site, &page, &dicts);
-        for dict in &dicts {
-            graph::add_dataset(&mut rdf, &site, dict);
-        }
-        rdf.describe_vocabularies();
-        serialize(format, &rdf)
+        catalogue::write_page(format, &site, &page, &documents)
+            .map_err(|e| ActionError::Internal(anyhow::anyhow!("RDF serialisation failed: {e}")))
     })
     .await;
     answer(outcome, format, negotiated)
