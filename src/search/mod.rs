@@ -240,7 +240,9 @@ impl Outcome {
 impl Search {
     /// Runs a search. Syntax errors in `q` or a filter come back as [`query::SyntaxError`].
     pub fn run(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
-        if request.start.saturating_add(request.rows) <= DEEP_PAGE {
+        // A page cut from a kept order takes a deep-page slot only while the order is
+        // computed (inside `run_now`; never two slots at once).
+        if request.start.saturating_add(request.rows) <= DEEP_PAGE || Self::order_fingerprint(request).is_some() {
             return self.run_now(request);
         }
         self.in_deep_slot(|| self.run_now(request))
