@@ -1,16 +1,15 @@
 //! One catalogue page, written in one pass over the page's stored dataset dicts: the catalogue
 //! node and hydra paging, each dataset, then the vocabulary values the page used.
 
-use serde_json::{Map, Value};
-
 use super::Format;
+use super::dict::Dataset;
 use super::graph::{self, Graph, Page, Site};
 use super::term::Node;
 
 /// Writes a catalogue page holding `documents` (stored dataset dicts as JSON text, in page
 /// order).
 pub fn write_page(format: Format, site: &Site, page: &Page, documents: &[String]) -> std::io::Result<Vec<u8>> {
-    let dicts: Vec<Map<String, Value>> = documents.iter().filter_map(|d| serde_json::from_str(d).ok()).collect();
+    let dicts: Vec<Dataset> = documents.iter().filter_map(|d| Dataset::parse(d)).collect();
     let mut rdf = Graph::default();
     let datasets: Vec<Node> = dicts.iter().map(|dict| graph::dataset_iri(site, dict)).collect();
     graph::add_catalog(&mut rdf, site, page, &datasets);

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::dict::{Dataset, Organization, Resource};
 use super::term::{Node, Object, Triple, dcat, dcatap, dct, foaf, gsp, hydra, rdf, rdfs, skos, vcard, xsd};
 use super::vocab::Vocabularies;
 
@@ -144,39 +145,32 @@ impl<'a> Graph<'a> {
     }
 }
 
-fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    dict.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The IRI of a dataset: its `uri` field when it has one, else `{site}/dataset/{id}` — stable
 /// when the title or name changes.
-pub fn dataset_iri(site: &Site, dict: &Map<String, Value>) -> Node {
-    text(dict, "uri")
+pub fn dataset_iri(site: &Site, dict: &Dataset) -> Node {
+    dict.uri
+        .get()
         .and_then(iri)
-        .unwrap_or_else(|| Node::iri(format!("{}/dataset/{}", site.url, text(dict, "id").unwrap_or_default())))
+        .unwrap_or_else(|| Node::iri(format!("{}/dataset/{}", site.url, dict.id.get().unwrap_or_default())))
 }
 
 /// Adds one dataset and its distributions.
-pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Map<String, Value>) {
+pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Dataset<'a>) {
     let subject = dataset_iri(site, dict);
-    let id = text(dict, "id").unwrap_or_default();
+    let id = dict.id.get().unwrap_or_default();
     graph.typed_as(&subject, dcat!("Dataset"));
-    let title = text(dict, "title").or_else(|| text(dict, "name")).unwrap_or(id);
+    let title = dict.title.get().or_else(|| dict.name.get()).unwrap_or(id);
     graph.add(&subject, dct!("title"), vi(title));
-    graph.add(&subject, dct!("description"), vi(text(dict, "notes").unwrap_or(title)));
+    graph.add(&subject, dct!("description"), vi(dict.notes.get().unwrap_or(title)));
     graph.add(&subject, dct!("identifier"), Object::plain(id));
-    for tag in dict.get("tags").and_then(Value::as_array).into_iter().flatten() {
-        if let Some(name) = tag.get("name").and_then(Value::as_str) {
-            graph.add(&subject, dcat!("keyword"), vi(name));
-        }
+    for name in dict.tags.iter().filter_map(|tag| tag.name.get()) {
+        graph.add(&subject, dcat!("keyword"), vi(name));
     }
     let mut themes: Vec<String> = dict
-        .get("groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|g| g.get("name").and_then(Value::as_str))
-        .chain(text(dict, "linh_vuc"))
+        .groups
+        .iter()
+        .filter_map(|g| g.name.get())
+        .chain(dict.linh_vuc.get())
         .filter_map(|key| site.vocabularies.theme(key))
         .collect();
     themes.sort();
@@ -184,39 +178,43 @@ pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Map<String,
     for theme in themes {
         graph.vocabulary(&subject, dcat!("theme"), &theme, None);
     }
-    if let Some(created) = text(dict, "metadata_created") {
+    if let Some(created) = dict.metadata_created.get() {
         graph.add(&subject, dct!("issued"), date_time(created));
     }
-    if let Some(modified) = text(dict, "metadata_modified") {
+    if let Some(modified) = dict.metadata_modified.get() {
         graph.add(&subject, dct!("modified"), date_time(modified));
     }
-    if let Some(version) = text(dict, "version") {
+    if let Some(version) = dict.version.get() {
         graph.add(&subject, dcat!("version"), Object::plain(version));
     }
-    let landing = text(dict, "url")
+    let landing = dict
+        .url
+        .get()
         .and_then(iri)
-        .unwrap_or_else(|| Node::iri(format!("{}/dataset/{}", site.url, text(dict, "name").unwrap_or(id))));
+        .unwrap_or_else(|| Node::iri(format!("{}/dataset/{}", site.url, dict.name.get().unwrap_or(id))));
     graph.add(&subject, dcat!("landingPage"), landing.clone());
     graph.typed_as(&landing, foaf!("Document"));
     graph.vocabulary(&subject, dct!("language"), &Vocabularies::language(site.locale), Some(dct!("LinguisticSystem")));
-    if let Some(frequency) = text(dict, "tan_suat_cap_nhat").and_then(|f| site.vocabularies.frequency(f)) {
+    if let Some(frequency) = dict.tan_suat_cap_nhat.get().and_then(|f| site.vocabularies.frequency(f)) {
         graph.vocabulary(&subject, dct!("accrualPeriodicity"), &frequency, Some(dct!("Frequency")));
     }
-    let access = text(dict, "muc_do_chia_se")
+    let access = dict
+        .muc_do_chia_se
+        .get()
         .and_then(|a| site.vocabularies.access_right(a))
         .unwrap_or_else(Vocabularies::public_access);
     graph.vocabulary(&subject, dct!("accessRights"), &access, Some(dct!("RightsStatement")));
-    if let Some(legislation) = text(dict, "co_so_phap_ly").and_then(iri) {
+    if let Some(legislation) = dict.co_so_phap_ly.get().and_then(iri) {
         graph.add(&subject, dcatap!("applicableLegislation"), legislation);
     }
     // Every provincial dataset lies in Viet Nam (finer units: next step, see docs/dcat.md).
     graph.vocabulary(&subject, dct!("spatial"), &Vocabularies::viet_nam(), Some(dct!("Location")));
     add_temporal(graph, &subject, dict);
-    if let Some(org) = dict.get("organization").and_then(Value::as_object) {
+    if let Some(org) = &dict.organization.0 {
         add_publisher(graph, site, &subject, dict, org);
     }
     let licence = licence_of(site, dict);
-    let availability = text(dict, "thoi_han_truc_tuyen").and_then(|a| site.vocabularies.availability(a));
+    let availability = dict.thoi_han_truc_tuyen.get().and_then(|a| site.vocabularies.availability(a));
     if let Some(licence) = &licence {
         graph.described.entry(licence.iri.clone()).or_insert_with(|| Description {
             class: Some(dct!("LicenseDocument")),
@@ -228,15 +226,13 @@ pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Map<String,
         });
     }
     let licence_node = licence.map(|l| Node::iri(l.iri));
-    for resource in dict.get("resources").and_then(Value::as_array).into_iter().flatten() {
-        if let Some(resource) = resource.as_object() {
-            add_distribution(graph, site, &subject, dict, resource, (licence_node.as_ref(), availability.as_deref()));
-        }
+    for resource in dict.resources.iter() {
+        add_distribution(graph, site, &subject, dict, resource, (licence_node.as_ref(), availability.as_deref()));
     }
 }
 
-fn add_temporal<'a>(graph: &mut Graph<'a>, subject: &Node, dict: &'a Map<String, Value>) {
-    let (start, end) = (text(dict, "thoi_gian_bat_dau"), text(dict, "thoi_gian_ket_thuc"));
+fn add_temporal<'a>(graph: &mut Graph<'a>, subject: &Node, dict: &'a Dataset<'a>) {
+    let (start, end) = (dict.thoi_gian_bat_dau.get(), dict.thoi_gian_ket_thuc.get());
     if start.is_none() && end.is_none() {
         return;
     }
@@ -256,11 +252,11 @@ fn add_publisher<'a>(
     graph: &mut Graph<'a>,
     site: &Site,
     subject: &Node,
-    dict: &'a Map<String, Value>,
-    org: &'a Map<String, Value>,
+    dict: &'a Dataset<'a>,
+    org: &'a Organization<'a>,
 ) {
-    let org_id = org.get("id").and_then(Value::as_str).unwrap_or_default();
-    let org_title = org.get("title").and_then(Value::as_str).filter(|t| !t.is_empty()).unwrap_or(org_id);
+    let org_id = org.id.get().unwrap_or_default();
+    let org_title = org.title.get().unwrap_or(org_id);
     let publisher = Node::iri(format!("{}/organization/{org_id}", site.url));
     graph.add(subject, dct!("publisher"), publisher.clone());
     graph.typed_as(&publisher, foaf!("Agent"));
@@ -271,9 +267,9 @@ fn add_publisher<'a>(
     graph.add(subject, dcat!("contactPoint"), contact.clone());
     graph.typed_as(&contact, vcard!("Kind"));
     graph.typed_as(&contact, vcard!("Organization"));
-    let name = text(dict, "maintainer").or_else(|| text(dict, "author")).unwrap_or(org_title);
+    let name = dict.maintainer.get().or_else(|| dict.author.get()).unwrap_or(org_title);
     graph.add(&contact, vcard!("fn"), vi(name));
-    if let Some(email) = text(dict, "maintainer_email").or_else(|| text(dict, "author_email"))
+    if let Some(email) = dict.maintainer_email.get().or_else(|| dict.author_email.get())
         && let Ok(mailto) = oxrdf::NamedNode::new(format!("mailto:{email}"))
     {
         graph.add(&contact, vcard!("hasEmail"), Node::iri(mailto.into_string()));
@@ -289,8 +285,8 @@ struct Licence {
 }
 
 /// The dataset's licence: the EU IRI its id maps to, else the register's URL.
-fn licence_of(site: &Site, dict: &Map<String, Value>) -> Option<Licence> {
-    let id = text(dict, "license_id")?;
+fn licence_of(site: &Site, dict: &Dataset) -> Option<Licence> {
+    let id = dict.license_id.get()?;
     let registered = site.licences.iter().find(|l| l.get("id").and_then(Value::as_str) == Some(id));
     let title = registered.and_then(|l| l.get("title").and_then(Value::as_str)).map(str::to_string);
     if let Some(eu) = site.vocabularies.licence(id) {
@@ -299,7 +295,7 @@ fn licence_of(site: &Site, dict: &Map<String, Value>) -> Option<Licence> {
     let url = registered
         .and_then(|l| l.get("url").and_then(Value::as_str))
         .and_then(iri)
-        .or_else(|| text(dict, "license_url").and_then(iri));
+        .or_else(|| dict.license_url.get().and_then(iri));
     match url {
         Some(Node::Iri(url)) => Some(Licence { iri: url.to_string(), in_eu_vocabulary: false, title }),
         _ => None,
@@ -310,33 +306,33 @@ fn add_distribution<'a>(
     graph: &mut Graph<'a>,
     site: &Site,
     dataset: &Node,
-    dict: &'a Map<String, Value>,
-    resource: &'a Map<String, Value>,
+    dict: &'a Dataset<'a>,
+    resource: &'a Resource<'a>,
     (licence, availability): (Option<&Node>, Option<&str>),
 ) {
-    let resource_id = text(resource, "id").unwrap_or_default();
-    let subject = text(resource, "uri").and_then(iri).unwrap_or_else(|| {
-        Node::iri(format!("{}/dataset/{}/resource/{resource_id}", site.url, text(dict, "id").unwrap_or_default()))
+    let resource_id = resource.id.get().unwrap_or_default();
+    let subject = resource.uri.get().and_then(iri).unwrap_or_else(|| {
+        Node::iri(format!("{}/dataset/{}/resource/{resource_id}", site.url, dict.id.get().unwrap_or_default()))
     });
     graph.add(dataset, dcat!("distribution"), subject.clone());
     graph.typed_as(&subject, dcat!("Distribution"));
-    if let Some(name) = text(resource, "name") {
+    if let Some(name) = resource.name.get() {
         graph.add(&subject, dct!("title"), vi(name));
     }
-    if let Some(description) = text(resource, "description") {
+    if let Some(description) = resource.description.get() {
         graph.add(&subject, dct!("description"), vi(description));
     }
-    let url = text(resource, "url").and_then(iri);
+    let url = resource.url.get().and_then(iri);
     let access = url.clone().unwrap_or_else(|| subject.clone());
     graph.add(&subject, dcat!("accessURL"), access);
-    if let Some(url) = url.filter(|_| text(resource, "format").is_some_and(|f| !f.eq_ignore_ascii_case("API"))) {
+    if let Some(url) = url.filter(|_| resource.format.get().is_some_and(|f| !f.eq_ignore_ascii_case("API"))) {
         graph.add(&subject, dcat!("downloadURL"), url);
     }
-    if let Some((file_type, media)) = text(resource, "format").and_then(|f| site.vocabularies.format(f)) {
+    if let Some((file_type, media)) = resource.format.get().and_then(|f| site.vocabularies.format(f)) {
         graph.vocabulary(&subject, dct!("format"), &file_type, Some(dct!("MediaTypeOrExtent")));
         graph.vocabulary(&subject, dcat!("mediaType"), &media, None);
     }
-    if let Some(size) = resource.get("size").and_then(Value::as_u64) {
+    if let Some(size) = resource.size.0 {
         graph.add(&subject, dcat!("byteSize"), Object::typed(size.to_string(), xsd!("nonNegativeInteger")));
     }
     if let Some(licence) = licence {
@@ -345,10 +341,10 @@ fn add_distribution<'a>(
     if let Some(availability) = availability {
         graph.vocabulary(&subject, dcatap!("availability"), availability, None);
     }
-    if let Some(created) = text(resource, "created") {
+    if let Some(created) = resource.created.get() {
         graph.add(&subject, dct!("issued"), date_time(created));
     }
-    if let Some(modified) = text(resource, "metadata_modified").or_else(|| text(resource, "last_modified")) {
+    if let Some(modified) = resource.metadata_modified.get().or_else(|| resource.last_modified.get()) {
         graph.add(&subject, dct!("modified"), date_time(modified));
     }
 }

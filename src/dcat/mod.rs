@@ -3,6 +3,7 @@
 //! types, and content negotiation. The HTTP routes are in `http/dcat.rs`.
 
 pub mod catalogue;
+pub mod dict;
 pub mod graph;
 pub mod term;
 pub mod vocab;

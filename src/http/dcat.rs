@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::actions::{self, Services};
 use crate::auth::caller;
+use crate::dcat::dict::Dataset;
 use crate::dcat::{Format, Graph, Page, Site, catalogue, graph};
 use crate::error::ActionError;
 
@@ -166,9 +167,9 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
         let url = site_url(&services);
         let site = site_of(&services, &url);
         let mut rdf = Graph::default();
-        if let Some(dict) = dict.as_object() {
-            graph::add_dataset(&mut rdf, &site, dict);
-        }
+        let dict = Dataset::from_value(&dict)
+            .ok_or_else(|| ActionError::Internal(anyhow::anyhow!("package_show gave no dataset dict")))?;
+        graph::add_dataset(&mut rdf, &site, &dict);
         rdf.describe_vocabularies();
         serialize(format, &rdf)
     })
