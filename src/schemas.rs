@@ -29,12 +29,6 @@ const CORE_FIELDS: [&str; 16] = [
     "resources",
 ];
 
-/// The province codes of Decision 19/2025/QĐ-TTg (34 provincial units).
-const PROVINCE_CODES: [&str; 34] = [
-    "01", "04", "08", "11", "12", "14", "15", "19", "20", "22", "24", "25", "31", "33", "37", "38", "40", "42", "44",
-    "46", "48", "51", "52", "56", "66", "68", "75", "79", "80", "82", "86", "91", "92", "96",
-];
-
 /// One custom field of a schema.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -109,8 +103,10 @@ fn at<'a>(value: &'a Value, key: &str) -> &'a Value {
     value.get(key).unwrap_or(&Value::Null)
 }
 
+/// A 2025 administrative unit code (Decision 19/2025/QĐ-TTg): one of the 34 provincial codes
+/// (listed in `dcat/vocabularies.json`) or a 5-digit commune code.
 fn is_admin_unit(code: &str) -> bool {
-    PROVINCE_CODES.contains(&code) || (code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()))
+    crate::dcat::Vocabularies::is_province_code(code) || (code.len() == 5 && code.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl Schema {

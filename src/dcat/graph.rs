@@ -37,6 +37,9 @@ struct Description {
     scheme: Option<String>,
     /// `dct:title` (a licence's title in CKAN's register, which CKAN harvesters match on).
     title: Option<String>,
+    /// A Vietnamese `skos:prefLabel` and a `dct:identifier` (an administrative unit's name and
+    /// code).
+    label: Option<(String, String)>,
 }
 
 /// The triples of one answer under construction, borrowing the dicts' text.
@@ -94,7 +97,7 @@ impl<'a> Graph<'a> {
         self.add(subject, predicate, Node::iri(value));
         if !self.described.contains_key(value) {
             let scheme = value.rsplit_once('/').map(|(scheme, _)| scheme.to_string());
-            self.described.insert(value.to_string(), Description { class, scheme, title: None });
+            self.described.insert(value.to_string(), Description { class, scheme, ..Description::default() });
         }
     }
 
@@ -116,6 +119,10 @@ impl<'a> Graph<'a> {
             }
             if let Some(title) = description.title {
                 self.add(&subject, dct!("title"), Object::plain(title));
+            }
+            if let Some((label, identifier)) = description.label {
+                self.add(&subject, skos!("prefLabel"), Object::lang(label, "vi"));
+                self.add(&subject, dct!("identifier"), Object::plain(identifier));
             }
             let Some(scheme) = description.scheme else { continue };
             self.typed_as(&subject, skos!("Concept"));
@@ -207,8 +214,7 @@ pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Dataset<'a>
     if let Some(legislation) = dict.co_so_phap_ly.get().and_then(iri) {
         graph.add(&subject, dcatap!("applicableLegislation"), legislation);
     }
-    // Every provincial dataset lies in Viet Nam (finer units: next step, see docs/dcat.md).
-    graph.vocabulary(&subject, dct!("spatial"), &Vocabularies::viet_nam(), Some(dct!("Location")));
+    add_spatial(graph, site, &subject, dict);
     add_temporal(graph, &subject, dict);
     if let Some(org) = &dict.organization.0 {
         add_publisher(graph, site, &subject, dict, org);
@@ -223,11 +229,36 @@ pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Dataset<'a>
                 .then(|| licence.iri.rsplit_once('/').map(|(s, _)| s.to_string()))
                 .flatten(),
             title: licence.title.clone(),
+            label: None,
         });
     }
     let licence_node = licence.map(|l| Node::iri(l.iri));
     for resource in dict.resources.iter() {
         add_distribution(graph, site, &subject, dict, resource, (licence_node.as_ref(), availability.as_deref()));
+    }
+}
+
+/// The administrative units of `pham_vi_khong_gian` as Kho-local locations
+/// (`{site}/dia-ban/{code}`, no official IRI scheme exists), else Viet Nam.
+fn add_spatial(graph: &mut Graph, site: &Site, subject: &Node, dict: &Dataset) {
+    let codes = dict.pham_vi_khong_gian.get().into_iter().flat_map(|v| v.split(',')).map(str::trim);
+    let mut any = false;
+    for code in codes.filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit())) {
+        let unit = format!("{}/dia-ban/{code}", site.url);
+        graph.add(subject, dct!("spatial"), Node::iri(unit.as_str()));
+        let label = match site.vocabularies.administrative_unit(code) {
+            Some(name) => name.to_string(),
+            None => format!("Đơn vị hành chính {code}"),
+        };
+        graph.described.entry(unit).or_insert_with(|| Description {
+            class: Some(dct!("Location")),
+            label: Some((label, code.to_string())),
+            ..Description::default()
+        });
+        any = true;
+    }
+    if !any {
+        graph.vocabulary(subject, dct!("spatial"), &Vocabularies::viet_nam(), Some(dct!("Location")));
     }
 }
 
@@ -284,7 +315,7 @@ struct Licence {
     title: Option<String>,
 }
 
-/// The dataset's licence: the EU IRI its id maps to, else the register's URL.
+/// The dataset's licence: the EU IRI its id maps to, else an IRI of its own (see below).
 fn licence_of(site: &Site, dict: &Dataset) -> Option<Licence> {
     let id = dict.license_id.get()?;
     let registered = site.licences.iter().find(|l| l.get("id").and_then(Value::as_str) == Some(id));
@@ -292,10 +323,12 @@ fn licence_of(site: &Site, dict: &Dataset) -> Option<Licence> {
     if let Some(eu) = site.vocabularies.licence(id) {
         return Some(Licence { iri: eu, in_eu_vocabulary: true, title });
     }
+    // Else the register's URL, the dataset's licence URL, or the licence's page on this site.
     let url = registered
         .and_then(|l| l.get("url").and_then(Value::as_str))
         .and_then(iri)
-        .or_else(|| dict.license_url.get().and_then(iri));
+        .or_else(|| dict.license_url.get().and_then(iri))
+        .or_else(|| registered.map(|_| Node::iri(format!("{}/licence/{id}", site.url))));
     match url {
         Some(Node::Iri(url)) => Some(Licence { iri: url.to_string(), in_eu_vocabulary: false, title }),
         _ => None,

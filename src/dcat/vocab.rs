@@ -1,5 +1,6 @@
 //! The DCAT-AP vocabulary mappings of `dcat/vocabularies.json` (data, not code): themes,
-//! frequencies, access rights, licences and formats to EU authority IRIs and IANA media types.
+//! frequencies, access rights, licences and formats to EU authority IRIs and IANA media types,
+//! and the names of Viet Nam's 2025 provincial units.
 
 use std::collections::HashMap;
 
@@ -17,12 +18,28 @@ pub struct Vocabularies {
     licences: HashMap<String, String>,
     formats: HashMap<String, (String, String)>,
     availability: HashMap<String, String>,
+    administrative_units: HashMap<String, String>,
 }
 
 impl Vocabularies {
     /// Returns the built-in mappings (`dcat/vocabularies.json`, embedded in the binary).
     pub fn built_in() -> anyhow::Result<Vocabularies> {
         Ok(serde_json::from_str(include_str!("../../dcat/vocabularies.json"))?)
+    }
+
+    /// Whether `code` is one of the 34 provincial unit codes of 2025 (the built-in list).
+    pub fn is_province_code(code: &str) -> bool {
+        static BUILT_IN: std::sync::OnceLock<Option<Vocabularies>> = std::sync::OnceLock::new();
+        BUILT_IN
+            .get_or_init(|| Vocabularies::built_in().ok())
+            .as_ref()
+            .is_some_and(|v| v.administrative_units.contains_key(code))
+    }
+
+    /// The name of a 2025 provincial unit by its code (`52` → Gia Lai); `None` for commune
+    /// codes and unknown ones.
+    pub fn administrative_unit(&self, code: &str) -> Option<&str> {
+        self.administrative_units.get(code).map(String::as_str)
     }
 
     /// The EU data-theme IRI of a Kho theme (group name or `linh_vuc` value).
@@ -99,5 +116,8 @@ mod tests {
         assert!(file_type.ends_with("/file-type/CSV"));
         assert_eq!(media, "https://www.iana.org/assignments/media-types/text/csv");
         assert!(v.format("unknown").is_none());
+        assert_eq!(v.administrative_units.len(), 34);
+        assert_eq!(v.administrative_unit("52"), Some("Gia Lai"));
+        assert!(Vocabularies::is_province_code("79") && !Vocabularies::is_province_code("02"));
     }
 }

@@ -4,6 +4,7 @@ mod api;
 mod cors;
 mod dcat;
 mod download;
+mod licence;
 mod multipart;
 mod util;
 
@@ -21,6 +22,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/dataset/{file}", web::get().to(dcat::dataset))
         .route("/catalog", web::get().to(dcat::catalog_negotiated))
         .route("/catalog.{ext}", web::get().to(dcat::catalog_file))
+        .route("/licence/{id}", web::get().to(licence::show))
         .route("/api/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/2/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/util/dataset/autocomplete", web::get().to(util::dataset_autocomplete))

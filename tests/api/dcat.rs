@@ -12,6 +12,7 @@ use crate::helpers::{callers, engines, spawn_app_with};
 const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const DCAT: &str = "http://www.w3.org/ns/dcat#";
 const HYDRA: &str = "http://www.w3.org/ns/hydra/core#";
+const DCT: &str = "http://purl.org/dc/terms/";
 
 fn parse(media_type: &str, body: &[u8]) -> Vec<Triple> {
     match media_type {
@@ -164,5 +165,39 @@ fn catalogue_pages_hold_every_public_dataset_once_in_every_format() {
         let counts: BTreeMap<&str, usize> =
             BTreeMap::from([("datasets", subjects_of_type(&triples, &format!("{DCAT}Dataset")).len())]);
         assert_eq!(counts["datasets"], 3);
+
+        // A licence without an IRI of its own points at its page on this site; a provincial
+        // dataset's administrative unit is a Kho-local location named from `dcat/`.
+        app.post(
+            "package_create",
+            Some(&c.editor),
+            json!({"name": "dan-so", "title": "Dân số", "owner_org": "so-tai-chinh", "type": "vn-dataset",
+                   "license_id": "vn-state-open-data", "pham_vi_khong_gian": "52", "linh_vuc": "xa-hoi-lao-dong-dan-so",
+                   "tan_suat_cap_nhat": "hang-nam", "muc_do_chia_se": "mo", "thoi_han_truc_tuyen": "vinh-vien",
+                   "co_so_phap_ly": "Luật Dữ liệu 60/2024/QH15", "dau_moi_lien_he": "Phòng dữ liệu",
+                   "doi_tuong_muc_dich_khai_thac": "Người dân", "muc_tieu": "Công khai", "nguon_thong_tin": "Điều tra",
+                   "pham_vi": "Toàn tỉnh", "phuong_thuc_chia_se": "tai-ve",
+                   "resources": [{"url": "https://a.gov.vn/dan-so.csv", "format": "CSV"}]}),
+        )
+        .result();
+        let reply = app.send(|client| client.get(format!("{}/dataset/dan-so.ttl", app.base)));
+        let triples = parse("text/turtle", reply.text().as_bytes());
+        let objects = |predicate: &str| -> Vec<String> {
+            let mut found: Vec<String> =
+                triples.iter().filter(|t| t.predicate.as_str() == predicate).map(|t| t.object.to_string()).collect();
+            found.dedup();
+            found
+        };
+        assert_eq!(
+            objects(&format!("{DCT}license")),
+            vec!["<https://dulieu.example.gov.vn/licence/vn-state-open-data>"]
+        );
+        assert_eq!(objects(&format!("{DCT}spatial")), vec!["<https://dulieu.example.gov.vn/dia-ban/52>"]);
+        assert!(objects("http://www.w3.org/2004/02/skos/core#prefLabel").contains(&"\"Gia Lai\"@vi".to_string()));
+        let page = app.send(|client| client.get(format!("{}/licence/vn-state-open-data", app.base)));
+        assert_eq!((page.status, page.header("content-type").as_deref()), (200, Some("text/html; charset=utf-8")));
+        assert!(page.text().contains("Dữ liệu mở của cơ quan nhà nước"), "{}", page.text());
+        let unknown = app.send(|client| client.get(format!("{}/licence/khong-co", app.base)));
+        assert_eq!(unknown.status, 404);
     }
 }

@@ -20,6 +20,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 SHARED = PROJECT.parent / "shared"
 PARSE = SHARED / "tools" / "dcat_parse_check.py"
 VOCABULARIES = json.loads((PROJECT / "dcat" / "vocabularies.json").read_text())
+LICENCES = {licence["id"]: licence for licence in json.loads((PROJECT / "dcat" / "licenses.json").read_text())}
 AUTHORITY = "http://publications.europa.eu/resource/authority"
 IANA = "https://www.iana.org/assignments/media-types"
 # Licence ids in CKAN's default licence register (the harvester maps licences back by it).
@@ -34,8 +35,8 @@ EXPECTED_DIFFERENCES = """
   the dataset has no url of its own.
 - license_id: a licence outside CKAN's default register (vn-state-open-data) comes back empty
   unless the harvesting portal loads Kho's licence list.
-- the provincial fields without a DCAT-AP property (muc_tieu, pham_vi, du_lieu_chu, ...) and
-  pham_vi_khong_gian (written as Viet Nam for now) are not in DCAT.
+- the provincial fields without a DCAT-AP property (muc_tieu, pham_vi, du_lieu_chu, ...) are not
+  in DCAT; pham_vi_khong_gian comes back as spatial_uri/spatial_text.
 """
 
 
@@ -88,14 +89,21 @@ def expected_extras(base: str, dataset: dict) -> dict:
         "publisher_type": "http://purl.org/adms/publishertype/RegionalAuthority",
         "contact_uri": f"{base}/organization/{org['id']}#contact",
         "contact_name": text(dataset.get("maintainer")) or text(dataset.get("author")) or org["title"],
-        "spatial_uri": f"{AUTHORITY}/country/VNM",
-        "spatial_text": "Viet Nam",
-        "spatial_bbox": {"type": "Polygon", "coordinates": [[[102.14, 8.18], [109.47, 8.18], [109.47, 23.39],
-                                                             [102.14, 23.39], [102.14, 8.18]]]},
-        "spatial_centroid": {"type": "Point", "coordinates": [105.8, 16.0]},
         "access_rights": f"{AUTHORITY}/access-right/"
                          + VOCABULARIES["access_rights"].get(dataset.get("muc_do_chia_se") or "mo", "PUBLIC"),
     }
+    units = [code.strip() for code in (dataset.get("pham_vi_khong_gian") or "").split(",") if code.strip()]
+    if units:
+        # One location per administrative unit (Kho-local IRIs); a dataset here has one unit.
+        assert len(units) == 1, units
+        extras["spatial_uri"] = f"{base}/dia-ban/{units[0]}"
+        extras["spatial_text"] = VOCABULARIES["administrative_units"].get(units[0], f"Đơn vị hành chính {units[0]}")
+    else:
+        extras["spatial_uri"] = f"{AUTHORITY}/country/VNM"
+        extras["spatial_text"] = "Viet Nam"
+        extras["spatial_bbox"] = {"type": "Polygon", "coordinates": [[[102.14, 8.18], [109.47, 8.18],
+                                  [109.47, 23.39], [102.14, 23.39], [102.14, 8.18]]]}
+        extras["spatial_centroid"] = {"type": "Point", "coordinates": [105.8, 16.0]}
     email = text(dataset.get("maintainer_email")) or text(dataset.get("author_email"))
     if email:
         extras["contact_email"] = email
@@ -124,7 +132,7 @@ def harvested_extras(harvested: dict) -> dict:
     return extras
 
 
-def expected_resource(dataset: dict, resource: dict) -> dict:
+def expected_resource(base: str, dataset: dict, resource: dict) -> dict:
     expected = {
         "name": text(resource.get("name")),
         "description": text(resource.get("description")),
@@ -144,8 +152,11 @@ def expected_resource(dataset: dict, resource: dict) -> dict:
     if dataset.get("thoi_han_truc_tuyen") in VOCABULARIES["availability"]:
         code = VOCABULARIES["availability"][dataset["thoi_han_truc_tuyen"]]
         expected["availability"] = f"{AUTHORITY}/planned-availability/{code}"
-    if dataset.get("license_id") in VOCABULARIES["licences"]:
-        expected["license"] = f"{AUTHORITY}/licence/{VOCABULARIES['licences'][dataset['license_id']]}"
+    licence = dataset.get("license_id")
+    if licence in VOCABULARIES["licences"]:
+        expected["license"] = f"{AUTHORITY}/licence/{VOCABULARIES['licences'][licence]}"
+    elif licence in LICENCES:
+        expected["license"] = LICENCES[licence].get("url") or f"{base}/licence/{licence}"
     return {key: value for key, value in expected.items() if value is not None}
 
 
@@ -172,7 +183,7 @@ def compare(base: str, dataset: dict, harvested: dict) -> list:
         got = {key: value for key, value in got.items() if key not in ("uri", "distribution_ref")}
         if "format" in got:
             got["format"] = got["format"].upper()  # CKAN's format list writes GeoJSON
-        check(f"resource {resource['id']}", expected_resource(dataset, resource), got)
+        check(f"resource {resource['id']}", expected_resource(base, dataset, resource), got)
     return problems
 
 
