@@ -45,6 +45,8 @@ pub struct Config {
     pub log_format: String,
     /// A JSON licence register replacing the built-in one (CKAN's `licenses_group_url`).
     pub licenses_file: Option<PathBuf>,
+    /// The licence id given to a dataset created without `license_id` (unset: none, as CKAN).
+    pub default_license: Option<String>,
     /// Datasets per page of the DCAT catalogue (`/catalog.ttl?page=N`; ckanext-dcat's
     /// `ckanext.dcat.datasets_per_page`).
     pub dcat_datasets_per_page: usize,
@@ -67,6 +69,7 @@ impl Default for Config {
             cors_origin_whitelist: Vec::new(),
             log_format: "text".into(),
             licenses_file: None,
+            default_license: None,
             auth: AuthConfig {
                 create_user_via_api: false,
                 user_create_organizations: false,
@@ -111,6 +114,7 @@ pub struct ConfigLayer {
     pub cors_origin_whitelist: Option<Vec<String>>,
     pub log_format: Option<String>,
     pub licenses_file: Option<PathBuf>,
+    pub default_license: Option<String>,
     pub dcat_datasets_per_page: Option<usize>,
     #[serde(default)]
     pub auth: AuthLayer,
@@ -168,6 +172,7 @@ impl ConfigLayer {
                 .map(|v| v.split_whitespace().map(str::to_string).collect()),
             log_format: text("KHO_LOG_FORMAT"),
             licenses_file: text("KHO_LICENSES_FILE").map(PathBuf::from),
+            default_license: text("KHO_DEFAULT_LICENSE"),
             dcat_datasets_per_page,
             auth: AuthLayer {
                 create_user_via_api: flag("KHO_AUTH_CREATE_USER_VIA_API")?,
@@ -216,6 +221,9 @@ impl Config {
         set(&mut self.log_format, layer.log_format);
         if layer.licenses_file.is_some() {
             self.licenses_file = layer.licenses_file;
+        }
+        if layer.default_license.is_some() {
+            self.default_license = layer.default_license;
         }
         set(&mut self.dcat_datasets_per_page, layer.dcat_datasets_per_page);
         let auth = layer.auth;

@@ -31,6 +31,11 @@ impl Services {
             store.write(|tx| settings::get_or_insert(tx, "api_token_secret", crate::auth::token::new_token_id))?;
         let signer = TokenSigner::new(&secret)?;
         let licenses = licenses::load(config.licenses_file.as_deref())?;
+        if let Some(id) = &config.default_license
+            && !licenses.iter().any(|l| l.get("id").and_then(Value::as_str) == Some(id.as_str()))
+        {
+            anyhow::bail!("default_license {id:?} is not in the licence register");
+        }
         let schemas = crate::schemas::Schemas::built_in()?;
         // Cached dataset dicts show licence titles, the site URL and schema fields: forget them
         // when any of those changed since they were built.

@@ -441,3 +441,31 @@ fn collaborators_get_one_dataset_when_enabled() {
         app.get("package_show", Some(&c.user), &[("id", "noi-bo")]).error(403, "Authorization Error");
     }
 }
+
+#[test]
+fn the_default_licence_setting_applies_to_datasets_created_without_one() {
+    for engine in engines() {
+        let app = crate::helpers::spawn_app_with(engine, |config| {
+            config.default_license = Some("vn-state-open-data".into());
+        });
+        app.organization("so-y-te", "Sở Y tế");
+        let without = app.sysadmin("package_create", json!({"name": "khong-giay-phep", "owner_org": "so-y-te"}));
+        assert_eq!(without.result()["license_id"], json!("vn-state-open-data"));
+        assert!(without.result()["license_title"].as_str().unwrap().starts_with("Dữ liệu mở của cơ quan nhà nước"));
+        let chosen = app
+            .sysadmin("package_create", json!({"name": "co-giay-phep", "owner_org": "so-y-te", "license_id": "cc-by"}));
+        assert_eq!(chosen.result()["license_id"], json!("cc-by"));
+        // Only creates: an update without `license_id` keeps CKAN's rule (the field is cleared).
+        let updated = app.sysadmin("package_update", json!({"id": "co-giay-phep", "owner_org": "so-y-te"}));
+        assert_ne!(updated.result()["license_id"], json!("vn-state-open-data"));
+    }
+    // A default outside the licence register stops Kho from starting.
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let config = kho::config::Config {
+        data_dir: data_dir.path().to_path_buf(),
+        default_license: Some("khong-co".into()),
+        ..kho::config::Config::default()
+    };
+    let error = kho::actions::Services::open(config).err().expect("refused").to_string();
+    assert!(error.contains("default_license \"khong-co\" is not in the licence register"), "{error}");
+}

@@ -322,6 +322,9 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             extras: extras_json(&extras, true),
         };
         set_text_fields(&mut row, &input);
+        if params.get("license_id").is_none() {
+            row.license_id.clone_from(&context.config().default_license);
+        }
         packages::insert(tx, &row)?;
         let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
         let tag_rows = store_parts(tx, &stored, &[], true)?;
