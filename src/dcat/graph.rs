@@ -24,6 +24,8 @@ pub struct Site<'a> {
     pub vocabularies: &'a Vocabularies,
     /// Licence register: id → (title, url).
     pub licences: &'a [Value],
+    /// The licence of datasets created without one: the catalogue's `dct:license`.
+    pub default_licence: Option<&'a str>,
 }
 
 /// How a value used on the page is described once, at the end (the SHACL range and vocabulary
@@ -219,20 +221,8 @@ pub fn add_dataset<'a>(graph: &mut Graph<'a>, site: &Site, dict: &'a Dataset<'a>
     if let Some(org) = &dict.organization.0 {
         add_publisher(graph, site, &subject, dict, org);
     }
-    let licence = licence_of(site, dict);
+    let licence_node = dict.license_id.get().and_then(|id| licence_by_id(graph, site, id, dict.license_url.get()));
     let availability = dict.thoi_han_truc_tuyen.get().and_then(|a| site.vocabularies.availability(a));
-    if let Some(licence) = &licence {
-        graph.described.entry(licence.iri.clone()).or_insert_with(|| Description {
-            class: Some(dct!("LicenseDocument")),
-            scheme: licence
-                .in_eu_vocabulary
-                .then(|| licence.iri.rsplit_once('/').map(|(s, _)| s.to_string()))
-                .flatten(),
-            title: licence.title.clone(),
-            label: None,
-        });
-    }
-    let licence_node = licence.map(|l| Node::iri(l.iri));
     for resource in dict.resources.iter() {
         add_distribution(graph, site, &subject, dict, resource, (licence_node.as_ref(), availability.as_deref()));
     }
@@ -307,32 +297,37 @@ fn add_publisher<'a>(
     }
 }
 
-/// A dataset's licence as DCAT writes it.
-struct Licence {
-    iri: String,
-    in_eu_vocabulary: bool,
-    /// The title in CKAN's licence register (CKAN harvesters map the licence back by it).
-    title: Option<String>,
-}
-
-/// The dataset's licence: the EU IRI its id maps to, else an IRI of its own (see below).
-fn licence_of(site: &Site, dict: &Dataset) -> Option<Licence> {
-    let id = dict.license_id.get()?;
+/// The IRI of licence `id`, described once for the answer: the EU IRI it maps to, else the
+/// register's URL, the dataset's `license_url`, or the licence's page on this site. The
+/// description carries the register's title (CKAN harvesters map licences back by it).
+fn licence_by_id(graph: &mut Graph, site: &Site, id: &str, license_url: Option<&str>) -> Option<Node> {
     let registered = site.licences.iter().find(|l| l.get("id").and_then(Value::as_str) == Some(id));
     let title = registered.and_then(|l| l.get("title").and_then(Value::as_str)).map(str::to_string);
-    if let Some(eu) = site.vocabularies.licence(id) {
-        return Some(Licence { iri: eu, in_eu_vocabulary: true, title });
-    }
-    // Else the register's URL, the dataset's licence URL, or the licence's page on this site.
-    let url = registered
-        .and_then(|l| l.get("url").and_then(Value::as_str))
-        .and_then(iri)
-        .or_else(|| dict.license_url.get().and_then(iri))
-        .or_else(|| registered.map(|_| Node::iri(format!("{}/licence/{id}", site.url))));
-    match url {
-        Some(Node::Iri(url)) => Some(Licence { iri: url.to_string(), in_eu_vocabulary: false, title }),
-        _ => None,
-    }
+    let (iri_text, scheme) = match site.vocabularies.licence(id) {
+        Some(eu) => {
+            let scheme = eu.rsplit_once('/').map(|(scheme, _)| scheme.to_string());
+            (eu, scheme)
+        }
+        None => {
+            let own = registered
+                .and_then(|l| l.get("url").and_then(Value::as_str))
+                .and_then(iri)
+                .or_else(|| license_url.and_then(iri))
+                .or_else(|| registered.map(|_| Node::iri(format!("{}/licence/{id}", site.url))));
+            match own {
+                Some(Node::Iri(url)) => (url.to_string(), None),
+                _ => return None,
+            }
+        }
+    };
+    let node = Node::iri(iri_text.as_str());
+    graph.described.entry(iri_text).or_insert_with(|| Description {
+        class: Some(dct!("LicenseDocument")),
+        scheme,
+        title,
+        label: None,
+    });
+    Some(node)
 }
 
 fn add_distribution<'a>(
@@ -392,8 +387,8 @@ pub struct Page<'a> {
     pub path: &'a str,
     /// Query parameters to keep in the links (already URL-encoded `k=v` pairs).
     pub kept: &'a [String],
-    /// `metadata_modified` of the newest dataset in the catalogue.
-    pub modified: Option<&'a str>,
+    /// When the catalogue's oldest dataset was created and its newest changed.
+    pub dates: &'a crate::search::CatalogueDates,
 }
 
 /// Adds the catalogue node (repeated on every page) and the links to its datasets' IRIs.
@@ -417,8 +412,14 @@ pub fn add_catalog<'a>(graph: &mut Graph<'a>, site: &Site<'a>, page: &Page<'a>, 
     graph.add(&catalog, dcat!("themeTaxonomy"), themes.clone());
     graph.typed_as(&themes, skos!("ConceptScheme"));
     graph.add(&themes, dct!("title"), Object::lang("Data theme", "en"));
-    if let Some(modified) = page.modified {
+    if let Some(issued) = page.dates.issued.as_deref() {
+        graph.add(&catalog, dct!("issued"), date_time(issued));
+    }
+    if let Some(modified) = page.dates.modified.as_deref() {
         graph.add(&catalog, dct!("modified"), date_time(modified));
+    }
+    if let Some(licence) = site.default_licence.and_then(|id| licence_by_id(graph, site, id, None)) {
+        graph.add(&catalog, dct!("license"), licence);
     }
     for dataset in datasets {
         graph.add(&catalog, dcat!("dataset"), dataset.clone());

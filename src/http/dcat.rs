@@ -31,6 +31,7 @@ fn site_of<'a>(services: &'a Services, url: &'a str) -> Site<'a> {
         locale: &services.config.locale_default,
         vocabularies: &services.vocabularies,
         licences: &services.licenses,
+        default_licence: services.config.default_license.as_deref(),
     }
 }
 
@@ -130,11 +131,11 @@ async fn catalog(
             &services,
             json!({"q": q, "fq_list": filters, "rows": per_page, "start": per_page * (page - 1), "sort": CATALOG_SORT}),
         )?;
-        let modified = services.search.newest_public_modified().map_err(|e| ActionError::Search(e.0))?;
+        let dates = services.search.public_catalogue_dates().map_err(|e| ActionError::Search(e.0))?;
         let url = site_url(&services);
         let path = format!("{url}/catalog.{}", format.extension());
         let site = site_of(&services, &url);
-        let page = Page { number: page, per_page, total, path: &path, kept: &kept, modified: modified.as_deref() };
+        let page = Page { number: page, per_page, total, path: &path, kept: &kept, dates: &dates };
         catalogue::write_page(format, &site, &page, &documents)
             .map_err(|e| ActionError::Internal(anyhow::anyhow!("RDF serialisation failed: {e}")))
     })

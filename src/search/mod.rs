@@ -55,9 +55,9 @@ pub struct Search {
     applied_changed: Condvar,
     wake: (Mutex<bool>, Condvar),
     indexer_running: AtomicBool,
-    /// `metadata_modified` of the newest public dataset, for the index generation it was read
-    /// from (the DCAT catalogue's `dct:modified` on every page).
-    newest_public: Mutex<Option<(u64, Option<String>)>>,
+    /// The public catalogue's dates, for the index generation they were read from (the DCAT
+    /// catalogue's `dct:issued` and `dct:modified` on every page).
+    catalogue_dates: Mutex<Option<(u64, CatalogueDates)>>,
     /// Deep pages (`start + rows` above [`DEEP_PAGE`]) running now; at most one per core, so
     /// their memory stays bounded (more at once would not finish sooner).
     deep_pages: (Mutex<usize>, Condvar),
@@ -97,7 +97,7 @@ impl Search {
             wake: (Mutex::new(false), Condvar::new()),
             indexer_running: AtomicBool::new(false),
             deep_pages: (Mutex::new(0), Condvar::new()),
-            newest_public: Mutex::new(None),
+            catalogue_dates: Mutex::new(None),
             orders: orders::Orders::default(),
         };
         *search.applied_guard() = search.checkpoint().seq;
@@ -195,6 +195,13 @@ fn recreate(directory: &Path, fields: &Fields) -> anyhow::Result<Index> {
     Ok(Index::create_in_dir(directory, fields.schema.clone())?)
 }
 
+/// When the public catalogue began and last changed (CKAN timestamps).
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueDates {
+    pub issued: Option<String>,
+    pub modified: Option<String>,
+}
+
 /// One search, in index terms (the action layer builds it from CKAN's parameters).
 pub struct Request {
     /// Free text for CKAN's DisMax, or a Lucene query; `None` matches everything.
@@ -279,33 +286,38 @@ impl Search {
         reusable.then(|| format!("{:?}\0{:?}\0{:?}\0{:?}", request.q, request.filters, request.labels, request.sort))
     }
 
-    /// Returns `metadata_modified` of the most recently changed public dataset; computed once
-    /// per index generation.
-    pub fn newest_public_modified(&self) -> Result<Option<String>, query::SyntaxError> {
+    /// Returns when the public catalogue began and last changed: `metadata_created` of its
+    /// oldest dataset and `metadata_modified` of its most recently changed one (the DCAT
+    /// catalogue's `dct:issued` and `dct:modified`); computed once per index generation.
+    pub fn public_catalogue_dates(&self) -> Result<CatalogueDates, query::SyntaxError> {
         let generation = self.reader.searcher().generation().generation_id();
-        let mut cached = self.newest_public.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((seen, newest)) = cached.as_ref()
+        let mut cached = self.catalogue_dates.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, dates)) = cached.as_ref()
             && *seen == generation
         {
-            return Ok(newest.clone());
+            return Ok(dates.clone());
         }
-        let request = Request {
-            q: None,
-            filters: vec!["+capacity:public +state:active".into()],
-            labels: Some(vec!["public".into()]),
-            sort: vec![SortItem { by: SortBy::Date("metadata_modified".into()), descending: true }],
-            start: 0,
-            rows: 1,
-            facets: Vec::new(),
-            now: chrono::Utc::now().naive_utc(),
+        let first = |field: &str, descending: bool| -> Result<Option<String>, query::SyntaxError> {
+            let request = Request {
+                q: None,
+                filters: vec!["+capacity:public +state:active".into()],
+                labels: Some(vec!["public".into()]),
+                sort: vec![SortItem { by: SortBy::Date(field.into()), descending }],
+                start: 0,
+                rows: 1,
+                facets: Vec::new(),
+                now: chrono::Utc::now().naive_utc(),
+            };
+            Ok(self
+                .run_now(&request)?
+                .dicts()
+                .first()
+                .and_then(|dict| dict.get(field).and_then(|v| v.as_str()).map(str::to_string)))
         };
-        let newest = self
-            .run_now(&request)?
-            .dicts()
-            .first()
-            .and_then(|dict| dict.get("metadata_modified").and_then(|v| v.as_str()).map(str::to_string));
-        *cached = Some((generation, newest.clone()));
-        Ok(newest)
+        let dates =
+            CatalogueDates { issued: first("metadata_created", false)?, modified: first("metadata_modified", true)? };
+        *cached = Some((generation, dates.clone()));
+        Ok(dates)
     }
 
     fn run_now(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {

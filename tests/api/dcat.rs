@@ -56,6 +56,7 @@ fn catalogue_pages_hold_every_public_dataset_once_in_every_format() {
         let app = spawn_app_with(engine, |config| {
             config.dcat_datasets_per_page = 3;
             config.site_url = Some("https://dulieu.example.gov.vn".into());
+            config.default_license = Some("cc-by".into());
         });
         let c = callers(&app, "so-tai-chinh");
         let mut public = Vec::new();
@@ -76,6 +77,10 @@ fn catalogue_pages_hold_every_public_dataset_once_in_every_format() {
             }
         }
         public.sort();
+        let first_created = app.get("package_show", None, &[("id", "ngan-sach-0")]).result()["metadata_created"]
+            .as_str()
+            .unwrap()
+            .to_string();
         for (extension, media_type) in [
             ("ttl", "text/turtle"),
             ("n3", "text/n3"),
@@ -106,6 +111,26 @@ fn catalogue_pages_hold_every_public_dataset_once_in_every_format() {
                 }
                 assert!(triples.iter().any(|t| t.predicate.as_str() == format!("{DCAT}accessURL")));
                 assert_eq!(literal_of(&triples, &format!("{HYDRA}totalItems")).as_deref(), Some("6"));
+                // The catalogue's licence is the default one; it began with its oldest dataset.
+                let of_catalogue = |predicate: &str| -> Vec<String> {
+                    triples
+                        .iter()
+                        .filter(|t| {
+                            t.subject.to_string() == "<https://dulieu.example.gov.vn>"
+                                && t.predicate.as_str() == format!("http://purl.org/dc/terms/{predicate}")
+                        })
+                        .map(|t| match &t.object {
+                            Term::Literal(l) => l.value().to_string(),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                };
+                assert_eq!(
+                    of_catalogue("license"),
+                    vec!["<http://publications.europa.eu/resource/authority/licence/CC_BY_4_0>"],
+                    "{extension}"
+                );
+                assert_eq!(of_catalogue("issued"), vec![first_created.clone()], "{extension}");
                 seen.extend(datasets);
                 pages += 1;
                 // Links use the configured site URL, never the request's host.
