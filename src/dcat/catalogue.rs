@@ -9,7 +9,18 @@ use super::term::Node;
 /// Writes a catalogue page holding `documents` (stored dataset dicts as JSON text, in page
 /// order).
 pub fn write_page(format: Format, site: &Site, page: &Page, documents: &[String]) -> std::io::Result<Vec<u8>> {
-    let dicts: Vec<Dataset> = documents.iter().filter_map(|d| Dataset::parse(d)).collect();
+    let dicts: Vec<Dataset> = documents
+        .iter()
+        .filter_map(|document| {
+            let parsed = Dataset::parse(document);
+            if parsed.is_none() {
+                // Never expected (the index stores Kho's own dicts); a harvester would delete
+                // the dataset downstream, so say so loudly.
+                tracing::error!(document = %document.chars().take(200).collect::<String>(), "stored dataset dict is not JSON; left out of the DCAT page");
+            }
+            parsed
+        })
+        .collect();
     let mut rdf = Graph::default();
     let datasets: Vec<Node> = dicts.iter().map(|dict| graph::dataset_iri(site, dict)).collect();
     graph::add_catalog(&mut rdf, site, page, &datasets);
