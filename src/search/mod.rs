@@ -270,8 +270,8 @@ impl Search {
     }
 
     /// Identifies a request whose complete order may be kept and reused by its later pages:
-    /// a page beyond [`KEPT_ORDER_FROM`], without facets or relevance sorting, and without
-    /// `NOW` (whose meaning moves between requests).
+    /// a page beyond [`KEPT_ORDER_FROM`], without facets, without relevance sorting of a `q`,
+    /// and without `NOW` (whose meaning moves between requests).
     fn order_fingerprint(request: &Request) -> Option<String> {
         let mentions_now = |text: &str| text.contains("NOW");
         let q_mentions_now = match &request.q {
@@ -280,7 +280,8 @@ impl Search {
         };
         let reusable = request.start.saturating_add(request.rows) > KEPT_ORDER_FROM
             && request.facets.is_empty()
-            && !request.sort.iter().any(|item| item.by == SortBy::Score)
+            // Without `q` every match scores the same, so a relevance sort is a fixed order too.
+            && (request.q.is_none() || !request.sort.iter().any(|item| item.by == SortBy::Score))
             && !q_mentions_now
             && !request.filters.iter().any(|f| mentions_now(f));
         reusable.then(|| format!("{:?}\0{:?}\0{:?}\0{:?}", request.q, request.filters, request.labels, request.sort))

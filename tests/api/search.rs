@@ -239,7 +239,7 @@ fn paging_and_the_harvesters_gather_see_every_dataset_once() {
             query.extend_from_slice(extra);
             search(&app, token, &query)
         };
-        for sort in ["id asc", "title_string desc", "metadata_modified asc"] {
+        for sort in ["id asc", "title_string desc", "metadata_modified asc", "score desc, metadata_modified desc"] {
             let first = names(&page(None, 0, sort, &[]));
             for start in [1, 20, 36, 37] {
                 let kept = page(None, start, sort, &[]);
