@@ -12,41 +12,38 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// The `visit_*` methods of a visitor for scalar values, each answering `$value`.
-macro_rules! scalars_answer {
-    ($value:expr) => {
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+/// `visit_*` methods answering `$value` for the listed kinds of JSON value (`seq` and `map`
+/// consume the list or object first, so the surrounding dict stays readable).
+macro_rules! answer {
+    ($value:expr; $($kind:ident),*) => { $(answer!(@ $kind $value);)* };
+    (@ bool $value:expr) => { fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> { Ok($value) } };
+    (@ i64 $value:expr) => { fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> { Ok($value) } };
+    (@ u64 $value:expr) => { fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> { Ok($value) } };
+    (@ f64 $value:expr) => { fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> { Ok($value) } };
+    (@ str $value:expr) => { fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> { Ok($value) } };
+    (@ unit $value:expr) => { fn visit_unit<E>(self) -> Result<Self::Value, E> { Ok($value) } };
+    (@ none $value:expr) => { fn visit_none<E>(self) -> Result<Self::Value, E> { Ok($value) } };
+    (@ seq $value:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
             Ok($value)
         }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok($value)
-        }
-        fn visit_none<E>(self) -> Result<Self::Value, E> {
+    };
+    (@ map $value:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             Ok($value)
         }
     };
 }
 
-fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
-    while seq.next_element::<IgnoredAny>()?.is_some() {}
-    Ok(())
-}
-
-fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
-    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-    Ok(())
+/// The `expecting` of a visitor that takes any JSON value.
+macro_rules! any_value {
+    () => {
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+    };
 }
 
 /// A text value: a JSON string, or absent (null, missing, or another type).
@@ -65,42 +62,17 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
         struct TextVisitor;
         impl<'de> Visitor<'de> for TextVisitor {
             type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
+            any_value!();
             fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
                 Ok(Text(Some(Cow::Borrowed(v))))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
-                Ok(Text(Some(Cow::Owned(v))))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Text<'de>, A::Error> {
-                drain_seq(seq).map(|_| Text(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Text<'de>, A::Error> {
-                drain_map(map).map(|_| Text(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Text<'de>, E> {
-                Ok(Text(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Text<'de>, E> {
-                Ok(Text(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Text<'de>, E> {
-                Ok(Text(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Text<'de>, E> {
-                Ok(Text(None))
             }
             fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
                 Ok(Text(Some(Cow::Owned(v.to_string()))))
             }
-            fn visit_unit<E>(self) -> Result<Text<'de>, E> {
-                Ok(Text(None))
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Some(Cow::Owned(v))))
             }
-            fn visit_none<E>(self) -> Result<Text<'de>, E> {
-                Ok(Text(None))
-            }
+            answer!(Text(None); bool, i64, u64, f64, unit, none, seq, map);
         }
         deserializer.deserialize_any(TextVisitor)
     }
@@ -121,16 +93,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
         struct ObjectVisitor<T>(PhantomData<T>);
         impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
             type Value = Object<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
+            any_value!();
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
                 T::deserialize(MapAccessDeserializer::new(map)).map(|value| Object(Some(value)))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Object<T>, A::Error> {
-                drain_seq(seq).map(|_| Object(None))
-            }
-            scalars_answer!(Object(None));
+            answer!(Object(None); bool, i64, u64, f64, str, unit, none, seq);
         }
         deserializer.deserialize_any(ObjectVisitor(PhantomData))
     }
@@ -158,9 +125,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
         struct ListVisitor<T>(PhantomData<T>);
         impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
             type Value = List<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
+            any_value!();
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
                 let mut items = Vec::new();
                 while let Some(Object(item)) = seq.next_element::<Object<T>>()? {
@@ -168,10 +133,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
                 }
                 Ok(List(items))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<List<T>, A::Error> {
-                drain_map(map).map(|_| List(Vec::new()))
-            }
-            scalars_answer!(List(Vec::new()));
+            answer!(List(Vec::new()); bool, i64, u64, f64, str, unit, none, map);
         }
         deserializer.deserialize_any(ListVisitor(PhantomData))
     }
@@ -186,36 +148,14 @@ impl<'de> Deserialize<'de> for Size {
         struct SizeVisitor;
         impl<'de> Visitor<'de> for SizeVisitor {
             type Value = Size;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
+            any_value!();
             fn visit_u64<E>(self, v: u64) -> Result<Size, E> {
                 Ok(Size(Some(v)))
             }
             fn visit_i64<E>(self, v: i64) -> Result<Size, E> {
                 Ok(Size(u64::try_from(v).ok()))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Size, E> {
-                Ok(Size(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Size, E> {
-                Ok(Size(None))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Size, E> {
-                Ok(Size(None))
-            }
-            fn visit_unit<E>(self) -> Result<Size, E> {
-                Ok(Size(None))
-            }
-            fn visit_none<E>(self) -> Result<Size, E> {
-                Ok(Size(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Size, A::Error> {
-                drain_seq(seq).map(|_| Size(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Size, A::Error> {
-                drain_map(map).map(|_| Size(None))
-            }
+            answer!(Size(None); bool, f64, str, unit, none, seq, map);
         }
         deserializer.deserialize_any(SizeVisitor)
     }
@@ -223,100 +163,103 @@ impl<'de> Deserialize<'de> for Size {
 
 /// A tag or a group: only the name is read.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Named<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub name: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Organization<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub id: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub title: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Resource<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub id: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub uri: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub name: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub description: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub url: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub format: Text<'a>,
-    #[serde(default)]
     pub size: Size,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub created: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub metadata_modified: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub last_modified: Text<'a>,
 }
 
 /// A dataset as the mapping reads it (default and provincial schema fields).
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Dataset<'a> {
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub id: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub name: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub uri: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub title: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub notes: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub url: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub version: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub metadata_created: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub metadata_modified: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub license_id: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub license_url: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub author: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub author_email: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub maintainer: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub maintainer_email: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub tags: List<Named<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub groups: List<Named<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub organization: Object<Organization<'a>>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub resources: List<Resource<'a>>,
     // The provincial schema (`schemas/vn_dataset.json`).
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub linh_vuc: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub tan_suat_cap_nhat: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub muc_do_chia_se: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub co_so_phap_ly: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub thoi_gian_bat_dau: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub thoi_gian_ket_thuc: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub thoi_han_truc_tuyen: Text<'a>,
-    #[serde(borrow, default)]
+    #[serde(borrow)]
     pub pham_vi_khong_gian: Text<'a>,
 }
 

@@ -207,9 +207,9 @@ fn write_xml_text(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-/// Writes `prefix:local` for a predicate, or `ns:local` with its namespace declared on the
-/// element when no declared prefix fits.
-fn write_xml_name(out: &mut Vec<u8>, iri: &str) {
+/// Writes `prefix:local` for a predicate, or `ns:local` when no declared prefix fits (with the
+/// namespace declared on the element when `declare`: in an opening tag).
+fn write_xml_name(out: &mut Vec<u8>, iri: &str, declare: bool) {
     if let Some((prefix, local)) = prefixed(iri) {
         out.extend_from_slice(prefix.as_bytes());
         out.push(b':');
@@ -220,9 +220,11 @@ fn write_xml_name(out: &mut Vec<u8>, iri: &str) {
     let (namespace, local) = iri.split_at(split);
     out.extend_from_slice(b"ns:");
     out.extend_from_slice(local.as_bytes());
-    out.extend_from_slice(b" xmlns:ns=\"");
-    write_xml_text(out, namespace);
-    out.push(b'"');
+    if declare {
+        out.extend_from_slice(b" xmlns:ns=\"");
+        write_xml_text(out, namespace);
+        out.push(b'"');
+    }
 }
 
 fn write_xml_subject(out: &mut Vec<u8>, node: &Node) {
@@ -256,7 +258,7 @@ pub fn rdf_xml(triples: &[Triple], out: &mut Vec<u8>) {
             subject = Some(&triple.subject);
         }
         out.extend_from_slice(b"    <");
-        write_xml_name(out, triple.predicate);
+        write_xml_name(out, triple.predicate, true);
         match &triple.object {
             Object::Node(Node::Iri(iri)) => {
                 out.extend_from_slice(b" rdf:resource=\"");
@@ -283,12 +285,7 @@ pub fn rdf_xml(triples: &[Triple], out: &mut Vec<u8>) {
                 out.push(b'>');
                 write_xml_text(out, value);
                 out.extend_from_slice(b"</");
-                let name_start = out.len();
-                write_xml_name(out, triple.predicate);
-                // The closing tag repeats the name only, never a namespace declaration.
-                if let Some(space) = out.get(name_start..).and_then(|name| name.iter().position(|b| *b == b' ')) {
-                    out.truncate(name_start + space);
-                }
+                write_xml_name(out, triple.predicate, false);
                 out.extend_from_slice(b">\n");
             }
         }

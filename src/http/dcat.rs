@@ -136,15 +136,14 @@ async fn catalog(
         let path = format!("{url}/catalog.{}", format.extension());
         let site = site_of(&services, &url);
         let page = Page { number: page, per_page, total, path: &path, kept: &kept, dates: &dates };
-        catalogue::write_page(format, &site, &page, &documents)
-            .map_err(|e| ActionError::Internal(anyhow::anyhow!("RDF serialisation failed: {e}")))
+        catalogue::write_page(format, &site, &page, &documents).map_err(serialisation_failed)
     })
     .await;
     answer(outcome, format, negotiated)
 }
 
-fn serialize(format: Format, rdf: &Graph) -> Result<Vec<u8>, ActionError> {
-    format.serialize(rdf).map_err(|e| ActionError::Internal(anyhow::anyhow!("RDF serialisation failed: {e}")))
+fn serialisation_failed(error: std::io::Error) -> ActionError {
+    ActionError::Internal(anyhow::anyhow!("RDF serialisation failed: {error}"))
 }
 
 /// `GET /dataset/{id}.{fmt}`, and `/dataset/{id}` with an RDF `Accept` header.
@@ -172,7 +171,7 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
             .ok_or_else(|| ActionError::Internal(anyhow::anyhow!("package_show gave no dataset dict")))?;
         graph::add_dataset(&mut rdf, &site, &dict);
         rdf.describe_vocabularies();
-        serialize(format, &rdf)
+        format.serialize(&rdf).map_err(serialisation_failed)
     })
     .await;
     answer(outcome, format, negotiated)

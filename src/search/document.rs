@@ -149,18 +149,12 @@ pub fn build(fields: &Fields, dict: &Map<String, Value>, extra: &Extra) -> Tanti
             b.date(key, value);
         }
     }
-    if let Some(org) = dict.get("organization").filter(|o| o.is_object()) {
-        if let Some(name) = str_of(org, "name") {
-            b.string("organization", name);
-            b.catch_all.push(name.to_string());
-        }
-        if let Some(title) = str_of(org, "title") {
-            b.catch_all.push(title.to_string());
-        }
-    }
-    for group in dict.get("groups").and_then(Value::as_array).into_iter().flatten() {
+    // The organisation and the groups: names as exact values, names and titles as text.
+    let organization = dict.get("organization").filter(|o| o.is_object()).map(|o| ("organization", o));
+    let groups = dict.get("groups").and_then(Value::as_array).into_iter().flatten().map(|g| ("groups", g));
+    for (field, group) in organization.into_iter().chain(groups) {
         if let Some(name) = str_of(group, "name") {
-            b.string("groups", name);
+            b.string(field, name);
             b.catch_all.push(name.to_string());
         }
         if let Some(title) = str_of(group, "title") {

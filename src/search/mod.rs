@@ -249,10 +249,11 @@ impl Search {
     pub fn run(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
         // A page cut from a kept order takes a deep-page slot only while the order is
         // computed (inside `run_now`; never two slots at once).
-        if request.start.saturating_add(request.rows) <= DEEP_PAGE || Self::order_fingerprint(request).is_some() {
-            return self.run_now(request);
+        let fingerprint = Self::order_fingerprint(request);
+        if request.start.saturating_add(request.rows) <= DEEP_PAGE || fingerprint.is_some() {
+            return self.run_now(request, fingerprint);
         }
-        self.in_deep_slot(|| self.run_now(request))
+        self.in_deep_slot(|| self.run_now(request, None))
     }
 
     /// Runs `work` (which keeps many documents in memory) once fewer deep pages than cores run.
@@ -310,7 +311,7 @@ impl Search {
                 now: chrono::Utc::now().naive_utc(),
             };
             Ok(self
-                .run_now(&request)?
+                .run_now(&request, None)?
                 .dicts()
                 .first()
                 .and_then(|dict| dict.get(field).and_then(|v| v.as_str()).map(str::to_string)))
@@ -321,7 +322,9 @@ impl Search {
         Ok(dates)
     }
 
-    fn run_now(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
+    /// Runs a search now; `fingerprint` (from [`Search::order_fingerprint`]) cuts the page from
+    /// the query's kept order.
+    fn run_now(&self, request: &Request, fingerprint: Option<String>) -> Result<Outcome, query::SyntaxError> {
         use tantivy::collector::Count;
         use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
         use tantivy::schema::IndexRecordOption;
@@ -354,7 +357,7 @@ impl Search {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        if let Some(fingerprint) = Self::order_fingerprint(request) {
+        if let Some(fingerprint) = fingerprint {
             let generation = searcher.generation().generation_id();
             let order = match self.orders.get(generation, &fingerprint) {
                 Some(order) => order,
