@@ -72,6 +72,12 @@ pub fn catch_up(services: &Services) -> anyhow::Result<()> {
             add_documents(services, writer, found)?;
         }
         commit(services, writer, last)?;
+        // Changes that arrived while this batch was indexed wait for the next poll (or nudge):
+        // committing again at once would turn a steady stream of writes into a stream of
+        // tiny segments, each with its own flush and merge cost.
+        if (pending.len() as i64) < BATCH {
+            return Ok(());
+        }
     }
 }
 

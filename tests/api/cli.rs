@@ -108,6 +108,7 @@ fn serve(data_dir: &std::path::Path) -> (std::process::Child, String) {
 
 #[test]
 fn the_index_catches_up_after_a_crash_and_rebuilds_from_the_store() {
+    const STREAM: usize = 1_000_000;
     let dir = tempfile::tempdir().unwrap();
     assert!(
         kho(dir.path(), &["user", "add", "quan-tri", "--email", "a@b.vn", "--password", "MatKhau-2024!", "--sysadmin"])
@@ -132,7 +133,8 @@ fn the_index_catches_up_after_a_crash_and_rebuilds_from_the_store() {
         let (base, token) = (base.clone(), token.clone());
         std::thread::spawn(move || {
             let client = reqwest::blocking::Client::new();
-            for i in 0..400 {
+            // Far more than fit in the time before the kill, however fast the server is.
+            for i in 0..STREAM {
                 let sent = client
                     .post(format!("{base}/api/3/action/package_create"))
                     .header("Authorization", &token)
@@ -142,14 +144,14 @@ fn the_index_catches_up_after_a_crash_and_rebuilds_from_the_store() {
                     return i;
                 }
             }
-            400
+            STREAM
         })
     };
     std::thread::sleep(std::time::Duration::from_millis(1500));
     server.kill().unwrap();
     server.wait().unwrap();
     let sent = writer.join().unwrap();
-    assert!(sent > 0 && sent < 400, "the server died mid-stream ({sent} requests sent)");
+    assert!(sent > 0 && sent < STREAM, "the server died mid-stream ({sent} requests sent)");
     // More changes while no server runs: the store's change log has them, the index not.
     {
         let config = kho::config::Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
