@@ -25,11 +25,12 @@ fn actor_id(caller: &Caller) -> String {
 }
 
 /// Records a dataset activity (`new package`, `changed package`, `deleted package`) with the
-/// dataset dict after the change.
+/// dataset dict after the change (`dict_text`: that dict as JSON text).
 pub fn record_dataset(
     tx: &mut Tx,
     caller: &Caller,
     dict: &Map<String, Value>,
+    dict_text: &str,
     activity_type: &str,
 ) -> ActionResult<()> {
     let text = |key: &str| dict.get(key).and_then(Value::as_str).map(str::to_string);
@@ -49,7 +50,8 @@ pub fn record_dataset(
         user_id: actor_id(caller),
         object_id: text("id").unwrap_or_default(),
         activity_type: activity_type.to_string(),
-        data: json!({"package": dict, "actor": actor}).to_string(),
+        // `{"package": dict, "actor": actor}`, without serialising the dict a second time.
+        data: format!(r#"{{"package":{dict_text},"actor":{}}}"#, Value::String(actor)),
         permission_labels: Some(labels.to_string()),
         owner_org,
         group_ids: group_ids.join(" "),

@@ -38,7 +38,7 @@ pub enum Stream {
 
 /// Inserts an activity.
 pub fn insert(tx: &mut Tx, row: &ActivityRow) -> StoreResult<()> {
-    map_err(diesel::insert_into(activities::table).values(row).execute(tx)).map(|_| ())
+    map_err(super::on_engine!(tx, |c| diesel::insert_into(activities::table).values(row).execute(c))).map(|_| ())
 }
 
 /// Finds one activity.

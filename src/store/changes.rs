@@ -38,16 +38,14 @@ pub struct ChangeRow {
 
 /// Appends a change in the caller's transaction.
 pub fn append(tx: &mut Tx, entity: Entity, entity_id: &str, action: &str, at: NaiveDateTime) -> StoreResult<()> {
-    map_err(
-        diesel::insert_into(changes::table)
-            .values((
-                changes::entity.eq(entity.as_str()),
-                changes::entity_id.eq(entity_id),
-                changes::action.eq(action),
-                changes::changed_at.eq(at),
-            ))
-            .execute(tx),
-    )
+    map_err(super::on_engine!(tx, |c| diesel::insert_into(changes::table)
+        .values((
+            changes::entity.eq(entity.as_str()),
+            changes::entity_id.eq(entity_id),
+            changes::action.eq(action),
+            changes::changed_at.eq(at),
+        ))
+        .execute(c)))
     .map(|_| ())
 }
 

@@ -61,7 +61,11 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut conn,
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    &format!(
+                        "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                         PRAGMA wal_autocheckpoint = {};",
+                        super::WAL_AUTOCHECKPOINT_PAGES
+                    ),
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

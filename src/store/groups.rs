@@ -35,11 +35,19 @@ pub fn update(tx: &mut Tx, row: &GroupRow) -> StoreResult<()> {
 
 /// Finds an organisation or group (either kind) by id, then by name.
 pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<GroupRow>> {
-    let by_id = map_err(groups::table.find(id_or_name).select(GroupRow::as_select()).first(tx).optional())?;
+    let by_id = map_err(super::on_engine!(tx, |c| groups::table
+        .find(id_or_name)
+        .select(GroupRow::as_select())
+        .first(c)
+        .optional()))?;
     if by_id.is_some() {
         return Ok(by_id);
     }
-    map_err(groups::table.filter(groups::name.eq(id_or_name)).select(GroupRow::as_select()).first(tx).optional())
+    map_err(super::on_engine!(tx, |c| groups::table
+        .filter(groups::name.eq(id_or_name))
+        .select(GroupRow::as_select())
+        .first(c)
+        .optional()))
 }
 
 /// Finds organisations and groups by id.

@@ -57,6 +57,39 @@ impl StoreError {
     }
 }
 
+/// Runs a query on the engine's own connection: `on_engine!(tx, |c| query.first(c))`.
+/// Through diesel's `MultiConnection` a query loses its static query id, so every run builds
+/// its SQL text again only to find the cached statement; on the engine's own connection the
+/// statement is found by type. Used for the queries of the busiest paths.
+macro_rules! on_engine {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::store::DbConnection::Pg($conn) => $body,
+            $crate::store::DbConnection::Sqlite($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_engine;
+
+/// Inserts rows: on PostgreSQL in one multi-row statement (one round trip; diesel's
+/// `MultiConnection` cannot build it), on SQLite one cached single-row statement per row
+/// (cheaper than parsing a new multi-row statement every time).
+/// `insert_rows!(tx, table, rows, |row| insertable)`.
+macro_rules! insert_rows {
+    ($tx:expr, $table:expr, $rows:expr, |$row:ident| $value:expr) => {
+        match $tx {
+            $crate::store::DbConnection::Pg(conn) => {
+                let values: Vec<_> = $rows.iter().map(|$row| $value).collect();
+                diesel::insert_into($table).values(values).execute(conn)
+            }
+            $crate::store::DbConnection::Sqlite(conn) => $rows.iter().try_fold(0, |inserted, $row| {
+                diesel::insert_into($table).values($value).execute(conn).map(|n| inserted + n)
+            }),
+        }
+    };
+}
+pub(crate) use insert_rows;
+
 /// Result of a store function.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -68,6 +101,11 @@ pub(crate) fn map_err<T>(result: Result<T, DieselError>) -> StoreResult<T> {
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
+
+/// SQLite: the write-ahead log is copied back into the database by the commit that finds it
+/// this long (in pages). A server checkpoints from the background long before (see
+/// [`Store::checkpoint`]), so this only bounds the log of command-line runs.
+pub const WAL_AUTOCHECKPOINT_PAGES: u32 = 20_000;
 
 /// A pool of connections to one database, PostgreSQL or SQLite.
 #[derive(Clone)]
@@ -99,6 +137,9 @@ impl Store {
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
+            // A connection that broke is reported by the query that meets it; checking every
+            // connection on checkout cost a statement (a round trip on PostgreSQL) per use.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -119,6 +160,17 @@ impl Store {
 
     fn connection(&self) -> StoreResult<diesel::r2d2::PooledConnection<conn::Manager>> {
         self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// SQLite: copies the write-ahead log back into the database without waiting for readers
+    /// or blocking writers (a no-op on PostgreSQL). A server calls this from the background,
+    /// so requests do not pay for checkpoints.
+    pub fn checkpoint(&self) -> StoreResult<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        use diesel::connection::SimpleConnection;
+        self.connection()?.batch_execute("PRAGMA wal_checkpoint(PASSIVE);").map_err(StoreError::from_diesel)
     }
 
     /// Runs `work` on a connection without a transaction (reads).

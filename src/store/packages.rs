@@ -32,8 +32,11 @@ pub struct PackageRow {
 }
 
 /// Inserts a dataset.
-pub fn insert(tx: &mut Tx, row: &PackageRow) -> StoreResult<()> {
-    map_err(diesel::insert_into(packages::table).values(row).execute(tx)).map(|_| ())
+pub fn insert(tx: &mut Tx, row: &PackageRow, dict_cache: Option<&str>) -> StoreResult<()> {
+    map_err(super::on_engine!(tx, |c| diesel::insert_into(packages::table)
+        .values((row, packages::dict_cache.eq(dict_cache)))
+        .execute(c)))
+    .map(|_| ())
 }
 
 /// Replaces every column of a dataset (and forgets its cached dict).
@@ -56,19 +59,29 @@ pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<PackageRow>> {
 
 /// Finds a dataset by id, then by name, with its cached dict (see `set_cache`).
 pub fn find_with_cache(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<(PackageRow, Option<String>)>> {
-    let columns = (PackageRow::as_select(), packages::dict_cache);
     if looks_like_id(id_or_name) {
-        let by_id = map_err(packages::table.find(id_or_name).select(columns).first(tx).optional())?;
+        let by_id = map_err(super::on_engine!(tx, |c| packages::table
+            .find(id_or_name)
+            .select((PackageRow::as_select(), packages::dict_cache))
+            .first(c)
+            .optional()))?;
         if by_id.is_some() {
             return Ok(by_id);
         }
     }
-    map_err(packages::table.filter(packages::name.eq(id_or_name)).select(columns).first(tx).optional())
+    map_err(super::on_engine!(tx, |c| packages::table
+        .filter(packages::name.eq(id_or_name))
+        .select((PackageRow::as_select(), packages::dict_cache))
+        .first(c)
+        .optional()))
 }
 
 /// Stores the dict `package_show` returns for a dataset (written after every change of it).
 pub fn set_cache(tx: &mut Tx, id: &str, dict: &str) -> StoreResult<()> {
-    map_err(diesel::update(packages::table.find(id)).set(packages::dict_cache.eq(Some(dict))).execute(tx)).map(|_| ())
+    map_err(super::on_engine!(tx, |c| diesel::update(packages::table.find(id))
+        .set(packages::dict_cache.eq(Some(dict)))
+        .execute(c)))
+    .map(|_| ())
 }
 
 /// Forgets the cached dicts of an organisation's datasets and of the given datasets (when an

@@ -8,7 +8,7 @@ use super::{StoreResult, Tx, map_err};
 
 /// A stored resource.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = resources, treat_none_as_null = true)]
+#[diesel(table_name = resources, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ResourceRow {
     pub id: String,
     pub package_id: String,
@@ -40,6 +40,14 @@ pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<ResourceRow>> {
 /// Inserts a resource.
 pub fn insert(tx: &mut Tx, row: &ResourceRow) -> StoreResult<()> {
     map_err(diesel::insert_into(resources::table).values(row).execute(tx)).map(|_| ())
+}
+
+/// Stores new resources in one statement.
+pub fn insert_all(tx: &mut Tx, rows: &[ResourceRow]) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    map_err(super::insert_rows!(tx, resources::table, rows, |row| row)).map(|_| ())
 }
 
 /// Returns the active resources of a dataset by position.

@@ -16,14 +16,12 @@ pub struct TagRow {
 
 /// Returns the tag with this name in this vocabulary (`""` = free), creating it if needed.
 pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<TagRow> {
-    let found = map_err(
-        tags::table
-            .filter(tags::name.eq(name))
-            .filter(tags::vocabulary_id.eq(vocabulary_id))
-            .select(TagRow::as_select())
-            .first(tx)
-            .optional(),
-    )?;
+    let found = map_err(super::on_engine!(tx, |c| tags::table
+        .filter(tags::name.eq(name))
+        .filter(tags::vocabulary_id.eq(vocabulary_id))
+        .select(TagRow::as_select())
+        .first(c)
+        .optional()))?;
     if let Some(tag) = found {
         return Ok(tag);
     }
@@ -32,23 +30,23 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
         name: name.to_string(),
         vocabulary_id: vocabulary_id.to_string(),
     };
-    map_err(diesel::insert_into(tags::table).values(&row).execute(tx))?;
+    map_err(super::on_engine!(tx, |c| diesel::insert_into(tags::table).values(&row).execute(c)))?;
     Ok(row)
 }
 
 /// Sets a dataset's tags to exactly these (`fresh`: the dataset has none yet).
-pub fn set_for_package(tx: &mut Tx, package_id: &str, tag_ids: &[String], fresh: bool) -> StoreResult<()> {
+pub fn set_for_package(tx: &mut Tx, package_id: &str, tag_ids: &[&str], fresh: bool) -> StoreResult<()> {
     if !fresh {
         map_err(diesel::delete(package_tags::table.filter(package_tags::package_id.eq(package_id))).execute(tx))?;
     }
-    for tag_id in tag_ids {
-        map_err(
-            diesel::insert_into(package_tags::table)
-                .values((package_tags::package_id.eq(package_id), package_tags::tag_id.eq(tag_id)))
-                .execute(tx),
-        )?;
+    if tag_ids.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    map_err(super::insert_rows!(tx, package_tags::table, tag_ids, |tag_id| (
+        package_tags::package_id.eq(package_id),
+        package_tags::tag_id.eq(*tag_id)
+    )))
+    .map(|_| ())
 }
 
 /// Returns `(package id, tag)` for the given datasets, tags sorted by name.

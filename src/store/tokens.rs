@@ -30,14 +30,12 @@ pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<TokenRow>> {
 /// Finds a token and its user with one query (every authenticated request does this).
 pub fn find_with_user(tx: &mut Tx, id: &str) -> StoreResult<Option<(TokenRow, super::users::UserRow)>> {
     use super::schema::users;
-    map_err(
-        api_tokens::table
-            .inner_join(users::table)
-            .filter(api_tokens::id.eq(id))
-            .select((TokenRow::as_select(), super::users::UserRow::as_select()))
-            .first(tx)
-            .optional(),
-    )
+    map_err(super::on_engine!(tx, |c| api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::id.eq(id))
+        .select((TokenRow::as_select(), super::users::UserRow::as_select()))
+        .first(c)
+        .optional()))
 }
 
 /// Lists a user's tokens, oldest first.

@@ -24,8 +24,7 @@ fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> Action
     }
     changes::append(tx, Entity::Dataset, &row.id, "delete", now)?;
     let deleted = packages::find(tx, &row.id)?.ok_or(ActionError::NotFound(None))?;
-    let dict = super::refresh(tx, context, &deleted)?;
-    crate::actions::activity::record_dataset(tx, &context.caller, &dict, "deleted package")
+    super::record_change(tx, context, &deleted, "deleted package").map(|_| ())
 }
 
 /// `package_delete`: `state=deleted`; the name stays taken until reused.
@@ -82,8 +81,7 @@ pub fn package_owner_org_update(context: &ActionContext, params: &Params) -> Act
         let moved = PackageRow { owner_org, metadata_modified: now, ..row.clone() };
         packages::update(tx, &moved)?;
         changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
-        let dict = super::refresh(tx, context, &moved)?;
-        crate::actions::activity::record_dataset(tx, &context.caller, &dict, "changed package")?;
+        super::record_change(tx, context, &moved, "changed package")?;
         Ok(Value::Null)
     })
 }
@@ -118,8 +116,7 @@ fn bulk(context: &ActionContext, params: &Params, change: Bulk) -> ActionResult<
                         let changed = PackageRow { private, metadata_modified: now, ..row.clone() };
                         packages::update(tx, &changed)?;
                         changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
-                        let dict = super::refresh(tx, context, &changed)?;
-                        crate::actions::activity::record_dataset(tx, &context.caller, &dict, "changed package")?;
+                        super::record_change(tx, context, &changed, "changed package")?;
                     }
                 }
             }

@@ -132,9 +132,27 @@ pub fn forget_dicts_of_group(tx: &mut Tx, group: &GroupRow) -> ActionResult<()> 
 
 /// Builds a dataset's dict and stores it as its cached dict (call after every write of it).
 pub fn refresh(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<Map<String, Value>> {
-    let dict = show_dict(tx, context, row)?;
-    packages::set_cache(tx, &row.id, &Value::Object(dict.clone()).to_string())?;
+    Ok(refresh_text(tx, context, row)?.0)
+}
+
+/// [`refresh`] after a change, recording the change in the activity stream.
+pub fn record_change(
+    tx: &mut Tx,
+    context: &ActionContext,
+    row: &PackageRow,
+    activity_type: &str,
+) -> ActionResult<Map<String, Value>> {
+    let (dict, text) = refresh_text(tx, context, row)?;
+    crate::actions::activity::record_dataset(tx, &context.caller, &dict, &text, activity_type)?;
     Ok(dict)
+}
+
+/// [`refresh`], also returning the dict as the JSON text stored.
+fn refresh_text(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<(Map<String, Value>, String)> {
+    let dict = show_dict(tx, context, row)?;
+    let text = serde_json::to_string(&dict).map_err(|e| ActionError::Internal(e.into()))?;
+    packages::set_cache(tx, &row.id, &text)?;
+    Ok((dict, text))
 }
 
 /// Finds a dataset the caller may read: 404 when unknown, 403 when not visible.

@@ -23,8 +23,7 @@ fn touch_dataset(
     let touched = PackageRow { metadata_modified: now, ..row.clone() };
     packages::update(tx, &touched)?;
     changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
-    let dict = super::refresh(tx, context, &touched)?;
-    crate::actions::activity::record_dataset(tx, &context.caller, &dict, "changed package")
+    super::record_change(tx, context, &touched, "changed package").map(|_| ())
 }
 
 /// Finds an active resource and its dataset, locking the dataset.

@@ -10,6 +10,7 @@ use crate::actions::authz::has_group_permission;
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
+use crate::store::groups::GroupRow;
 use crate::store::packages::PackageRow;
 use crate::store::resources::ResourceRow;
 use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, resources, tags};
@@ -26,8 +27,8 @@ fn may_create_somewhere(tx: &mut Tx, caller: &Caller) -> ActionResult<bool> {
     Ok(memberships.iter().any(|m| crate::auth::roles::capacity_grants(&m.capacity, Permission::CreateDataset)))
 }
 
-/// Resolves `owner_org` to an organisation id the caller may add datasets to.
-fn owner_org_id(tx: &mut Tx, caller: &Caller, given: &str, errors: &mut Errors) -> ActionResult<Option<String>> {
+/// Resolves `owner_org` to an organisation the caller may add datasets to.
+fn owner_org(tx: &mut Tx, caller: &Caller, given: &str, errors: &mut Errors) -> ActionResult<Option<GroupRow>> {
     let denied =
         || ActionError::denied(format!("User {} not authorized to add dataset to this organization", caller.name()));
     let org = groups::find(tx, given)?.filter(|g| g.is_organization && g.state == "active");
@@ -37,15 +38,15 @@ fn owner_org_id(tx: &mut Tx, caller: &Caller, given: &str, errors: &mut Errors) 
             Ok(None)
         }
         None => Err(denied()),
-        Some(org) if has_group_permission(tx, caller, &org.id, Permission::CreateDataset)? => Ok(Some(org.id)),
+        Some(org) if has_group_permission(tx, caller, &org.id, Permission::CreateDataset)? => Ok(Some(org)),
         Some(_) => Err(denied()),
     }
 }
 
-/// Resolves the submitted groups to ids; unknown groups are a 404 for non-sysadmins (CKAN's
-/// auth check) and skipped for sysadmins; each needs `manage_group`.
-fn group_ids(tx: &mut Tx, caller: &Caller, names: &[String], already: &[String]) -> ActionResult<Vec<String>> {
-    let mut ids = Vec::new();
+/// Resolves the submitted groups (sorted by id, each once); unknown groups are a 404 for
+/// non-sysadmins (CKAN's auth check) and skipped for sysadmins; each needs `manage_group`.
+fn find_groups(tx: &mut Tx, caller: &Caller, names: &[String], already: &[String]) -> ActionResult<Vec<GroupRow>> {
+    let mut found: Vec<GroupRow> = Vec::new();
     for name in names {
         let Some(group) = groups::find(tx, name)?.filter(|g| !g.is_organization && g.state == "active") else {
             if caller.is_sysadmin() {
@@ -56,11 +57,12 @@ fn group_ids(tx: &mut Tx, caller: &Caller, names: &[String], already: &[String])
         if !already.contains(&group.id) && !has_group_permission(tx, caller, &group.id, Permission::ManageGroup)? {
             return Err(ActionError::denied(format!("User {} not authorized to edit these groups", caller.name())));
         }
-        if !ids.contains(&group.id) {
-            ids.push(group.id);
+        if !found.iter().any(|g| g.id == group.id) {
+            found.push(group);
         }
     }
-    Ok(ids)
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(found)
 }
 
 /// Builds the resource rows of a dataset from the submitted list, matching existing ones by id.
@@ -125,7 +127,6 @@ fn build_resources(
 /// Everything a dataset write stores.
 struct Stored {
     row: PackageRow,
-    tags: Vec<input::TagInput>,
     groups: Vec<String>,
     resources: Vec<ResourceRow>,
 }
@@ -134,7 +135,9 @@ fn current_groups(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<String>> {
     let ids: Vec<String> =
         members::list_for_object(tx, "package", package_id)?.into_iter().map(|m| m.group_id).collect();
     let found = groups::find_many(tx, &ids)?;
-    Ok(found.into_iter().filter(|g| !g.is_organization).map(|g| g.id).collect())
+    let mut ids: Vec<String> = found.into_iter().filter(|g| !g.is_organization).map(|g| g.id).collect();
+    ids.sort();
+    Ok(ids)
 }
 
 fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInput>> {
@@ -144,18 +147,18 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
         .collect())
 }
 
-/// Writes a dataset's tags, groups and resources; returns its tags, sorted by name.
-fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bool) -> ActionResult<Vec<tags::TagRow>> {
+/// Finds the submitted tags, creating free tags that are new; a vocabulary tag must be one of
+/// its vocabulary's tags. Returns them sorted by name.
+fn resolve_tags(tx: &mut Tx, submitted: &[input::TagInput]) -> ActionResult<Vec<tags::TagRow>> {
     let mut tag_rows = Vec::new();
     let mut tag_errors = Vec::new();
     let mut any_error = false;
-    for tag in &stored.tags {
+    for tag in submitted {
         if tag.vocabulary_id.is_empty() {
             tag_rows.push(tags::find_or_create(tx, &tag.name, "")?);
             tag_errors.push(json!({}));
             continue;
         }
-        // A vocabulary tag must be one of its vocabulary's tags.
         let Some(vocabulary) = crate::store::vocabularies::find(tx, &tag.vocabulary_id)? else {
             any_error = true;
             tag_errors.push(json!({"vocabulary_id": ["Tag vocabulary was not found."]}));
@@ -179,7 +182,19 @@ fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bo
         map.insert("tags".into(), Value::Array(tag_errors));
         return Err(ActionError::Validation(map));
     }
-    let tag_ids: Vec<String> = tag_rows.iter().map(|t| t.id.clone()).collect();
+    tag_rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(tag_rows)
+}
+
+/// Links a stored dataset to its tags, groups and resources.
+fn store_parts(
+    tx: &mut Tx,
+    stored: &Stored,
+    tag_rows: &[tags::TagRow],
+    old_groups: &[String],
+    creating: bool,
+) -> ActionResult<()> {
+    let tag_ids: Vec<&str> = tag_rows.iter().map(|t| t.id.as_str()).collect();
     tags::set_for_package(tx, &stored.row.id, &tag_ids, creating)?;
     for group in old_groups.iter().filter(|g| !stored.groups.contains(g)) {
         members::delete(tx, group, "package", &stored.row.id)?;
@@ -188,14 +203,11 @@ fn store_parts(tx: &mut Tx, stored: &Stored, old_groups: &[String], creating: bo
         members::upsert(tx, &crate::actions::group::create_membership(group, "package", &stored.row.id, "public"))?;
     }
     if creating {
-        for resource in &stored.resources {
-            resources::insert(tx, resource)?;
-        }
+        resources::insert_all(tx, &stored.resources)?;
     } else {
         resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
     }
-    tag_rows.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(tag_rows)
+    Ok(())
 }
 
 /// Extras as `(key, value)` pairs.
@@ -265,8 +277,8 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
         }
         let mut errors = Errors::default();
-        let owner_org = match params.non_empty("owner_org") {
-            Some(given) => owner_org_id(tx, &caller, &given, &mut errors)?,
+        let organization = match params.non_empty("owner_org") {
+            Some(given) => owner_org(tx, &caller, &given, &mut errors)?,
             None => {
                 errors.fields.add("owner_org", "An organization must be provided");
                 None
@@ -274,7 +286,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
         };
         let input = input::parse(params, &mut errors, true)?;
         let group_names = input.groups.clone().unwrap_or_default();
-        let group_ids = group_ids(tx, &caller, &group_names, &[])?;
+        let group_rows = find_groups(tx, &caller, &group_names, &[])?;
         let id = validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
         if input.id.is_some() && !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
             errors.fields.add("id", "Dataset id already exists");
@@ -314,7 +326,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
             name,
             state: state.unwrap_or_else(|| "active".into()),
             package_type: input.package_type.clone().unwrap_or_else(|| "dataset".into()),
-            owner_org,
+            owner_org: organization.as_ref().map(|o| o.id.clone()),
             private: input.private.unwrap_or(false),
             creator_user_id: caller.user_id().map(str::to_string),
             metadata_created: sysadmin_timestamp(&caller, params, "metadata_created").unwrap_or(now),
@@ -325,33 +337,28 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
         if params.get("license_id").is_none() {
             row.license_id.clone_from(&context.config().default_license);
         }
-        packages::insert(tx, &row)?;
-        let stored = Stored { row, tags: input.tags.clone().unwrap_or_default(), groups: group_ids, resources };
-        let tag_rows = store_parts(tx, &stored, &[], true)?;
-        changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
-        // Everything the dict shows is at hand: build it without reading the dataset back.
-        let mut wanted: Vec<String> = stored.groups.clone();
-        wanted.extend(stored.row.owner_org.clone());
-        let found = groups::find_many(tx, &wanted)?;
-        let mut group_rows: Vec<_> = found.iter().filter(|g| stored.groups.contains(&g.id)).cloned().collect();
-        group_rows.sort_by(|a, b| a.id.cmp(&b.id));
-        let parts = super::dict::Parts {
-            organization: found
-                .iter()
-                .find(|g| Some(&g.id) == stored.row.owner_org.as_ref() && g.state == "active")
-                .cloned(),
-            tags: tag_rows,
-            groups: group_rows,
-            resources: stored.resources.clone(),
-        };
+        let tag_rows = resolve_tags(tx, &input.tags.clone().unwrap_or_default())?;
+        // Everything the dict shows is at hand: build it before storing, and store the dataset
+        // with its cached dict in one statement.
         let site_url = context.config().effective_site_url();
-        let custom = context.services.schemas.custom_field_names(&stored.row.package_type);
-        let mut dict = super::dict::package(&stored.row, &parts, &context.services.licenses, &site_url, &custom);
+        let custom = context.services.schemas.custom_field_names(&row.package_type);
+        let parts = super::dict::Parts {
+            organization: organization.filter(|o| o.state == "active"),
+            tags: tag_rows.clone(),
+            groups: group_rows.clone(),
+            resources: resources.clone(),
+        };
+        let mut dict = super::dict::package(&row, &parts, &context.services.licenses, &site_url, &custom);
         // CKAN answers a create, and shows the dataset until its first change, with the extras
         // in the order sent; everything read back from storage has them in jsonb order.
         dict.insert("extras".into(), serde_json::from_str(&extras_json(&sent_extras, false)).unwrap_or(json!([])));
-        crate::actions::activity::record_dataset(tx, &caller, &dict, "new package")?;
-        packages::set_cache(tx, &stored.row.id, &Value::Object(dict.clone()).to_string())?;
+        let dict_text = serde_json::to_string(&dict).map_err(|e| ActionError::Internal(e.into()))?;
+        packages::insert(tx, &row, Some(&dict_text))?;
+        let groups = group_rows.into_iter().map(|g| g.id).collect();
+        let stored = Stored { row, groups, resources };
+        store_parts(tx, &stored, &tag_rows, &[], true)?;
+        changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
+        crate::actions::activity::record_dataset(tx, &caller, &dict, &dict_text, "new package")?;
         Ok(Value::Object(dict))
     })
 }
@@ -397,7 +404,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
                 if current_name.as_ref() == Some(given) {
                     existing.owner_org.clone()
                 } else {
-                    owner_org_id(tx, &caller, given, &mut errors)?
+                    owner_org(tx, &caller, given, &mut errors)?.map(|o| o.id)
                 }
             }
             _ => existing.owner_org.clone(),
@@ -415,7 +422,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
         }
         let old_groups = current_groups(tx, &existing.id)?;
         let groups = match &input.groups {
-            Some(names) => group_ids(tx, &caller, names, &old_groups)?,
+            Some(names) => find_groups(tx, &caller, names, &old_groups)?.into_iter().map(|g| g.id).collect(),
             None => old_groups.clone(),
         };
         let old_resources = resources::active_for_package(tx, &existing.id)?;
@@ -454,13 +461,13 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             ..row
         };
+        let tag_rows = resolve_tags(tx, &new_tags)?;
         packages::update(tx, &row)?;
-        let stored = Stored { row, tags: new_tags, groups, resources: new_resources };
-        store_parts(tx, &stored, &old_groups, false)?;
+        let stored = Stored { row, groups, resources: new_resources };
+        store_parts(tx, &stored, &tag_rows, &old_groups, false)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
-        let dict = super::refresh(tx, context, &stored.row)?;
         let activity = if stored.row.state == "deleted" { "deleted package" } else { "changed package" };
-        crate::actions::activity::record_dataset(tx, &caller, &dict, activity)?;
+        let dict = super::record_change(tx, context, &stored.row, activity)?;
         Ok(Value::Object(dict))
     }
 }
