@@ -8,7 +8,7 @@ use super::{StoreResult, Tx, map_err};
 
 /// A stored activity. `data` and `permission_labels` are JSON text.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = activities)]
+#[diesel(table_name = activities, treat_none_as_default_value = false)]
 pub struct ActivityRow {
     pub id: String,
     pub timestamp: NaiveDateTime,

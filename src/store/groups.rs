@@ -35,19 +35,13 @@ pub fn update(tx: &mut Tx, row: &GroupRow) -> StoreResult<()> {
 
 /// Finds an organisation or group (either kind) by id, then by name.
 pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<GroupRow>> {
-    let by_id = map_err(super::on_engine!(tx, |c| groups::table
-        .find(id_or_name)
+    // One query for both (a round trip less on PostgreSQL); a match by id wins.
+    let mut found: Vec<GroupRow> = map_err(super::on_engine!(tx, |c| groups::table
+        .filter(groups::id.eq(id_or_name).or(groups::name.eq(id_or_name)))
         .select(GroupRow::as_select())
-        .first(c)
-        .optional()))?;
-    if by_id.is_some() {
-        return Ok(by_id);
-    }
-    map_err(super::on_engine!(tx, |c| groups::table
-        .filter(groups::name.eq(id_or_name))
-        .select(GroupRow::as_select())
-        .first(c)
-        .optional()))
+        .load(c)))?;
+    found.sort_by_key(|g| g.id != id_or_name);
+    Ok(found.into_iter().next())
 }
 
 /// Finds organisations and groups by id.

@@ -8,7 +8,7 @@ use super::{StoreResult, Tx, map_err};
 
 /// A stored dataset.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = packages, treat_none_as_null = true)]
+#[diesel(table_name = packages, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PackageRow {
     pub id: String,
     pub name: String,
