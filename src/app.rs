@@ -28,31 +28,8 @@ pub fn build(mut config: Config) -> anyhow::Result<Application> {
     }
     let services = Arc::new(Services::open(config)?);
     crate::search::run_indexer(services.clone())?;
-    start_checkpointer(&services)?;
     let server = serve(listener, services.clone())?;
     Ok(Application { server, address, services })
-}
-
-/// How often a server checkpoints SQLite's write-ahead log.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// Checkpoints the store from a background thread while the application lives (requests
-/// would otherwise pay for it in the commit that crosses the log's threshold).
-fn start_checkpointer(services: &Arc<Services>) -> anyhow::Result<()> {
-    if services.store.backend() != crate::store::Backend::Sqlite {
-        return Ok(());
-    }
-    let weak = Arc::downgrade(services);
-    std::thread::Builder::new().name("kho-checkpoint".into()).spawn(move || {
-        while let Some(services) = weak.upgrade() {
-            if let Err(error) = services.store.checkpoint() {
-                tracing::warn!(%error, "checkpoint of the write-ahead log failed");
-            }
-            drop(services);
-            std::thread::sleep(CHECKPOINT_EVERY);
-        }
-    })?;
-    Ok(())
 }
 
 /// Starts actix on an already bound listener.

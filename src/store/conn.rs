@@ -61,11 +61,11 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
                 diesel::connection::SimpleConnection::batch_execute(
                     &mut conn,
-                    &format!(
-                        "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                         PRAGMA wal_autocheckpoint = {};",
-                        super::WAL_AUTOCHECKPOINT_PAGES
-                    ),
+                    // Checkpoints every 10,000 WAL pages (SQLite's default is 1,000): each one
+                    // syncs the log and the database, and a page written by many commits is
+                    // copied once per checkpoint. See docs/decisions.md.
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA wal_autocheckpoint = 10000;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

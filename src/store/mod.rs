@@ -102,11 +102,6 @@ pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)
 }
 
-/// SQLite: the write-ahead log is copied back into the database by the commit that finds it
-/// this long (in pages). A server checkpoints from the background long before (see
-/// [`Store::checkpoint`]), so this only bounds the log of command-line runs.
-pub const WAL_AUTOCHECKPOINT_PAGES: u32 = 20_000;
-
 /// A pool of connections to one database, PostgreSQL or SQLite.
 #[derive(Clone)]
 pub struct Store {
@@ -160,17 +155,6 @@ impl Store {
 
     fn connection(&self) -> StoreResult<diesel::r2d2::PooledConnection<conn::Manager>> {
         self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
-    }
-
-    /// SQLite: copies the write-ahead log back into the database without waiting for readers
-    /// or blocking writers (a no-op on PostgreSQL). A server calls this from the background,
-    /// so requests do not pay for checkpoints.
-    pub fn checkpoint(&self) -> StoreResult<()> {
-        if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
-        use diesel::connection::SimpleConnection;
-        self.connection()?.batch_execute("PRAGMA wal_checkpoint(PASSIVE);").map_err(StoreError::from_diesel)
     }
 
     /// Runs `work` on a connection without a transaction (reads).

@@ -268,6 +268,17 @@ fn sysadmin_timestamp(caller: &Caller, params: &Params, key: &str) -> Option<chr
 
 /// `package_create`.
 pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    Ok(Value::Object(create(context, params)?.0))
+}
+
+/// `package_create` answering with the dict's JSON text as stored (serialised once).
+pub fn package_create_json(context: &ActionContext, params: &Params, out: &mut String) -> ActionResult<()> {
+    out.push_str(&create(context, params)?.1);
+    Ok(())
+}
+
+/// Creates a dataset; returns its dict and that dict as JSON text.
+fn create(context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
     let caller = context.caller.clone();
     if caller.active_user().is_none() {
         return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
@@ -359,7 +370,7 @@ pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<
         store_parts(tx, &stored, &tag_rows, &[], true)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
         crate::actions::activity::record_dataset(tx, &caller, &dict, &dict_text, "new package")?;
-        Ok(Value::Object(dict))
+        Ok((dict, dict_text))
     })
 }
 
