@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sequential package_create (wrk -t1 -c1 -d10s, benches/package_create.lua) with the CPU time the
+# server process spent per created dataset, read from /proc before and after the run: a figure
+# that moves far less than req/s when other tenants share the machine's cores.
+# Usage: benches/create_cpu.sh [sqlite|postgres] [RUNS]
+#   KHO_BIN=/path/to/kho   measure another build (default: the release binary built here)
+#   KHO_BENCH_DATA=DIR     reuse a loaded data directory (see common.sh)
+runs="${2:-3}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh" "${1:-sqlite}"
+bin="${KHO_BIN:-$bin}"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+echo "engine: $engine, binary: $bin, $(nproc) cores"
+for run in $(seq "$runs"); do
+    start
+    before="$(cpu_ticks)"
+    out="$(wrk -t1 -c1 -d10s -s benches/package_create.lua "$base")"
+    after="$(cpu_ticks)"
+    stop
+    if grep -q 'Non-2xx' <<<"$out"; then echo "error responses:"; echo "$out"; exit 1; fi
+    created="$(awk '/requests in/ {print $1}' <<<"$out")"
+    awk -v run="$run" -v rate="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" -v ticks="$((after - before))" \
+        -v n="$created" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "run %d: %8s datasets/s   %.2f ms server CPU per dataset\n", run, rate, ticks * 1000 / hz / n }'
+done
