@@ -354,7 +354,7 @@ fn create(context: &ActionContext, params: &Params) -> ActionResult<(Map<String,
         let site_url = context.config().effective_site_url();
         let custom = context.services.schemas.custom_field_names(&row.package_type);
         let parts = super::dict::Parts {
-            organization: organization.filter(|o| o.state == "active"),
+            organization,
             tags: tag_rows.clone(),
             groups: group_rows.clone(),
             resources: resources.clone(),
