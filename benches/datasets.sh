@@ -11,13 +11,16 @@ measure() {
     local label="$1"
     curl -sf -H "Authorization: $KHO_TOKEN" -H 'Content-Type: application/json' "$base/api/3/action/package_create" \
         -d "{\"name\":\"ba-tai-nguyen-$label\",\"owner_org\":\"so-tai-chinh\",\"resources\":[{\"url\":\"https://a.vn/1.csv\"},{\"url\":\"https://a.vn/2.xlsx\"},{\"url\":\"https://a.vn/3.pdf\"}]}" >/dev/null
-    local show create
+    local show create ticks
     show="$(wrk -t2 -c16 -d10s --latency "$base/api/3/action/package_show?id=ba-tai-nguyen-$label")"
+    ticks="$(awk '{print $14 + $15}' "/proc/$server/stat")"
     create="$(wrk -t1 -c1 -d10s -s benches/package_create.lua "$base")"
+    ticks="$(( $(awk '{print $14 + $15}' "/proc/$server/stat") - ticks ))"
     if grep -q 'Non-2xx' <<<"$show$create"; then echo "error responses:"; echo "$show$create"; exit 1; fi
-    printf '%-22s package_show %9s req/s (p50 %s, p99 %s)   package_create %8s datasets/s\n' "$label" \
-        "$(awk '/Requests\/sec/ {print $2}' <<<"$show")" "$(awk '$1=="50%" {print $2}' <<<"$show")" \
-        "$(awk '$1=="99%" {print $2}' <<<"$show")" "$(awk '/Requests\/sec/ {print $2}' <<<"$create")"
+    printf '%-22s package_show %9s req/s (p50 %s, p99 %s)   package_create %8s datasets/s (%s ms server CPU each)\n' \
+        "$label" "$(awk '/Requests\/sec/ {print $2}' <<<"$show")" "$(awk '$1=="50%" {print $2}' <<<"$show")" \
+        "$(awk '$1=="99%" {print $2}' <<<"$show")" "$(awk '/Requests\/sec/ {print $2}' <<<"$create")" \
+        "$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" '/requests in/ {printf "%.2f", t * 1000 / hz / $1}' <<<"$create")"
 }
 echo "engine: $engine, $(nproc) cores"
 start
