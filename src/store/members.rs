@@ -36,15 +36,13 @@ pub fn upsert(tx: &mut Tx, row: &MemberRow) -> StoreResult<MemberRow> {
 
 /// Finds the membership of one object in one group.
 pub fn find(tx: &mut Tx, group_id: &str, table_name: &str, table_id: &str) -> StoreResult<Option<MemberRow>> {
-    map_err(
-        members::table
-            .filter(members::group_id.eq(group_id))
-            .filter(members::table_name.eq(table_name))
-            .filter(members::table_id.eq(table_id))
-            .select(MemberRow::as_select())
-            .first(tx)
-            .optional(),
-    )
+    map_err(super::on_engine!(tx, |c| members::table
+        .filter(members::group_id.eq(group_id))
+        .filter(members::table_name.eq(table_name))
+        .filter(members::table_id.eq(table_id))
+        .select(MemberRow::as_select())
+        .first(c)
+        .optional()))
 }
 
 /// Deletes the membership of one object in one group; returns whether there was one.
@@ -73,14 +71,12 @@ pub fn list_in_group(tx: &mut Tx, group_id: &str, table_name: Option<&str>) -> S
 
 /// Lists the active memberships of one object (e.g. every group a user belongs to).
 pub fn list_for_object(tx: &mut Tx, table_name: &str, table_id: &str) -> StoreResult<Vec<MemberRow>> {
-    map_err(
-        members::table
-            .filter(members::table_name.eq(table_name))
-            .filter(members::table_id.eq(table_id))
-            .filter(members::state.eq("active"))
-            .select(MemberRow::as_select())
-            .load(tx),
-    )
+    map_err(super::on_engine!(tx, |c| members::table
+        .filter(members::table_name.eq(table_name))
+        .filter(members::table_id.eq(table_id))
+        .filter(members::state.eq("active"))
+        .select(MemberRow::as_select())
+        .load(c)))
 }
 
 /// Deletes every membership of one object (used when a user is deleted).
