@@ -37,11 +37,6 @@ pub fn find(tx: &mut Tx, id: &str) -> StoreResult<Option<ResourceRow>> {
     map_err(resources::table.find(id).select(ResourceRow::as_select()).first(tx).optional())
 }
 
-/// Inserts a resource.
-pub fn insert(tx: &mut Tx, row: &ResourceRow) -> StoreResult<()> {
-    map_err(diesel::insert_into(resources::table).values(row).execute(tx)).map(|_| ())
-}
-
 /// Stores new resources in one statement.
 pub fn insert_all(tx: &mut Tx, rows: &[ResourceRow]) -> StoreResult<()> {
     if rows.is_empty() {
@@ -88,16 +83,17 @@ pub fn replace_for_package(tx: &mut Tx, package_id: &str, rows: &[ResourceRow]) 
         .set(resources::state.eq("deleted"))
         .execute(tx),
     )?;
+    let mut new_rows = Vec::new();
     for row in rows {
         let exists =
             map_err(resources::table.find(&row.id).select(resources::id).first::<String>(tx).optional())?.is_some();
         if exists {
             map_err(diesel::update(resources::table.find(&row.id)).set(row).execute(tx))?;
         } else {
-            map_err(diesel::insert_into(resources::table).values(row).execute(tx))?;
+            new_rows.push(row.clone());
         }
     }
-    Ok(())
+    insert_all(tx, &new_rows)
 }
 
 /// Counts the active resources of each format among the datasets a caller may see (active
