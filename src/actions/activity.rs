@@ -33,6 +33,16 @@ pub fn record_dataset(
     dict_text: &str,
     activity_type: &str,
 ) -> ActionResult<()> {
+    Ok(activities::insert(tx, &dataset_activity(caller, dict, dict_text, activity_type))?)
+}
+
+/// The row of a dataset activity (see `record_dataset`).
+pub fn dataset_activity(
+    caller: &Caller,
+    dict: &Map<String, Value>,
+    dict_text: &str,
+    activity_type: &str,
+) -> ActivityRow {
     let text = |key: &str| dict.get(key).and_then(Value::as_str).map(str::to_string);
     let public = text("state").as_deref() == Some("active") && dict.get("private") == Some(&Value::Bool(false));
     let owner_org = text("owner_org");
@@ -44,7 +54,7 @@ pub fn record_dataset(
         .map(|groups| groups.iter().filter_map(|g| g.get("id").and_then(Value::as_str).map(str::to_string)).collect())
         .unwrap_or_default();
     let actor = caller.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
-    let row = ActivityRow {
+    ActivityRow {
         id: uuid::Uuid::new_v4().to_string(),
         timestamp: store::now(),
         user_id: actor_id(caller),
@@ -55,8 +65,7 @@ pub fn record_dataset(
         permission_labels: Some(labels.to_string()),
         owner_org,
         group_ids: group_ids.join(" "),
-    };
-    Ok(activities::insert(tx, &row)?)
+    }
 }
 
 /// Records an organisation or group activity with the raw group row, as CKAN does.

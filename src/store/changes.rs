@@ -16,7 +16,7 @@ pub enum Entity {
 }
 
 impl Entity {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Entity::Dataset => "dataset",
             Entity::Organization => "organization",

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod collaborators;
 pub mod groups;
 pub mod members;
+pub mod new_dataset;
 pub mod packages;
 pub mod resources;
 pub mod settings;

@@ -7,7 +7,8 @@ use super::schema::resources;
 use super::{StoreResult, Tx, map_err};
 
 /// A stored resource.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+/// Serialises with the column names (PostgreSQL stores new datasets' resources from JSON).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = resources, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ResourceRow {
     pub id: String,

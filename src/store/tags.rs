@@ -15,14 +15,9 @@ pub struct TagRow {
 }
 
 /// Returns the tag with this name in this vocabulary (`""` = free), creating it if needed.
+/// Two writers creating one new tag at once both get it (the second insert does nothing).
 pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<TagRow> {
-    let found = map_err(super::on_engine!(tx, |c| tags::table
-        .filter(tags::name.eq(name))
-        .filter(tags::vocabulary_id.eq(vocabulary_id))
-        .select(TagRow::as_select())
-        .first(c)
-        .optional()))?;
-    if let Some(tag) = found {
+    if let Some(tag) = find_exact(tx, name, vocabulary_id)? {
         return Ok(tag);
     }
     let row = TagRow {
@@ -30,8 +25,42 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
         name: name.to_string(),
         vocabulary_id: vocabulary_id.to_string(),
     };
-    map_err(super::on_engine!(tx, |c| diesel::insert_into(tags::table).values(&row).execute(c)))?;
-    Ok(row)
+    map_err(super::on_engine!(tx, |c| diesel::insert_into(tags::table)
+        .values(&row)
+        .on_conflict_do_nothing()
+        .execute(c)))?;
+    find_exact(tx, name, vocabulary_id)?.ok_or(super::StoreError::NotFound)
+}
+
+/// Returns the free tags with these names, in this order, creating those that are new. On
+/// PostgreSQL the existing ones are found in one query.
+pub fn find_or_create_free(tx: &mut Tx, names: &[&str]) -> StoreResult<Vec<TagRow>> {
+    let found: Vec<TagRow> = match tx {
+        super::DbConnection::Pg(c) if names.len() > 1 => map_err(
+            tags::table
+                .filter(tags::name.eq_any(names))
+                .filter(tags::vocabulary_id.eq(""))
+                .select(TagRow::as_select())
+                .load(c),
+        )?,
+        _ => Vec::new(),
+    };
+    names
+        .iter()
+        .map(|name| match found.iter().find(|t| t.name == *name) {
+            Some(tag) => Ok(tag.clone()),
+            None => find_or_create(tx, name, ""),
+        })
+        .collect()
+}
+
+fn find_exact(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<Option<TagRow>> {
+    map_err(super::on_engine!(tx, |c| tags::table
+        .filter(tags::name.eq(name))
+        .filter(tags::vocabulary_id.eq(vocabulary_id))
+        .select(TagRow::as_select())
+        .first(c)
+        .optional()))
 }
 
 /// Sets a dataset's tags to exactly these (`fresh`: the dataset has none yet).

@@ -323,6 +323,35 @@ fn concurrent_patches_of_one_dataset_lose_nothing() {
 }
 
 #[test]
+fn concurrent_creates_with_one_new_tag_all_succeed() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        let c = callers(&app, "so-tai-chinh");
+        std::thread::scope(|scope| {
+            for i in 0..12 {
+                let app = &app;
+                let token = c.editor.clone();
+                scope.spawn(move || {
+                    let reply = app.post(
+                        "package_create",
+                        Some(&token),
+                        json!({"name": format!("the-moi-{i}"), "owner_org": "so-tai-chinh",
+                               "tags": [{"name": "thẻ mới"}, {"name": format!("riêng {i}")}]}),
+                    );
+                    assert_eq!(reply.status, 200, "{engine:?}: {}", reply.body);
+                });
+            }
+        });
+        let tag = app.get("tag_show", None, &[("id", "thẻ mới"), ("include_datasets", "true")]);
+        assert_eq!(tag.result()["packages"].as_array().unwrap().len(), 12, "{engine:?}: one tag, every dataset");
+        let shown = app.get("package_show", None, &[("id", "the-moi-3")]);
+        let names: Vec<&str> =
+            shown.result()["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["riêng 3", "thẻ mới"]);
+    }
+}
+
+#[test]
 fn the_provincial_schema_validates_and_shows_its_fields_at_the_top_level() {
     for engine in engines() {
         let app = spawn_app(engine);

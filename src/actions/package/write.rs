@@ -11,6 +11,7 @@ use crate::actions::{ActionContext, Params, validate};
 use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
 use crate::store::groups::GroupRow;
+use crate::store::new_dataset::{self, NewDataset};
 use crate::store::packages::PackageRow;
 use crate::store::resources::ResourceRow;
 use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, resources, tags};
@@ -150,12 +151,12 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
 /// Finds the submitted tags, creating free tags that are new; a vocabulary tag must be one of
 /// its vocabulary's tags. Returns them sorted by name.
 fn resolve_tags(tx: &mut Tx, submitted: &[input::TagInput]) -> ActionResult<Vec<tags::TagRow>> {
-    let mut tag_rows = Vec::new();
+    let free: Vec<&str> = submitted.iter().filter(|t| t.vocabulary_id.is_empty()).map(|t| t.name.as_str()).collect();
+    let mut tag_rows = tags::find_or_create_free(tx, &free)?;
     let mut tag_errors = Vec::new();
     let mut any_error = false;
     for tag in submitted {
         if tag.vocabulary_id.is_empty() {
-            tag_rows.push(tags::find_or_create(tx, &tag.name, "")?);
             tag_errors.push(json!({}));
             continue;
         }
@@ -186,27 +187,17 @@ fn resolve_tags(tx: &mut Tx, submitted: &[input::TagInput]) -> ActionResult<Vec<
     Ok(tag_rows)
 }
 
-/// Links a stored dataset to its tags, groups and resources.
-fn store_parts(
-    tx: &mut Tx,
-    stored: &Stored,
-    tag_rows: &[tags::TagRow],
-    old_groups: &[String],
-    creating: bool,
-) -> ActionResult<()> {
+/// Links an updated dataset to its tags, groups and resources.
+fn store_parts(tx: &mut Tx, stored: &Stored, tag_rows: &[tags::TagRow], old_groups: &[String]) -> ActionResult<()> {
     let tag_ids: Vec<&str> = tag_rows.iter().map(|t| t.id.as_str()).collect();
-    tags::set_for_package(tx, &stored.row.id, &tag_ids, creating)?;
+    tags::set_for_package(tx, &stored.row.id, &tag_ids, false)?;
     for group in old_groups.iter().filter(|g| !stored.groups.contains(g)) {
         members::delete(tx, group, "package", &stored.row.id)?;
     }
     for group in stored.groups.iter().filter(|g| !old_groups.contains(g)) {
         members::upsert(tx, &crate::actions::group::create_membership(group, "package", &stored.row.id, "public"))?;
     }
-    if creating {
-        resources::insert_all(tx, &stored.resources)?;
-    } else {
-        resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
-    }
+    resources::replace_for_package(tx, &stored.row.id, &stored.resources)?;
     Ok(())
 }
 
@@ -364,12 +355,22 @@ fn create(context: &ActionContext, params: &Params) -> ActionResult<(Map<String,
         // in the order sent; everything read back from storage has them in jsonb order.
         dict.insert("extras".into(), serde_json::from_str(&extras_json(&sent_extras, false)).unwrap_or(json!([])));
         let dict_text = serde_json::to_string(&dict).map_err(|e| ActionError::Internal(e.into()))?;
-        packages::insert(tx, &row, Some(&dict_text))?;
-        let groups = group_rows.into_iter().map(|g| g.id).collect();
-        let stored = Stored { row, groups, resources };
-        store_parts(tx, &stored, &tag_rows, &[], true)?;
-        changes::append(tx, Entity::Dataset, &stored.row.id, "create", now)?;
-        crate::actions::activity::record_dataset(tx, &caller, &dict, &dict_text, "new package")?;
+        let tag_ids: Vec<&str> = tag_rows.iter().map(|t| t.id.as_str()).collect();
+        let activity = crate::actions::activity::dataset_activity(&caller, &dict, &dict_text, "new package");
+        new_dataset::insert(
+            tx,
+            &NewDataset {
+                row: &row,
+                dict_text: &dict_text,
+                tag_ids: &tag_ids,
+                resources: &resources,
+                activity: &activity,
+                changed_at: now,
+            },
+        )?;
+        for group in &group_rows {
+            members::upsert(tx, &crate::actions::group::create_membership(&group.id, "package", &row.id, "public"))?;
+        }
         Ok((dict, dict_text))
     })
 }
@@ -475,7 +476,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
         let tag_rows = resolve_tags(tx, &new_tags)?;
         packages::update(tx, &row)?;
         let stored = Stored { row, groups, resources: new_resources };
-        store_parts(tx, &stored, &tag_rows, &old_groups, false)?;
+        store_parts(tx, &stored, &tag_rows, &old_groups)?;
         changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
         let activity = if stored.row.state == "deleted" { "deleted package" } else { "changed package" };
         let dict = super::record_change(tx, context, &stored.row, activity)?;

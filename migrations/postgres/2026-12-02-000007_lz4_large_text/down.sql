@@ -1,0 +1,2 @@
+ALTER TABLE packages ALTER COLUMN dict_cache SET COMPRESSION default;
+ALTER TABLE activities ALTER COLUMN data SET COMPRESSION default;
