@@ -55,7 +55,7 @@ pub fn dataset_activity(
         .unwrap_or_default();
     let actor = caller.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
     ActivityRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::store::new_id(),
         timestamp: store::now(),
         user_id: actor_id(caller),
         object_id: text("id").unwrap_or_default(),
@@ -82,7 +82,7 @@ pub fn record_group(tx: &mut Tx, caller: &Caller, row: &GroupRow, activity_type:
         "state": row.state, "extras": extras,
     });
     let activity = ActivityRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::store::new_id(),
         timestamp: store::now(),
         user_id: actor_id(caller),
         object_id: row.id.clone(),
@@ -103,7 +103,7 @@ pub fn record_user(tx: &mut Tx, caller: &Caller, user: &Map<String, Value>, acti
     public.remove("token");
     let user_id = public.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
     let activity = ActivityRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::store::new_id(),
         timestamp: store::now(),
         user_id: caller.user.as_ref().map(|u| u.id.clone()).unwrap_or_else(|| user_id.clone()),
         object_id: user_id,

@@ -76,7 +76,7 @@ pub fn password(errors: &mut FieldErrors, field: &str, value: &str) {
 /// valid one (CKAN 2.11+); anything else is a field error on `id`.
 pub fn new_object_id(errors: &mut FieldErrors, chosen: Option<String>, is_sysadmin: bool) -> String {
     match chosen {
-        None => uuid::Uuid::new_v4().to_string(),
+        None => crate::store::new_id(),
         Some(_) if !is_sysadmin => {
             errors.add("id", "The input field id was not expected.");
             String::new()

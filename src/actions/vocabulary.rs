@@ -44,7 +44,7 @@ pub fn vocabulary_create(context: &ActionContext, params: &Params) -> ActionResu
         if vocabularies::find(tx, &name)?.is_some() {
             return Err(ActionError::field("name", "That vocabulary name is already in use."));
         }
-        let row = VocabularyRow { id: uuid::Uuid::new_v4().to_string(), name: name.clone() };
+        let row = VocabularyRow { id: crate::store::new_id(), name: name.clone() };
         vocabularies::insert(tx, &row)?;
         for tag in &names {
             tags::find_or_create(tx, tag, &row.id)?;

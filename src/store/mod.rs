@@ -98,6 +98,13 @@ pub(crate) fn map_err<T>(result: Result<T, DieselError>) -> StoreResult<T> {
     result.map_err(StoreError::from_diesel)
 }
 
+/// Returns a new row id: a UUID, as CKAN's ids are, but time-ordered (version 7), so that a
+/// new row lands at the end of every index keyed by id instead of on a random page: inserts
+/// stay as cheap at a million datasets as at a hundred.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// Returns the current UTC time truncated to microseconds, the precision both engines keep.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(6)

@@ -20,11 +20,7 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
     if let Some(tag) = find_exact(tx, name, vocabulary_id)? {
         return Ok(tag);
     }
-    let row = TagRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: name.to_string(),
-        vocabulary_id: vocabulary_id.to_string(),
-    };
+    let row = TagRow { id: crate::store::new_id(), name: name.to_string(), vocabulary_id: vocabulary_id.to_string() };
     map_err(super::on_engine!(tx, |c| diesel::insert_into(tags::table)
         .values(&row)
         .on_conflict_do_nothing()

@@ -100,7 +100,7 @@ pub fn add_users(tx: &mut Tx, group_id: &str, entries: &[UserEntry]) -> ActionRe
 /// Returns a new active membership row.
 pub fn new_membership(group_id: &str, table_name: &str, table_id: &str, capacity: &str) -> MemberRow {
     MemberRow {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: crate::store::new_id(),
         group_id: group_id.to_string(),
         table_name: table_name.to_string(),
         table_id: table_id.to_string(),

@@ -68,7 +68,7 @@ pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult
         let existing = resources::active_for_package(tx, &dataset.id)?;
         let mut errors = FieldErrors::default();
         let id = match params.non_empty("id") {
-            None => uuid::Uuid::new_v4().to_string(),
+            None => crate::store::new_id(),
             Some(id) if !validate::is_uuid(&id) => {
                 errors.add("id", "Invalid id provided");
                 id

@@ -95,7 +95,7 @@ fn build_resources(
                 }
                 id.clone()
             }
-            (None, _) => uuid::Uuid::new_v4().to_string(),
+            (None, _) => crate::store::new_id(),
         };
         // CKAN guesses the mimetype of resources added by an update, not of those a create brings.
         let guess_mimetype = !creating && given_id.is_none();
