@@ -152,6 +152,11 @@ impl FieldErrors {
         self.0.contains_key(field)
     }
 
+    /// Returns whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Returns `Ok` when nothing was recorded, else the validation error.
     pub fn into_result(self) -> ActionResult<()> {
         if self.0.is_empty() {

@@ -174,6 +174,21 @@ impl Store {
         work(&mut conn)
     }
 
+    /// Runs `work` without a transaction, each statement committing by itself: only for work
+    /// that writes with one statement at most (or writes nothing), which is then atomic on
+    /// its own. Saves the `BEGIN` and `COMMIT` round trips on PostgreSQL.
+    pub fn autocommit<T, E>(&self, work: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let _guard = match self.backend {
+            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
+            Backend::Postgres => None,
+        };
+        let mut conn = self.connection()?;
+        work(&mut conn)
+    }
+
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     pub fn write<T, E>(&self, work: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E>
     where

@@ -28,9 +28,10 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
     find_exact(tx, name, vocabulary_id)?.ok_or(super::StoreError::NotFound)
 }
 
-/// Returns the free tags with these names, in this order, creating those that are new. On
-/// PostgreSQL the existing ones are found in one query.
-pub fn find_or_create_free(tx: &mut Tx, names: &[&str]) -> StoreResult<Vec<TagRow>> {
+/// Returns the free tags with these names, in this order, creating those that are new (with
+/// `create`; without it, returns `None` when one is new). On PostgreSQL the existing ones are
+/// found in one query.
+pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Option<Vec<TagRow>>> {
     let found: Vec<TagRow> = match tx {
         super::DbConnection::Pg(c) if names.len() > 1 => map_err(
             tags::table
@@ -41,13 +42,19 @@ pub fn find_or_create_free(tx: &mut Tx, names: &[&str]) -> StoreResult<Vec<TagRo
         )?,
         _ => Vec::new(),
     };
-    names
-        .iter()
-        .map(|name| match found.iter().find(|t| t.name == *name) {
-            Some(tag) => Ok(tag.clone()),
-            None => find_or_create(tx, name, ""),
-        })
-        .collect()
+    let mut tags = Vec::with_capacity(names.len());
+    for name in names {
+        let tag = match found.iter().find(|t| t.name == *name) {
+            Some(tag) => tag.clone(),
+            None if create => find_or_create(tx, name, "")?,
+            None => match find_exact(tx, name, "")? {
+                Some(tag) => tag,
+                None => return Ok(None),
+            },
+        };
+        tags.push(tag);
+    }
+    Ok(Some(tags))
 }
 
 fn find_exact(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<Option<TagRow>> {

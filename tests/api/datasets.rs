@@ -323,6 +323,43 @@ fn concurrent_patches_of_one_dataset_lose_nothing() {
 }
 
 #[test]
+fn a_taken_name_is_reported_with_the_other_errors_and_nothing_is_written() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        let c = callers(&app, "so-tai-chinh");
+        let first = app.post(
+            "package_create",
+            Some(&c.editor),
+            json!({"name": "trung-ten", "owner_org": "so-tai-chinh", "tags": [{"name": "có sẵn"}]}),
+        );
+        let first_id = first.result()["id"].clone();
+        let activities =
+            || app.get("organization_activity_list", Some(&c.editor), &[("id", "so-tai-chinh")]).result().clone();
+        let before = activities();
+        let again = app.post(
+            "package_create",
+            Some(&c.editor),
+            json!({"name": "trung-ten", "owner_org": "so-tai-chinh", "tags": [{"name": "có sẵn"}],
+                   "resources": [{"url": "https://a.vn/x.csv"}]}),
+        );
+        assert_eq!(again.error(409, "Validation Error")["name"], json!(["That URL is already in use."]), "{engine:?}");
+        let both = app.post(
+            "package_create",
+            Some(&c.editor),
+            json!({"name": "trung-ten", "owner_org": "so-tai-chinh", "author_email": "x"}),
+        );
+        let error = both.error(409, "Validation Error");
+        assert_eq!(error["name"], json!(["That URL is already in use."]), "{engine:?}: every error at once");
+        assert_eq!(error["author_email"], json!(["Email x is not a valid format"]));
+        assert_eq!(app.get("package_list", None, &[]).result(), &json!(["trung-ten"]));
+        assert_eq!(app.get("package_show", None, &[("id", "trung-ten")]).result()["id"], first_id);
+        assert_eq!(activities(), before, "{engine:?}: a refused create records no activity");
+        let tag = app.get("tag_show", None, &[("id", "có sẵn"), ("include_datasets", "true")]);
+        assert_eq!(tag.result()["packages"].as_array().unwrap().len(), 1);
+    }
+}
+
+#[test]
 fn concurrent_creates_with_one_new_tag_all_succeed() {
     for engine in engines() {
         let app = spawn_app(engine);

@@ -150,9 +150,16 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
 
 /// Finds the submitted tags, creating free tags that are new; a vocabulary tag must be one of
 /// its vocabulary's tags. Returns them sorted by name.
-fn resolve_tags(tx: &mut Tx, submitted: &[input::TagInput]) -> ActionResult<Vec<tags::TagRow>> {
+/// With `create_free` false, returns `None` when a free tag is new.
+fn resolve_tags(
+    tx: &mut Tx,
+    submitted: &[input::TagInput],
+    create_free: bool,
+) -> ActionResult<Option<Vec<tags::TagRow>>> {
     let free: Vec<&str> = submitted.iter().filter(|t| t.vocabulary_id.is_empty()).map(|t| t.name.as_str()).collect();
-    let mut tag_rows = tags::find_or_create_free(tx, &free)?;
+    let Some(mut tag_rows) = tags::find_free(tx, &free, create_free)? else {
+        return Ok(None);
+    };
     let mut tag_errors = Vec::new();
     let mut any_error = false;
     for tag in submitted {
@@ -184,7 +191,7 @@ fn resolve_tags(tx: &mut Tx, submitted: &[input::TagInput]) -> ActionResult<Vec<
         return Err(ActionError::Validation(map));
     }
     tag_rows.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(tag_rows)
+    Ok(Some(tag_rows))
 }
 
 /// Links an updated dataset to its tags, groups and resources.
@@ -270,109 +277,148 @@ pub fn package_create_json(context: &ActionContext, params: &Params, out: &mut S
 
 /// Creates a dataset; returns its dict and that dict as JSON text.
 fn create(context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
-    let caller = context.caller.clone();
-    if caller.active_user().is_none() {
+    if context.caller.active_user().is_none() {
+        return Err(ActionError::denied(format!("User {} not authorized to create packages", context.caller.name())));
+    }
+    let store = context.store();
+    // On PostgreSQL a plain create (existing free tags, no groups, a free name) is stored by one
+    // statement, which is atomic by itself: it runs without BEGIN and COMMIT, two round trips
+    // fewer. Anything else, validation errors included, goes through the transaction below.
+    if store.backend() == store::Backend::Postgres
+        && let Some(created) = store.autocommit(|tx| create_in(tx, context, params, Mode::SingleStatement))?
+    {
+        return Ok(created);
+    }
+    let created = store.write(|tx| create_in(tx, context, params, Mode::Transaction))?;
+    created.ok_or_else(|| ActionError::Internal(anyhow::anyhow!("package_create declined in a transaction")))
+}
+
+/// How `create_in` may write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Inside a transaction: every case.
+    Transaction,
+    /// Without a transaction: only a create whose writes are one statement; declines (returns
+    /// `None`, having written nothing) when it would need more.
+    SingleStatement,
+}
+
+fn create_in(
+    tx: &mut Tx,
+    context: &ActionContext,
+    params: &Params,
+    mode: Mode,
+) -> ActionResult<Option<(Map<String, Value>, String)>> {
+    let caller = &context.caller;
+    if !may_create_somewhere(tx, caller)? {
         return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
     }
-    context.store().write(|tx| {
-        if !may_create_somewhere(tx, &caller)? {
-            return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
+    let mut errors = Errors::default();
+    let organization = match params.non_empty("owner_org") {
+        Some(given) => owner_org(tx, caller, &given, &mut errors)?,
+        None => {
+            errors.fields.add("owner_org", "An organization must be provided");
+            None
         }
-        let mut errors = Errors::default();
-        let organization = match params.non_empty("owner_org") {
-            Some(given) => owner_org(tx, &caller, &given, &mut errors)?,
-            None => {
-                errors.fields.add("owner_org", "An organization must be provided");
-                None
-            }
-        };
-        let input = input::parse(params, &mut errors, true)?;
-        let group_names = input.groups.clone().unwrap_or_default();
-        let group_rows = find_groups(tx, &caller, &group_names, &[])?;
-        let id = validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
-        if input.id.is_some() && !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
-            errors.fields.add("id", "Dataset id already exists");
+    };
+    let input = input::parse(params, &mut errors, true)?;
+    let group_names = input.groups.clone().unwrap_or_default();
+    let single = mode == Mode::SingleStatement;
+    let tags_submitted = input.tags.clone().unwrap_or_default();
+    if single && (!group_names.is_empty() || tags_submitted.iter().any(|t| !t.vocabulary_id.is_empty())) {
+        return Ok(None);
+    }
+    let group_rows = find_groups(tx, caller, &group_names, &[])?;
+    let id = validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
+    if input.id.is_some() && !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
+        errors.fields.add("id", "Dataset id already exists");
+    }
+    let name = input.name.clone().unwrap_or_default();
+    // A single statement relies on the unique index instead of looking the name up first.
+    if !single
+        && !errors.fields.has("name")
+        && let Some(existing) = packages::find(tx, &name)?.filter(|p| p.name == name)
+    {
+        if existing.state == "deleted" {
+            packages::rename(tx, &existing.id, &existing.id)?;
+        } else {
+            errors.fields.add("name", "That URL is already in use.");
         }
-        let name = input.name.clone().unwrap_or_default();
-        if !errors.fields.has("name")
-            && let Some(existing) = packages::find(tx, &name)?.filter(|p| p.name == name)
-        {
-            if existing.state == "deleted" {
-                packages::rename(tx, &existing.id, &existing.id)?;
-            } else {
-                errors.fields.add("name", "That URL is already in use.");
-            }
-        }
-        let now = store::now();
-        let resources =
-            build_resources(tx, &id, &input.resources.clone().unwrap_or_default(), &[], now, &mut errors, true)?;
-        let dataset_type = input.package_type.clone().unwrap_or_else(|| "dataset".into());
-        let (extras, sent_extras) =
-            with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
-        errors.into_result()?;
-        let state = input
-            .state
-            .clone()
-            .filter(|s| caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()));
-        let mut row = PackageRow {
-            id: id.clone(),
-            title: None,
-            author: None,
-            author_email: None,
-            maintainer: None,
-            maintainer_email: None,
-            license_id: None,
-            notes: None,
-            url: None,
-            version: None,
-            name,
-            state: state.unwrap_or_else(|| "active".into()),
-            package_type: input.package_type.clone().unwrap_or_else(|| "dataset".into()),
-            owner_org: organization.as_ref().map(|o| o.id.clone()),
-            private: input.private.unwrap_or(false),
-            creator_user_id: caller.user_id().map(str::to_string),
-            metadata_created: sysadmin_timestamp(&caller, params, "metadata_created").unwrap_or(now),
-            metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
-            extras: extras_json(&extras, true),
-        };
-        set_text_fields(&mut row, &input);
-        if params.get("license_id").is_none() {
-            row.license_id.clone_from(&context.config().default_license);
-        }
-        let tag_rows = resolve_tags(tx, &input.tags.clone().unwrap_or_default())?;
-        // Everything the dict shows is at hand: build it before storing, and store the dataset
-        // with its cached dict in one statement.
-        let site_url = context.config().effective_site_url();
-        let custom = context.services.schemas.custom_field_names(&row.package_type);
-        let parts = super::dict::Parts {
-            organization,
-            tags: tag_rows.clone(),
-            groups: group_rows.clone(),
-            resources: resources.clone(),
-        };
-        let mut dict = super::dict::package(&row, &parts, &context.services.licenses, &site_url, &custom);
-        // CKAN answers a create, and shows the dataset until its first change, with the extras
-        // in the order sent; everything read back from storage has them in jsonb order.
-        dict.insert("extras".into(), serde_json::from_str(&extras_json(&sent_extras, false)).unwrap_or(json!([])));
-        let dict_text = serde_json::to_string(&dict).map_err(|e| ActionError::Internal(e.into()))?;
-        let tag_ids: Vec<&str> = tag_rows.iter().map(|t| t.id.as_str()).collect();
-        let activity = crate::actions::activity::dataset_activity(&caller, &dict, &dict_text, "new package");
-        new_dataset::insert(
-            tx,
-            &NewDataset {
-                row: &row,
-                dict_text: &dict_text,
-                tag_ids: &tag_ids,
-                resources: &resources,
-                activity: &activity,
-                changed_at: now,
-            },
-        )?;
-        for group in &group_rows {
-            members::upsert(tx, &crate::actions::group::create_membership(&group.id, "package", &row.id, "public"))?;
-        }
-        Ok((dict, dict_text))
-    })
+    }
+    let now = store::now();
+    let resources =
+        build_resources(tx, &id, &input.resources.clone().unwrap_or_default(), &[], now, &mut errors, true)?;
+    let dataset_type = input.package_type.clone().unwrap_or_else(|| "dataset".into());
+    let (extras, sent_extras) =
+        with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
+    if single && !errors.is_empty() {
+        return Ok(None);
+    }
+    errors.into_result()?;
+    let state =
+        input.state.clone().filter(|s| caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()));
+    let mut row = PackageRow {
+        id: id.clone(),
+        title: None,
+        author: None,
+        author_email: None,
+        maintainer: None,
+        maintainer_email: None,
+        license_id: None,
+        notes: None,
+        url: None,
+        version: None,
+        name,
+        state: state.unwrap_or_else(|| "active".into()),
+        package_type: input.package_type.clone().unwrap_or_else(|| "dataset".into()),
+        owner_org: organization.as_ref().map(|o| o.id.clone()),
+        private: input.private.unwrap_or(false),
+        creator_user_id: caller.user_id().map(str::to_string),
+        metadata_created: sysadmin_timestamp(caller, params, "metadata_created").unwrap_or(now),
+        metadata_modified: sysadmin_timestamp(caller, params, "metadata_modified").unwrap_or(now),
+        extras: extras_json(&extras, true),
+    };
+    set_text_fields(&mut row, &input);
+    if params.get("license_id").is_none() {
+        row.license_id.clone_from(&context.config().default_license);
+    }
+    let Some(tag_rows) = resolve_tags(tx, &tags_submitted, !single)? else {
+        return Ok(None);
+    };
+    // Everything the dict shows is at hand: build it before storing, and store the dataset
+    // with its cached dict in one statement.
+    let site_url = context.config().effective_site_url();
+    let custom = context.services.schemas.custom_field_names(&row.package_type);
+    let parts = super::dict::Parts {
+        organization,
+        tags: tag_rows.clone(),
+        groups: group_rows.clone(),
+        resources: resources.clone(),
+    };
+    let mut dict = super::dict::package(&row, &parts, &context.services.licenses, &site_url, &custom);
+    // CKAN answers a create, and shows the dataset until its first change, with the extras
+    // in the order sent; everything read back from storage has them in jsonb order.
+    dict.insert("extras".into(), serde_json::from_str(&extras_json(&sent_extras, false)).unwrap_or(json!([])));
+    let dict_text = serde_json::to_string(&dict).map_err(|e| ActionError::Internal(e.into()))?;
+    let tag_ids: Vec<&str> = tag_rows.iter().map(|t| t.id.as_str()).collect();
+    let activity = crate::actions::activity::dataset_activity(caller, &dict, &dict_text, "new package");
+    let new = NewDataset {
+        row: &row,
+        dict_text: &dict_text,
+        tag_ids: &tag_ids,
+        resources: &resources,
+        activity: &activity,
+        changed_at: now,
+    };
+    match new_dataset::insert(tx, &new) {
+        // The name (or id) was taken meanwhile: the transaction reports it.
+        Err(store::StoreError::UniqueViolation(_)) if single => return Ok(None),
+        result => result?,
+    }
+    for group in &group_rows {
+        members::upsert(tx, &crate::actions::group::create_membership(&group.id, "package", &row.id, "public"))?;
+    }
+    Ok(Some((dict, dict_text)))
 }
 
 /// `package_update`: the submitted dict is the whole dataset (2.12: omitted `resources` and
@@ -473,7 +519,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             ..row
         };
-        let tag_rows = resolve_tags(tx, &new_tags)?;
+        let tag_rows = resolve_tags(tx, &new_tags, true)?.unwrap_or_default();
         packages::update(tx, &row)?;
         let stored = Stored { row, groups, resources: new_resources };
         store_parts(tx, &stored, &tag_rows, &old_groups)?;
