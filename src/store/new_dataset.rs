@@ -99,10 +99,10 @@ where
         out.push_sql(", unnest(");
         out.push_bind_param::<Array<Text>, _>(self.tag_ids)?;
         out.push_sql(
-            ")), new_resources AS (INSERT INTO resources SELECT * FROM jsonb_populate_recordset(NULL::resources, ",
+            ")), new_resources AS (INSERT INTO resources SELECT * FROM json_populate_recordset(NULL::resources, ",
         );
         out.push_bind_param::<Text, _>(self.resources_json)?;
-        out.push_sql("::jsonb)), new_change AS (");
+        out.push_sql("::json)), new_change AS (");
         self.change.walk_ast(out.reborrow())?;
         out.push_sql(") ");
         self.activity.walk_ast(out.reborrow())
