@@ -194,12 +194,7 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let _guard = match self.backend {
-            Backend::Sqlite => Some(self.write_lock.lock().unwrap_or_else(|p| p.into_inner())),
-            Backend::Postgres => None,
-        };
-        let mut conn = self.connection()?;
-        transaction(&mut conn, work)
+        self.autocommit(|conn| transaction(conn, work))
     }
 }
 
