@@ -39,14 +39,26 @@ pub struct ChangeRow {
 /// Appends a change in the caller's transaction.
 pub fn append(tx: &mut Tx, entity: Entity, entity_id: &str, action: &str, at: NaiveDateTime) -> StoreResult<()> {
     map_err(super::on_engine!(tx, |c| diesel::insert_into(changes::table)
-        .values((
-            changes::entity.eq(entity.as_str()),
-            changes::entity_id.eq(entity_id),
-            changes::action.eq(action),
-            changes::changed_at.eq(at),
-        ))
+        .values(entry(entity, entity_id, action, at))
         .execute(c)))
     .map(|_| ())
+}
+
+/// The values of a change-log row (its `seq` is assigned by the database).
+pub(super) type Entry<'a> = (
+    diesel::dsl::Eq<changes::entity, &'static str>,
+    diesel::dsl::Eq<changes::entity_id, &'a str>,
+    diesel::dsl::Eq<changes::action, &'a str>,
+    diesel::dsl::Eq<changes::changed_at, NaiveDateTime>,
+);
+
+pub(super) fn entry<'a>(entity: Entity, entity_id: &'a str, action: &'a str, at: NaiveDateTime) -> Entry<'a> {
+    (
+        changes::entity.eq(entity.as_str()),
+        changes::entity_id.eq(entity_id),
+        changes::action.eq(action),
+        changes::changed_at.eq(at),
+    )
 }
 
 /// Returns up to `limit` changes with a sequence number above `after`, in order.

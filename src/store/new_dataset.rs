@@ -58,11 +58,11 @@ fn pg_statement<'a>(
         package_id: &new.row.id,
         tag_ids: new.tag_ids,
         resources_json,
-        change: diesel::insert_into(changes::table).values((
-            changes::entity.eq(Entity::Dataset.as_str()),
-            changes::entity_id.eq(&new.row.id),
-            changes::action.eq("create"),
-            changes::changed_at.eq(new.changed_at),
+        change: diesel::insert_into(changes::table).values(super::changes::entry(
+            Entity::Dataset,
+            &new.row.id,
+            "create",
+            new.changed_at,
         )),
         activity: diesel::insert_into(activities::table).values(new.activity),
     }

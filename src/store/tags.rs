@@ -32,8 +32,9 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
 /// `create`; without it, returns `None` when one is new). On PostgreSQL the existing ones are
 /// found in one query.
 pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Option<Vec<TagRow>>> {
+    let batched = matches!(tx, super::DbConnection::Pg(_)) && names.len() > 1;
     let found: Vec<TagRow> = match tx {
-        super::DbConnection::Pg(c) if names.len() > 1 => map_err(
+        super::DbConnection::Pg(c) if batched => map_err(
             tags::table
                 .filter(tags::name.eq_any(names))
                 .filter(tags::vocabulary_id.eq(""))
@@ -47,6 +48,8 @@ pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Optio
         let tag = match found.iter().find(|t| t.name == *name) {
             Some(tag) => tag.clone(),
             None if create => find_or_create(tx, name, "")?,
+            // The batched query already looked for it.
+            None if batched => return Ok(None),
             None => match find_exact(tx, name, "")? {
                 Some(tag) => tag,
                 None => return Ok(None),
