@@ -3,7 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::members;
+use super::groups::GroupRow;
+use super::schema::{groups, members};
 use super::{StoreResult, Tx, map_err};
 
 /// A stored membership.
@@ -76,6 +77,17 @@ pub fn list_for_object(tx: &mut Tx, table_name: &str, table_id: &str) -> StoreRe
         .filter(members::table_id.eq(table_id))
         .filter(members::state.eq("active"))
         .select(MemberRow::as_select())
+        .load(c)))
+}
+
+/// Returns a user's active memberships, each with its organisation or group (one query).
+pub fn of_user_with_groups(tx: &mut Tx, user_id: &str) -> StoreResult<Vec<(MemberRow, GroupRow)>> {
+    map_err(super::on_engine!(tx, |c| members::table
+        .inner_join(groups::table.on(groups::id.eq(members::group_id)))
+        .filter(members::table_name.eq("user"))
+        .filter(members::table_id.eq(user_id))
+        .filter(members::state.eq("active"))
+        .select((MemberRow::as_select(), GroupRow::as_select()))
         .load(c)))
 }
 

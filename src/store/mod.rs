@@ -47,6 +47,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Returns whether a foreign key refused the write.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StoreError::Database(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)))
+    }
+
     fn from_diesel(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => StoreError::NotFound,
@@ -117,6 +122,7 @@ pub struct Store {
     backend: Backend,
     /// SQLite allows one writer: writes in this process queue here instead of failing busy.
     write_lock: Arc<Mutex<()>>,
+    free_tags: Arc<tags::FreeTagCache>,
 }
 
 impl Store {
@@ -146,7 +152,12 @@ impl Store {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())), free_tags: Arc::default() })
+    }
+
+    /// Returns the free tags this store is known to hold.
+    pub fn free_tags(&self) -> &tags::FreeTagCache {
+        &self.free_tags
     }
 
     /// Returns which engine this store runs on.

@@ -1,5 +1,8 @@
 //! Tags: free tags (`vocabulary_id` stored as `''`) and vocabulary tags, linked to datasets.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use diesel::prelude::*;
 
 use super::schema::{package_tags, tags};
@@ -58,6 +61,40 @@ pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Optio
         tags.push(tag);
     }
     Ok(Some(tags))
+}
+
+/// Free tags by name, as read from or written to one store. A free tag's row never changes and
+/// is never deleted, so an entry cannot go stale while the store stays the same; should the
+/// database be replaced underneath a running server, `package_tags`' foreign key refuses the
+/// unknown id, and the writer clears the cache and looks again.
+#[derive(Debug, Default)]
+pub struct FreeTagCache(RwLock<HashMap<String, TagRow>>);
+
+/// Names the cache holds at most (it starts over when full).
+const FREE_TAG_CACHE_SIZE: usize = 100_000;
+
+impl FreeTagCache {
+    /// Returns the free tags with these names, in this order, if every one is cached.
+    pub fn get_all(&self, names: &[&str]) -> Option<Vec<TagRow>> {
+        let cached = self.0.read().unwrap_or_else(|p| p.into_inner());
+        names.iter().map(|name| cached.get(*name).cloned()).collect()
+    }
+
+    /// Remembers free tags found in or written to the store.
+    pub fn remember(&self, rows: &[TagRow]) {
+        let mut cached = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if cached.len() + rows.len() > FREE_TAG_CACHE_SIZE {
+            cached.clear();
+        }
+        for row in rows.iter().filter(|r| r.vocabulary_id.is_empty()) {
+            cached.insert(row.name.clone(), row.clone());
+        }
+    }
+
+    /// Forgets every tag.
+    pub fn clear(&self) {
+        self.0.write().unwrap_or_else(|p| p.into_inner()).clear();
+    }
 }
 
 fn find_exact(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<Option<TagRow>> {

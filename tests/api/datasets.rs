@@ -389,6 +389,65 @@ fn concurrent_creates_with_one_new_tag_all_succeed() {
 }
 
 #[test]
+fn an_editor_adds_datasets_only_to_their_own_active_organisations() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        let c = callers(&app, "so-tai-chinh");
+        let own_id = app.get("organization_show", None, &[("id", "so-tai-chinh")]).result()["id"].clone();
+        app.organization("so-y-te", "Sở Y tế");
+        app.sysadmin("group_create", json!({"name": "nhom-bien-tap", "title": "Nhóm"})).result();
+        app.add_member("group_member_create", "nhom-bien-tap", "bien-tap", "admin");
+        app.organization("so-giai-the", "Sở đã giải thể");
+        app.add_member("organization_member_create", "so-giai-the", "bien-tap", "editor");
+        app.sysadmin("organization_delete", json!({"id": "so-giai-the"})).result();
+        let by_name = dataset(&app, &c.editor, "theo-ten", json!({}));
+        assert_eq!(by_name["organization"]["name"], json!("so-tai-chinh"), "{engine:?}");
+        let by_id = dataset(&app, &c.editor, "theo-id", json!({"owner_org": own_id}));
+        assert_eq!(by_id["owner_org"], own_id, "{engine:?}");
+        for elsewhere in ["so-y-te", "nhom-bien-tap", "so-giai-the", "khong-ton-tai"] {
+            let refused =
+                app.post("package_create", Some(&c.editor), json!({"name": "o-noi-khac", "owner_org": elsewhere}));
+            assert_eq!(
+                refused.error(403, "Authorization Error")["message"],
+                json!("Access denied: User bien-tap not authorized to add dataset to this organization"),
+                "{engine:?}: {elsewhere}"
+            );
+        }
+        let unknown =
+            app.post("package_create", Some(&c.sysadmin), json!({"name": "khong-co", "owner_org": "khong-ton-tai"}));
+        assert_eq!(unknown.error(409, "Validation Error")["owner_org"], json!(["Organization does not exist"]));
+        let listed = app.get("package_list", None, &[]);
+        assert_eq!(listed.result(), &json!(["theo-id", "theo-ten"]), "{engine:?}: nothing else was written");
+    }
+}
+
+#[test]
+fn a_tag_removed_underneath_the_server_is_created_again() {
+    use diesel::connection::SimpleConnection;
+    for engine in engines() {
+        let app = spawn_app(engine);
+        let c = callers(&app, "so-tai-chinh");
+        // The first create makes the tag; the second finds it (and PostgreSQL caches it).
+        for name in ["nuoc-1", "nuoc-2"] {
+            dataset(&app, &c.editor, name, json!({"tags": [{"name": "nước sạch"}]}));
+        }
+        for name in ["nuoc-1", "nuoc-2"] {
+            app.sysadmin("dataset_purge", json!({"id": name})).result();
+        }
+        // As when the database is restored from an older backup under a running server.
+        app.services
+            .store
+            .write(|tx| {
+                tx.batch_execute("DELETE FROM tags WHERE name = 'nước sạch'").map_err(kho::store::StoreError::from)
+            })
+            .expect("delete the tag");
+        let again = dataset(&app, &c.editor, "nuoc-3", json!({"tags": [{"name": "nước sạch"}]}));
+        let tag = app.get("tag_show", None, &[("id", "nước sạch")]);
+        assert_eq!(again["tags"][0]["id"], tag.result()["id"], "{engine:?}");
+    }
+}
+
+#[test]
 fn the_provincial_schema_validates_and_shows_its_fields_at_the_top_level() {
     for engine in engines() {
         let app = spawn_app(engine);

@@ -16,31 +16,69 @@ use crate::store::packages::PackageRow;
 use crate::store::resources::ResourceRow;
 use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, resources, tags};
 
-/// Returns whether the caller may create datasets in at least one organisation.
-fn may_create_somewhere(tx: &mut Tx, caller: &Caller) -> ActionResult<bool> {
-    if caller.is_sysadmin() {
-        return Ok(true);
-    }
-    let Some(user_id) = caller.user_id() else {
-        return Ok(false);
-    };
-    let memberships = members::list_for_object(tx, "user", user_id)?;
-    Ok(memberships.iter().any(|m| crate::auth::roles::capacity_grants(&m.capacity, Permission::CreateDataset)))
+/// Where the caller may create datasets: everywhere (sysadmins), or in the groups where one of
+/// their active memberships grants it. Read with one query, then consulted by every check.
+enum CreateRights {
+    Everywhere,
+    In(Vec<GroupRow>),
 }
 
-/// Resolves `owner_org` to an organisation the caller may add datasets to.
-fn owner_org(tx: &mut Tx, caller: &Caller, given: &str, errors: &mut Errors) -> ActionResult<Option<GroupRow>> {
-    let denied =
-        || ActionError::denied(format!("User {} not authorized to add dataset to this organization", caller.name()));
-    let org = groups::find(tx, given)?.filter(|g| g.is_organization && g.state == "active");
-    match org {
-        None if caller.is_sysadmin() => {
-            errors.fields.add("owner_org", "Organization does not exist");
-            Ok(None)
+impl CreateRights {
+    fn of(tx: &mut Tx, caller: &Caller) -> ActionResult<CreateRights> {
+        if caller.is_sysadmin() {
+            return Ok(CreateRights::Everywhere);
         }
-        None => Err(denied()),
-        Some(org) if has_group_permission(tx, caller, &org.id, Permission::CreateDataset)? => Ok(Some(org)),
-        Some(_) => Err(denied()),
+        let Some(user_id) = caller.user_id() else {
+            return Ok(CreateRights::In(Vec::new()));
+        };
+        let granted = members::of_user_with_groups(tx, user_id)?
+            .into_iter()
+            .filter(|(m, _)| crate::auth::roles::capacity_grants(&m.capacity, Permission::CreateDataset))
+            .map(|(_, group)| group)
+            .collect();
+        Ok(CreateRights::In(granted))
+    }
+
+    /// Returns whether the caller may create datasets in at least one organisation.
+    fn anywhere(&self) -> bool {
+        match self {
+            CreateRights::Everywhere => true,
+            CreateRights::In(groups) => !groups.is_empty(),
+        }
+    }
+}
+
+/// Resolves `owner_org` (an id or a name) to an active organisation the caller may add
+/// datasets to. A non-sysadmin's organisations are at hand: any other is refused unread.
+fn owner_org(
+    tx: &mut Tx,
+    caller: &Caller,
+    rights: &CreateRights,
+    given: &str,
+    errors: &mut Errors,
+) -> ActionResult<Option<GroupRow>> {
+    let usable = |g: &GroupRow| g.is_organization && g.state == "active";
+    match rights {
+        CreateRights::Everywhere => {
+            let org = groups::find(tx, given)?.filter(usable);
+            if org.is_none() {
+                errors.fields.add("owner_org", "Organization does not exist");
+            }
+            Ok(org)
+        }
+        CreateRights::In(granted) => granted
+            .iter()
+            .find(|g| g.id == given)
+            .or_else(|| granted.iter().find(|g| g.name == given))
+            .filter(|g| usable(g))
+            .cloned()
+            .map(Some)
+            .ok_or_else(|| {
+                ActionError::denied(format!(
+                    "User {} not authorized to add dataset to this organization",
+                    caller.name()
+                ))
+            }),
     }
 }
 
@@ -150,15 +188,28 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
 
 /// Finds the submitted tags, creating free tags that are new; a vocabulary tag must be one of
 /// its vocabulary's tags. Returns them sorted by name.
-/// With `create_free` false, returns `None` when a free tag is new.
+/// With `create_free` false, returns `None` when a free tag is new, and takes free tags from
+/// `cache` when it holds them all (a query less).
 fn resolve_tags(
     tx: &mut Tx,
+    cache: &tags::FreeTagCache,
     submitted: &[input::TagInput],
     create_free: bool,
 ) -> ActionResult<Option<Vec<tags::TagRow>>> {
     let free: Vec<&str> = submitted.iter().filter(|t| t.vocabulary_id.is_empty()).map(|t| t.name.as_str()).collect();
-    let Some(mut tag_rows) = tags::find_free(tx, &free, create_free)? else {
-        return Ok(None);
+    let cached = if create_free { None } else { cache.get_all(&free) };
+    let mut tag_rows = match cached {
+        Some(rows) => rows,
+        None => {
+            let Some(rows) = tags::find_free(tx, &free, create_free)? else {
+                return Ok(None);
+            };
+            // Only committed tags are cached: one created here may yet be rolled back.
+            if !create_free {
+                cache.remember(&rows);
+            }
+            rows
+        }
     };
     let mut tag_errors = Vec::new();
     let mut any_error = false;
@@ -310,12 +361,13 @@ fn create_in(
     mode: Mode,
 ) -> ActionResult<Option<(Map<String, Value>, String)>> {
     let caller = &context.caller;
-    if !may_create_somewhere(tx, caller)? {
+    let rights = CreateRights::of(tx, caller)?;
+    if !rights.anywhere() {
         return Err(ActionError::denied(format!("User {} not authorized to create packages", caller.name())));
     }
     let mut errors = Errors::default();
     let organization = match params.non_empty("owner_org") {
-        Some(given) => owner_org(tx, caller, &given, &mut errors)?,
+        Some(given) => owner_org(tx, caller, &rights, &given, &mut errors)?,
         None => {
             errors.fields.add("owner_org", "An organization must be provided");
             None
@@ -382,7 +434,7 @@ fn create_in(
     if params.get("license_id").is_none() {
         row.license_id.clone_from(&context.config().default_license);
     }
-    let Some(tag_rows) = resolve_tags(tx, &tags_submitted, !single)? else {
+    let Some(tag_rows) = resolve_tags(tx, context.store().free_tags(), &tags_submitted, !single)? else {
         return Ok(None);
     };
     // Everything the dict shows is at hand: build it before storing, and store the dataset
@@ -413,6 +465,11 @@ fn create_in(
     match new_dataset::insert(tx, &new) {
         // The name (or id) was taken meanwhile: the transaction reports it.
         Err(store::StoreError::UniqueViolation(_)) if single => return Ok(None),
+        // A cached tag is not in this database (it was replaced underneath the server).
+        Err(error) if single && error.is_foreign_key_violation() => {
+            context.store().free_tags().clear();
+            return Ok(None);
+        }
         result => result?,
     }
     for group in &group_rows {
@@ -462,7 +519,8 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
                 if current_name.as_ref() == Some(given) {
                     existing.owner_org.clone()
                 } else {
-                    owner_org(tx, &caller, given, &mut errors)?.map(|o| o.id)
+                    let rights = CreateRights::of(tx, &caller)?;
+                    owner_org(tx, &caller, &rights, given, &mut errors)?.map(|o| o.id)
                 }
             }
             _ => existing.owner_org.clone(),
@@ -519,7 +577,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             ..row
         };
-        let tag_rows = resolve_tags(tx, &new_tags, true)?.unwrap_or_default();
+        let tag_rows = resolve_tags(tx, context.store().free_tags(), &new_tags, true)?.unwrap_or_default();
         packages::update(tx, &row)?;
         let stored = Stored { row, groups, resources: new_resources };
         store_parts(tx, &stored, &tag_rows, &old_groups)?;
