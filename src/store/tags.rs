@@ -63,7 +63,7 @@ pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Optio
     Ok(Some(tags))
 }
 
-/// Free tags by name, as read from or written to one store. A free tag's row never changes and
+/// Free tags by name, as read from one store. A free tag's row never changes and
 /// is never deleted, so an entry cannot go stale while the store stays the same; should the
 /// database be replaced underneath a running server, `package_tags`' foreign key refuses the
 /// unknown id, and the writer clears the cache and looks again.
@@ -80,7 +80,7 @@ impl FreeTagCache {
         names.iter().map(|name| cached.get(*name).cloned()).collect()
     }
 
-    /// Remembers free tags found in or written to the store.
+    /// Remembers free tags read from the store (committed ones: the cache outlives transactions).
     pub fn remember(&self, rows: &[TagRow]) {
         let mut cached = self.0.write().unwrap_or_else(|p| p.into_inner());
         if cached.len() + rows.len() > FREE_TAG_CACHE_SIZE {
