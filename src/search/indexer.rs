@@ -22,6 +22,8 @@ use crate::store::{changes, collaborators, members, packages, vocabularies};
 const BATCH: i64 = 2000;
 /// Datasets read from the store at a time when rebuilding.
 const REBUILD_PAGE: i64 = 1000;
+/// Dataset dicts parsed at a time while indexing.
+const DICTS_AT_ONCE: usize = 64;
 /// How often the indexer looks for changes written by other nodes.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -121,18 +123,26 @@ fn add_documents(
         let names: HashMap<String, String> = vocabularies::all(tx)?.into_iter().map(|v| (v.id, v.name)).collect();
         Ok((by_dataset, names))
     })?;
-    let dicts: Vec<Map<String, Value>> = index_dicts(services, rows).map_err(|e| anyhow::anyhow!("{e}"))?;
     let none = Vec::new();
-    for dict in &dicts {
-        let id = dict.get("id").and_then(Value::as_str).unwrap_or_default();
-        let extra = Extra {
-            site_id: "default",
-            collaborators: collaborations.get(id).unwrap_or(&none),
-            vocabularies: &vocabularies,
-        };
-        writer.add_document(document::build(&services.search.fields, dict, &extra))?;
+    let mut added = 0;
+    // A few dicts at a time: their memory is reused instead of a whole page of them being
+    // allocated (and faulted in) at once.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let part: Vec<_> = rows.by_ref().take(DICTS_AT_ONCE).collect();
+        let dicts: Vec<Map<String, Value>> = index_dicts(services, part).map_err(|e| anyhow::anyhow!("{e}"))?;
+        for dict in &dicts {
+            let id = dict.get("id").and_then(Value::as_str).unwrap_or_default();
+            let extra = Extra {
+                site_id: "default",
+                collaborators: collaborations.get(id).unwrap_or(&none),
+                vocabularies: &vocabularies,
+            };
+            writer.add_document(document::build(&services.search.fields, dict, &extra))?;
+        }
+        added += dicts.len();
     }
-    Ok(dicts.len())
+    Ok(added)
 }
 
 fn commit(services: &Services, writer: &mut IndexWriter, seq: i64) -> anyhow::Result<()> {
