@@ -186,30 +186,39 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
         .collect())
 }
 
-/// Finds the submitted tags, creating free tags that are new; a vocabulary tag must be one of
-/// its vocabulary's tags. Returns them sorted by name.
-/// With `create_free` false, returns `None` when a free tag is new, and takes free tags from
-/// `cache` when it holds them all (a query less).
+/// How `resolve_tags` treats free tags.
+enum FreeTags<'a> {
+    /// Creates those that are new (inside a transaction).
+    Create,
+    /// Only existing ones (a create in one statement): taken from the cache when it holds them
+    /// all, and `None` is returned when one is new.
+    Existing(&'a tags::FreeTagCache),
+}
+
+/// Finds the submitted tags; a vocabulary tag must be one of its vocabulary's tags. Returns
+/// them sorted by name, or `None` for a new free tag under `FreeTags::Existing`.
 fn resolve_tags(
     tx: &mut Tx,
-    cache: &tags::FreeTagCache,
     submitted: &[input::TagInput],
-    create_free: bool,
+    free_tags: FreeTags,
 ) -> ActionResult<Option<Vec<tags::TagRow>>> {
     let free: Vec<&str> = submitted.iter().filter(|t| t.vocabulary_id.is_empty()).map(|t| t.name.as_str()).collect();
-    let cached = if create_free { None } else { cache.get_all(&free) };
-    let mut tag_rows = match cached {
-        Some(rows) => rows,
-        None => {
-            let Some(rows) = tags::find_free(tx, &free, create_free)? else {
-                return Ok(None);
-            };
-            // Only committed tags are cached: one created here may yet be rolled back.
-            if !create_free {
-                cache.remember(&rows);
+    let found = match free_tags {
+        FreeTags::Create => tags::find_free(tx, &free, true)?,
+        FreeTags::Existing(cache) => match cache.get_all(&free) {
+            Some(rows) => Some(rows),
+            None => {
+                // Read outside a transaction, so committed: safe to cache.
+                let rows = tags::find_free(tx, &free, false)?;
+                if let Some(rows) = &rows {
+                    cache.remember(rows);
+                }
+                rows
             }
-            rows
-        }
+        },
+    };
+    let Some(mut tag_rows) = found else {
+        return Ok(None);
     };
     let mut tag_errors = Vec::new();
     let mut any_error = false;
@@ -434,7 +443,8 @@ fn create_in(
     if params.get("license_id").is_none() {
         row.license_id.clone_from(&context.config().default_license);
     }
-    let Some(tag_rows) = resolve_tags(tx, context.store().free_tags(), &tags_submitted, !single)? else {
+    let free_tags = if single { FreeTags::Existing(context.store().free_tags()) } else { FreeTags::Create };
+    let Some(tag_rows) = resolve_tags(tx, &tags_submitted, free_tags)? else {
         return Ok(None);
     };
     // Everything the dict shows is at hand: build it before storing, and store the dataset
@@ -577,7 +587,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             ..row
         };
-        let tag_rows = resolve_tags(tx, context.store().free_tags(), &new_tags, true)?.unwrap_or_default();
+        let tag_rows = resolve_tags(tx, &new_tags, FreeTags::Create)?.unwrap_or_default();
         packages::update(tx, &row)?;
         let stored = Stored { row, groups, resources: new_resources };
         store_parts(tx, &stored, &tag_rows, &old_groups)?;
