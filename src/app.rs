@@ -27,7 +27,7 @@ pub fn build(mut config: Config) -> anyhow::Result<Application> {
         config.site_url = Some(format!("http://{address}"));
     }
     let services = Arc::new(Services::open(config)?);
-    crate::search::run_indexer(services.clone())?;
+    crate::feed::run(services.clone())?;
     let server = serve(listener, services.clone())?;
     Ok(Application { server, address, services })
 }

@@ -67,6 +67,14 @@ enum SearchCommand {
     /// Rebuild the search index from the store (stop the server on this data directory
     /// first; a running server keeps its index current by itself).
     Rebuild,
+    /// Compare the index with the store (ids, state, metadata_modified, privacy labels); print
+    /// each difference and exit with status 1 when there is any.
+    Verify {
+        /// Re-index the datasets that differ (through the change log, so every node repairs
+        /// its own index), then verify again.
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,7 +184,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Search { command: SearchCommand::Rebuild } => {
             let services = Services::open(config)?;
-            let (count, took) = crate::search::rebuild(&services, true)?;
+            let (count, took) = crate::feed::rebuild(&services, true)?;
             println!(
                 "indexed {count} datasets in {:.1} s ({:.0}/s)",
                 took.as_secs_f64(),
@@ -184,12 +192,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Search { command: SearchCommand::Verify { repair } } => {
+            let services = Services::open(config)?;
+            verify_index(&services, repair)
+        }
         Command::Demo { command: DemoCommand::Load { datasets } } => {
             let services = Services::open(config)?;
             demo::load(&services, datasets)?;
             Ok(())
         }
     }
+}
+
+/// `kho search verify [--repair]`: prints the differences that persist (a running server may
+/// be a moment behind the store, so what differs is checked again after a short wait).
+fn verify_index(services: &Services, repair: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut differences = crate::feed::verify(services)?;
+    if !differences.is_empty() {
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        services.search.reader.reload()?;
+        let again = crate::feed::verify(services)?;
+        differences.retain(|d| again.contains(d));
+    }
+    for difference in &differences {
+        println!("{difference}");
+    }
+    eprintln!("{} difference(s), verified in {:.1} s", differences.len(), started.elapsed().as_secs_f64());
+    if differences.is_empty() {
+        return Ok(());
+    }
+    if !repair {
+        anyhow::bail!("the search index differs from the store ({} difference(s))", differences.len());
+    }
+    let mut ids: Vec<String> = differences.iter().map(|d| d.id().to_string()).collect();
+    ids.dedup();
+    crate::feed::request_reindex(services, &ids)?;
+    eprintln!("asked every node to re-index {} dataset(s); verifying again", ids.len());
+    if let Ok(mut indexer) = crate::feed::Indexer::start(services) {
+        // No server holds this data directory's index: apply the change log here.
+        indexer.catch_up(services)?;
+    } else {
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
+    verify_index(services, false)
 }
 
 fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod dcat;
 pub mod demo;
 pub mod error;
+pub mod feed;
 pub mod http;
 pub mod licenses;
 pub mod schemas;

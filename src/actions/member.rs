@@ -8,6 +8,7 @@ use super::{ActionContext, Params};
 use crate::actions::group;
 use crate::auth::{Permission, roles};
 use crate::error::{ActionError, ActionResult, FieldErrors};
+use crate::store::changes::ChangeKind;
 use crate::store::changes::Entity;
 use crate::store::{self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, packages, users};
 
@@ -80,10 +81,10 @@ fn save_membership(
     capacity: &str,
 ) -> ActionResult<MemberRow> {
     let row = members::upsert(tx, &group::create_membership(&group.id, object_type, object_id, capacity))?;
-    changes::append(tx, kind_of(group).entity(), &group.id, "membership", store::now())?;
+    changes::append(tx, kind_of(group).entity(), &group.id, ChangeKind::Membership, store::now())?;
     if object_type == "package" {
         packages::clear_cache(tx, None, &[object_id.to_string()])?;
-        changes::append(tx, Entity::Dataset, object_id, "groups", store::now())?;
+        changes::append(tx, Entity::Dataset, object_id, ChangeKind::Groups, store::now())?;
     }
     Ok(row)
 }
@@ -140,9 +141,9 @@ fn delete_membership(context: &ActionContext, id: &str, object: &str, object_typ
             packages::clear_cache(tx, None, std::slice::from_ref(&object_id))?;
         }
         if members::delete(tx, &group.id, object_type, &object_id)? {
-            changes::append(tx, kind_of(&group).entity(), &group.id, "membership", store::now())?;
+            changes::append(tx, kind_of(&group).entity(), &group.id, ChangeKind::Membership, store::now())?;
             if object_type == "package" {
-                changes::append(tx, Entity::Dataset, &object_id, "groups", store::now())?;
+                changes::append(tx, Entity::Dataset, &object_id, ChangeKind::Groups, store::now())?;
             }
         }
         Ok(Value::Null)

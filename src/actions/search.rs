@@ -175,8 +175,9 @@ fn main_filter(fq: &str, include_private: bool, states: &str) -> String {
 pub fn run_search(context: &ActionContext, request: &Request) -> ActionResult<search::Outcome> {
     let search = &context.services.search;
     if search.is_indexing() {
+        let since = std::time::Instant::now();
         let logged = context.store().read(crate::store::changes::last_seq)?;
-        search.wait_for(logged);
+        search.wait_for(logged, since);
     }
     search.run(request).map_err(search_error)
 }

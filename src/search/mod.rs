@@ -1,5 +1,5 @@
 //! Search: a tantivy index on disk under the data directory, with CKAN's index field names,
-//! kept current from the store's change log (see `indexer.rs`) and queried by
+//! kept current from the store's change log by the feed (`crate::feed`) and queried by
 //! `package_search` (`actions/search.rs`).
 
 pub mod analysis;
@@ -8,14 +8,14 @@ pub mod collation;
 mod collect;
 mod document;
 mod fields;
-mod indexer;
 mod orders;
 pub mod query;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
@@ -23,8 +23,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 pub use build::{QueryBuilder, parse_date};
 pub use collect::{FacetField, Facets, MAX_SORT_ITEMS, SortBy, SortItem, TopSorted};
 pub use document::permission_labels;
-pub use fields::{FieldRef, Fields, KV_SEPARATOR};
-pub use indexer::{rebuild, run as run_indexer};
+pub use fields::{FieldRef, Fields, KV_SEPARATOR, SCHEMA_VERSION};
 
 /// Memory the index writer may use before it flushes a segment, while keeping the index
 /// current (small: every write commits, and a big budget makes each commit allocate more)...
@@ -51,8 +50,8 @@ pub struct Search {
     directory: PathBuf,
     /// The writer, and whether it is the bulk (rebuild) one.
     writer: Mutex<Option<(IndexWriter, bool)>>,
-    applied: Mutex<i64>,
-    applied_changed: Condvar,
+    progress: Mutex<Progress>,
+    progress_changed: Condvar,
     wake: (Mutex<bool>, Condvar),
     indexer_running: AtomicBool,
     /// The public catalogue's dates, for the index generation they were read from (the DCAT
@@ -63,6 +62,16 @@ pub struct Search {
     deep_pages: (Mutex<usize>, Condvar),
     /// Complete result orders of the current generation, for paging deep into one result set.
     orders: orders::Orders,
+}
+
+/// How far this node's index has followed the change log.
+#[derive(Debug, Clone, Copy)]
+struct Progress {
+    /// Every change up to this number is searchable (or will never exist).
+    settled: i64,
+    /// When the newest complete round of the feed began: every change committed before
+    /// then is searchable.
+    complete_round_started: Option<Instant>,
 }
 
 /// A search that keeps more than this many documents in its sort is a deep page.
@@ -92,15 +101,15 @@ impl Search {
             reader,
             directory: directory.to_path_buf(),
             writer: Mutex::new(None),
-            applied: Mutex::new(0),
-            applied_changed: Condvar::new(),
+            progress: Mutex::new(Progress { settled: 0, complete_round_started: None }),
+            progress_changed: Condvar::new(),
             wake: (Mutex::new(false), Condvar::new()),
             indexer_running: AtomicBool::new(false),
             deep_pages: (Mutex::new(0), Condvar::new()),
             catalogue_dates: Mutex::new(None),
             orders: orders::Orders::default(),
         };
-        *search.applied_guard() = search.checkpoint().seq;
+        search.progress_guard().settled = search.checkpoint().seq;
         Ok(search)
     }
 
@@ -114,13 +123,24 @@ impl Search {
             .unwrap_or_default()
     }
 
-    fn applied_guard(&self) -> MutexGuard<'_, i64> {
-        self.applied.lock().unwrap_or_else(|p| p.into_inner())
+    fn progress_guard(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Builds a dataset's index document from its dict and its collaborators' user ids.
+    pub(crate) fn document(
+        &self,
+        dict: &serde_json::Map<String, serde_json::Value>,
+        collaborators: &[String],
+        vocabularies: &HashMap<String, String>,
+    ) -> tantivy::TantivyDocument {
+        let extra = document::Extra { site_id: "default", collaborators, vocabularies };
+        document::build(&self.fields, dict, &extra)
     }
 
     /// Returns the index writer, opening it on first use (one process holds it at a time);
     /// `bulk` asks for the rebuild configuration.
-    fn writer(&self, bulk: bool) -> anyhow::Result<MutexGuard<'_, Option<(IndexWriter, bool)>>> {
+    pub(crate) fn writer(&self, bulk: bool) -> anyhow::Result<MutexGuard<'_, Option<(IndexWriter, bool)>>> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         if guard.as_ref().is_some_and(|(_, is_bulk)| *is_bulk != bulk)
             && let Some((writer, _)) = guard.take()
@@ -140,10 +160,20 @@ impl Search {
         Ok(guard)
     }
 
-    /// Records that the index now holds every change up to `seq` and wakes waiting writers.
-    fn set_applied(&self, seq: i64) {
-        *self.applied_guard() = seq;
-        self.applied_changed.notify_all();
+    /// Records the feed's progress (see [`Progress`]) and wakes waiting searches.
+    pub(crate) fn record_progress(&self, settled: i64, complete_round_started: Option<Instant>) {
+        let mut progress = self.progress_guard();
+        progress.settled = settled;
+        if complete_round_started.is_some() {
+            progress.complete_round_started = complete_round_started;
+        }
+        drop(progress);
+        self.progress_changed.notify_all();
+    }
+
+    /// Marks this process as the one that keeps the index current.
+    pub(crate) fn set_indexing(&self) {
+        self.indexer_running.store(true, Ordering::Release);
     }
 
     /// Asks the indexer to look at the change log now.
@@ -154,7 +184,7 @@ impl Search {
     }
 
     /// Waits up to `timeout` for a nudge.
-    fn wait_for_nudge(&self, timeout: Duration) {
+    pub(crate) fn wait_for_nudge(&self, timeout: Duration) {
         let (pending, condvar) = &self.wake;
         let guard = pending.lock().unwrap_or_else(|p| p.into_inner());
         let (mut guard, _) = condvar.wait_timeout_while(guard, timeout, |p| !*p).unwrap_or_else(|p| p.into_inner());
@@ -166,17 +196,21 @@ impl Search {
         self.indexer_running.load(Ordering::Acquire)
     }
 
-    /// Read-your-writes: when this process runs the indexer, waits until the change log up to
-    /// `seq` is searchable.
-    pub fn wait_for(&self, seq: i64) {
-        if !self.indexer_running.load(Ordering::Acquire) || *self.applied_guard() >= seq {
+    /// Read-your-writes: when this process runs the indexer, waits until every change the
+    /// store had logged when the caller began (`since`, when the newest change was `seq`) is
+    /// searchable: either the log is settled up to `seq`, or a complete round of the feed
+    /// began after `since` (it saw every change committed before then, even while an older
+    /// transaction still holds a lower number open).
+    pub fn wait_for(&self, seq: i64, since: Instant) {
+        let caught_up = |p: &Progress| p.settled >= seq || p.complete_round_started.is_some_and(|s| s >= since);
+        if !self.indexer_running.load(Ordering::Acquire) || caught_up(&self.progress_guard()) {
             return;
         }
         self.nudge();
-        let guard = self.applied_guard();
+        let guard = self.progress_guard();
         let (guard, timeout) = self
-            .applied_changed
-            .wait_timeout_while(guard, READ_YOUR_WRITES_TIMEOUT, |applied| *applied < seq)
+            .progress_changed
+            .wait_timeout_while(guard, READ_YOUR_WRITES_TIMEOUT, |p| !caught_up(p))
             .unwrap_or_else(|p| p.into_inner());
         drop(guard);
         if timeout.timed_out() {

@@ -9,7 +9,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::sql_types::{Array, Text};
 
 use super::activities::ActivityRow;
-use super::changes::Entity;
+use super::changes::{ChangeKind, Entity};
 use super::packages::PackageRow;
 use super::resources::ResourceRow;
 use super::schema::{activities, changes, packages};
@@ -40,7 +40,7 @@ pub fn insert(tx: &mut Tx, new: &NewDataset) -> StoreResult<()> {
             super::packages::insert(tx, new.row, Some(new.dict_text))?;
             super::tags::set_for_package(tx, &new.row.id, new.tag_ids, true)?;
             super::resources::insert_all(tx, new.resources)?;
-            super::changes::append(tx, Entity::Dataset, &new.row.id, "create", new.changed_at)?;
+            super::changes::append(tx, Entity::Dataset, &new.row.id, ChangeKind::Create, new.changed_at)?;
             super::activities::insert(tx, new.activity)
         }
     }
@@ -61,7 +61,7 @@ fn pg_statement<'a>(
         change: diesel::insert_into(changes::table).values(super::changes::entry(
             Entity::Dataset,
             &new.row.id,
-            "create",
+            ChangeKind::Create,
             new.changed_at,
         )),
         activity: diesel::insert_into(activities::table).values(new.activity),

@@ -283,6 +283,36 @@ pub fn with_caches(
     }
 }
 
+/// What the search index must agree with about a dataset (`kho search verify`).
+#[derive(Debug, Queryable)]
+pub struct IndexFacts {
+    pub id: String,
+    pub state: String,
+    pub private: bool,
+    pub owner_org: Option<String>,
+    pub creator_user_id: Option<String>,
+    pub metadata_modified: NaiveDateTime,
+}
+
+/// Returns the next `limit` datasets' [`IndexFacts`] (any state) by id after `after`.
+pub fn index_facts(tx: &mut Tx, after: &str, limit: i64) -> StoreResult<Vec<IndexFacts>> {
+    map_err(
+        packages::table
+            .filter(packages::id.gt(after))
+            .order(packages::id)
+            .limit(limit)
+            .select((
+                packages::id,
+                packages::state,
+                packages::private,
+                packages::owner_org,
+                packages::creator_user_id,
+                packages::metadata_modified,
+            ))
+            .load(tx),
+    )
+}
+
 /// Returns the ids of an organisation's datasets (any state).
 pub fn ids_of_org(tx: &mut Tx, org_id: &str) -> StoreResult<Vec<String>> {
     map_err(packages::table.filter(packages::owner_org.eq(org_id)).select(packages::id).load(tx))

@@ -95,6 +95,28 @@ pub fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestA
         ..Config::default()
     };
     adjust(&mut config);
+    let mut app = start(config, data_dir, database);
+    let sysadmin = actions::call_by_name(
+        &app.services,
+        Caller::system(),
+        "user_create",
+        json!({"name": "accadmin", "email": "accadmin@example.org", "password": "MatKhau-2024!", "sysadmin": true}),
+    )
+    .expect("create sysadmin");
+    let token = actions::call_by_name(
+        &app.services,
+        Caller::system(),
+        "api_token_create",
+        json!({"user": sysadmin["id"], "name": "test"}),
+    )
+    .expect("sysadmin token");
+    app.sysadmin_token = token["token"].as_str().expect("token").to_string();
+    app
+}
+
+/// Starts a server on `config` (its data directory and, on PostgreSQL, its database owned by
+/// the returned app).
+fn start(config: Config, data_dir: tempfile::TempDir, database: Option<PgDatabase>) -> TestApp {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -106,24 +128,10 @@ pub fn spawn_app_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestA
         })
     });
     let (address, services, handle) = receiver.recv().expect("server started");
-    let sysadmin = actions::call_by_name(
-        &services,
-        Caller::system(),
-        "user_create",
-        json!({"name": "accadmin", "email": "accadmin@example.org", "password": "MatKhau-2024!", "sysadmin": true}),
-    )
-    .expect("create sysadmin");
-    let token = actions::call_by_name(
-        &services,
-        Caller::system(),
-        "api_token_create",
-        json!({"user": sysadmin["id"], "name": "test"}),
-    )
-    .expect("sysadmin token");
     TestApp {
         base: format!("http://{address}"),
         services,
-        sysadmin_token: token["token"].as_str().expect("token").to_string(),
+        sysadmin_token: String::new(),
         client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         handle,
         _data_dir: data_dir,
@@ -185,6 +193,28 @@ fn send(request: RequestBuilder) -> Reply {
 }
 
 impl TestApp {
+    /// Starts a second Kho node on this app's PostgreSQL database, with its own data directory
+    /// (its own search index); it shares the store, hence the accounts and tokens. Drop it
+    /// before this app (which drops the database).
+    pub fn spawn_node(&self) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let config = Config {
+            data_dir: data_dir.path().to_path_buf(),
+            bind: "127.0.0.1:0".into(),
+            site_url: None,
+            ..self.services.config.clone()
+        };
+        assert!(config.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")), "nodes share PostgreSQL");
+        let mut node = start(config, data_dir, None);
+        node.sysadmin_token = self.sysadmin_token.clone();
+        node
+    }
+
+    /// Returns the URL of this app's PostgreSQL database.
+    pub fn database_url(&self) -> String {
+        self.services.config.database_url.clone().expect("a PostgreSQL app")
+    }
+
     /// Returns the URL of an action.
     pub fn action_url(&self, name: &str) -> String {
         format!("{}/api/3/action/{name}", self.base)

@@ -7,6 +7,7 @@ mod authz;
 mod cli;
 mod datasets;
 mod dcat;
+mod feed;
 mod golden;
 mod groups;
 mod helpers;

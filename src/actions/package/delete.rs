@@ -8,6 +8,7 @@ use crate::actions::authz::has_group_permission;
 use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
+use crate::store::changes::ChangeKind;
 use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, packages::PackageRow};
 
 fn required_id(params: &Params) -> ActionResult<String> {
@@ -22,7 +23,7 @@ fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> Action
     for membership in members::list_for_object(tx, "package", &row.id)? {
         members::delete(tx, &membership.group_id, "package", &row.id)?;
     }
-    changes::append(tx, Entity::Dataset, &row.id, "delete", now)?;
+    changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Delete, now)?;
     let deleted = packages::find(tx, &row.id)?.ok_or(ActionError::NotFound(None))?;
     super::record_change(tx, context, &deleted, "deleted package").map(|_| ())
 }
@@ -54,7 +55,7 @@ pub fn dataset_purge(context: &ActionContext, params: &Params) -> ActionResult<V
     context.store().write(|tx| {
         let row = packages::find(tx, &id)?.ok_or_else(|| ActionError::not_found("Dataset was not found"))?;
         packages::purge(tx, &row.id)?;
-        changes::append(tx, Entity::Dataset, &row.id, "purge", store::now())?;
+        changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Purge, store::now())?;
         Ok(Value::Null)
     })
 }
@@ -80,7 +81,7 @@ pub fn package_owner_org_update(context: &ActionContext, params: &Params) -> Act
         let now = store::now();
         let moved = PackageRow { owner_org, metadata_modified: now, ..row.clone() };
         packages::update(tx, &moved)?;
-        changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
+        changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Update, now)?;
         super::record_change(tx, context, &moved, "changed package")?;
         Ok(Value::Null)
     })
@@ -115,7 +116,7 @@ fn bulk(context: &ActionContext, params: &Params, change: Bulk) -> ActionResult<
                     if row.private != private {
                         let changed = PackageRow { private, metadata_modified: now, ..row.clone() };
                         packages::update(tx, &changed)?;
-                        changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
+                        changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Update, now)?;
                         super::record_change(tx, context, &changed, "changed package")?;
                     }
                 }

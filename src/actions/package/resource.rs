@@ -9,6 +9,7 @@ use super::{can_edit, readable};
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult, FieldErrors};
+use crate::store::changes::ChangeKind;
 use crate::store::{
     self, Tx, changes, changes::Entity, packages, packages::PackageRow, resources, resources::ResourceRow,
 };
@@ -22,7 +23,7 @@ fn touch_dataset(
 ) -> ActionResult<()> {
     let touched = PackageRow { metadata_modified: now, ..row.clone() };
     packages::update(tx, &touched)?;
-    changes::append(tx, Entity::Dataset, &row.id, "update", now)?;
+    changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Update, now)?;
     super::record_change(tx, context, &touched, "changed package").map(|_| ())
 }
 

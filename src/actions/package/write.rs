@@ -10,6 +10,7 @@ use crate::actions::authz::has_group_permission;
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
+use crate::store::changes::ChangeKind;
 use crate::store::groups::GroupRow;
 use crate::store::new_dataset::{self, NewDataset};
 use crate::store::packages::PackageRow;
@@ -591,7 +592,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
         packages::update(tx, &row)?;
         let stored = Stored { row, groups, resources: new_resources };
         store_parts(tx, &stored, &tag_rows, &old_groups)?;
-        changes::append(tx, Entity::Dataset, &stored.row.id, "update", now)?;
+        changes::append(tx, Entity::Dataset, &stored.row.id, ChangeKind::Update, now)?;
         let activity = if stored.row.state == "deleted" { "deleted package" } else { "changed package" };
         let dict = super::record_change(tx, context, &stored.row, activity)?;
         Ok(Value::Object(dict))
