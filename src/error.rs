@@ -130,7 +130,17 @@ impl From<StoreError> for ActionError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ActionError::NotFound(None),
-            StoreError::UniqueViolation(_) => ActionError::field("name", "That URL is already in use."),
+            StoreError::UniqueViolation(taken) => match taken.as_str() {
+                "packages.name" | "groups.name" => ActionError::field("name", "That URL is already in use."),
+                "users.name" => ActionError::field("name", "That login name is not available."),
+                "vocabularies.name" => ActionError::field("name", "That vocabulary name is already in use."),
+                "tags.name" => ActionError::field("tags", "That tag already exists."),
+                other => {
+                    let field = other.rsplit('.').next().unwrap_or(other);
+                    ActionError::field(field, format!("That value is already in use ({other})."))
+                }
+            },
+            StoreError::InvalidValue(message) => ActionError::message(format!("Invalid value: {message}")),
             StoreError::Unavailable(message) => ActionError::Unavailable(message),
             other => ActionError::Internal(anyhow::Error::new(other)),
         }

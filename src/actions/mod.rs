@@ -165,6 +165,7 @@ pub fn call(services: &Services, caller: Caller, action: &Action, params: &Param
     if caller.is_disabled() {
         return Err(ActionError::Authorization(None));
     }
+    params.check_text()?;
     let context = ActionContext { services, caller };
     (action.run)(&context, params)
 }
@@ -186,6 +187,7 @@ pub fn call_for_json(
 ) -> ActionResult<Answer> {
     match action.render {
         Some(render) if !caller.is_disabled() => {
+            params.check_text()?;
             let mut body = String::from(prefix);
             render(&ActionContext { services, caller }, params, &mut body)?;
             body.push_str(suffix);

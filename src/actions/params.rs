@@ -94,6 +94,51 @@ impl Params {
         }
     }
 
+    /// Returns a parameter that may arrive as a JSON string (CKAN's `convert_to_json_if_string`):
+    /// text is decoded, anything else is taken as it is.
+    pub fn json(&self, key: &str) -> ActionResult<Option<Value>> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => serde_json::from_str(text)
+                .map(Some)
+                .map_err(|_| ActionError::field(key, "Could not parse as valid JSON")),
+            Some(other) => Ok(Some(other.clone())),
+        }
+    }
+
+    /// Refuses text no store can keep: the NUL character, anywhere in a value, a key or an
+    /// uploaded file's name (PostgreSQL rejects it; CKAN answers it with a 500). The error
+    /// names the top-level parameter.
+    pub fn check_text(&self) -> ActionResult<()> {
+        let has_nul = |text: &str| text.contains('\0');
+        for (key, value) in &self.0 {
+            let mut pending = vec![value];
+            let mut bad = has_nul(key);
+            while let Some(value) = pending.pop() {
+                if bad {
+                    break;
+                }
+                match value {
+                    Value::String(text) => bad = has_nul(text),
+                    Value::Array(items) => pending.extend(items),
+                    Value::Object(map) => {
+                        bad = map.keys().any(|k| has_nul(k));
+                        pending.extend(map.values());
+                    }
+                    _ => {}
+                }
+            }
+            if bad {
+                let field: String = key.chars().filter(|c| *c != '\0').collect();
+                return Err(ActionError::field(&field, NUL_MESSAGE));
+            }
+        }
+        match self.1.iter().find(|upload| has_nul(&upload.filename) || has_nul(&upload.field)) {
+            Some(upload) => Err(ActionError::field(&upload.field.replace('\0', ""), NUL_MESSAGE)),
+            None => Ok(()),
+        }
+    }
+
     /// Returns a list of strings from a JSON list, a repeated parameter, or a comma-separated string.
     pub fn string_list(&self, key: &str) -> Option<Vec<String>> {
         match self.0.get(key)? {
@@ -103,6 +148,9 @@ impl Params {
         }
     }
 }
+
+/// The validation message for text holding the NUL character.
+pub const NUL_MESSAGE: &str = "Must not contain the NUL character (\\u0000)";
 
 /// Returns a scalar JSON value as text.
 pub fn value_text(value: &Value) -> Option<String> {
@@ -161,6 +209,26 @@ mod tests {
         let p = params(json!({"a": ["x", "y"], "b": "x, y"}));
         assert_eq!(p.string_list("a").unwrap(), ["x", "y"]);
         assert_eq!(p.string_list("b").unwrap(), ["x", "y"]);
+    }
+
+    #[test]
+    fn nul_anywhere_is_refused_naming_the_parameter() {
+        assert!(params(json!({"title": "a b", "tags": [{"name": "x"}]})).check_text().is_ok());
+        for bad in
+            [json!({"title": "a\u{0}b"}), json!({"tags": [{"name": "x\u{0}"}]}), json!({"tags": [{"na\u{0}me": 1}]})]
+        {
+            let key = bad.as_object().unwrap().keys().next().unwrap().clone();
+            let error = params(bad).check_text().unwrap_err().to_error_object();
+            assert_eq!(error[key.as_str()], json!([NUL_MESSAGE]));
+        }
+    }
+
+    #[test]
+    fn json_parameters_come_as_text_or_as_themselves() {
+        let p = params(json!({"a": "[\"x\"]", "b": ["x"], "c": "nope"}));
+        assert_eq!(p.json("a").unwrap(), Some(json!(["x"])));
+        assert_eq!(p.json("b").unwrap(), Some(json!(["x"])));
+        assert!(p.json("c").is_err());
     }
 
     #[test]

@@ -45,8 +45,11 @@ const KNOWN_PARAMETERS: &[&str] = &[
 const SORTABLE_TEXT: &[&str] =
     &["id", "name", "license_id", "state", "dataset_type", "owner_org", "organization", "capacity", "creator_user_id"];
 
-fn search_error(error: search::query::SyntaxError) -> ActionError {
-    ActionError::Search(format!("Search error: '{}'", error.0))
+fn search_error(error: search::SearchError) -> ActionError {
+    match error {
+        search::SearchError::Syntax(error) => ActionError::Search(format!("Search error: '{}'", error.0)),
+        index => ActionError::Internal(anyhow::anyhow!("{index}")),
+    }
 }
 
 /// Returns the caller's permission labels (spec §2.5); `None` for sysadmins.
@@ -119,29 +122,33 @@ fn natural(params: &Params, key: &str) -> ActionResult<Option<i64>> {
 
 /// `facet.field`: a JSON list given as text, a real list, or repeated parameters.
 fn facet_fields(params: &Params) -> ActionResult<Vec<String>> {
-    let not_json = || {
-        let mut map = Map::new();
-        map.insert("facet.field".into(), json!(["Could not parse as valid JSON", "Not a list"]));
-        ActionError::Validation(map)
-    };
     let list = match params.get("facet.field") {
         None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(items)) if items.iter().all(Value::is_string) && items.len() > 1 => items.clone(),
-        Some(Value::Array(items)) => match items.first() {
-            Some(Value::String(text)) if items.len() == 1 => match serde_json::from_str(text) {
+        // One text item holding a JSON list: the text form, sent through a list-making decoder.
+        Some(Value::Array(items)) => match items.as_slice() {
+            [Value::String(text)] if text.trim_start().starts_with('[') => match serde_json::from_str(text) {
                 Ok(Value::Array(inner)) => inner,
-                _ => return Err(not_json()),
+                _ => return Err(ActionError::field("facet.field", "Could not parse as valid JSON")),
             },
             _ => items.clone(),
         },
         Some(Value::String(text)) => match serde_json::from_str(text) {
             Ok(Value::Array(items)) => items,
             Ok(_) => return Err(ActionError::field("facet.field", "Not a list")),
-            Err(_) => return Err(not_json()),
+            Err(_) => {
+                let mut map = Map::new();
+                map.insert("facet.field".into(), json!(["Could not parse as valid JSON", "Not a list"]));
+                return Err(ActionError::Validation(map));
+            }
         },
         Some(_) => return Err(ActionError::field("facet.field", "Not a list")),
     };
-    Ok(list.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+    list.iter()
+        .map(|item| match item {
+            Value::String(name) => Ok(name.clone()),
+            other => Err(ActionError::field("facet.field", format!("Not a string: {other}"))),
+        })
+        .collect()
 }
 
 /// `fq_list`: a list, or one string taken as a one-item list.

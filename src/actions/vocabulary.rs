@@ -39,6 +39,10 @@ pub fn vocabulary_create(context: &ActionContext, params: &Params) -> ActionResu
         return Err(ActionError::Authorization(None));
     }
     let name = params.non_empty("name").ok_or_else(|| ActionError::field("name", "Missing value"))?;
+    // CKAN's vocabulary_name_validator.
+    if !(2..=100).contains(&name.chars().count()) {
+        return Err(ActionError::field("name", "Name must be 2 to 100 characters long"));
+    }
     let names = tag_names(params)?;
     context.store().write(|tx| {
         if vocabularies::find(tx, &name)?.is_some() {

@@ -41,8 +41,70 @@ fn bare_bad_request(message: &str) -> HttpResponse {
         .body(Value::String(format!("Bad request: {message}")).to_string())
 }
 
-/// Why the request data could not be decoded.
-struct DecodeError(String);
+/// Why the request data could not be decoded: CKAN's bare-string 400, or a field error in
+/// the envelope (text that is valid JSON but not valid Unicode).
+enum DecodeError {
+    Bare(String),
+    Field(ActionError),
+}
+
+/// The stand-in for a lone UTF-16 surrogate escape while finding which parameter held one
+/// (a noncharacter: no real text carries it).
+const LONE_SURROGATE: char = '\u{FFFF}';
+
+/// Replaces every `\uXXXX` escape of a lone UTF-16 surrogate (valid JSON, not valid Unicode:
+/// Python's `json` accepts it, serde refuses it) with an escape of [`LONE_SURROGATE`].
+fn mark_lone_surrogates(text: &[u8]) -> Vec<u8> {
+    let escape_at = |at: usize| -> Option<u32> {
+        let digits = text.get(at..at + 6).filter(|e| e.starts_with(b"\\u"))?.get(2..)?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        if byte != b'\\' {
+            out.push(byte);
+            at += 1;
+            continue;
+        }
+        match escape_at(at) {
+            Some(0xD800..=0xDBFF) if matches!(escape_at(at + 6), Some(0xDC00..=0xDFFF)) => {
+                out.extend_from_slice(text.get(at..at + 12).unwrap_or_default());
+                at += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\uFFFF");
+                at += 6;
+            }
+            _ => {
+                // Any other escape: copy the backslash and the escaped character.
+                out.extend_from_slice(text.get(at..at + 2).or_else(|| text.get(at..)).unwrap_or_default());
+                at += 2;
+            }
+        }
+    }
+    out
+}
+
+/// Returns the first top-level key whose value (at any depth) holds [`LONE_SURROGATE`].
+fn key_with_lone_surrogate(map: &Map<String, Value>) -> Option<String> {
+    map.iter().find_map(|(key, value)| {
+        let mut pending = vec![value];
+        let mut found = key.contains(LONE_SURROGATE);
+        while let Some(value) = pending.pop().filter(|_| !found) {
+            match value {
+                Value::String(text) => found = text.contains(LONE_SURROGATE),
+                Value::Array(items) => pending.extend(items),
+                Value::Object(inner) => {
+                    found = inner.keys().any(|k| k.contains(LONE_SURROGATE));
+                    pending.extend(inner.values());
+                }
+                _ => {}
+            }
+        }
+        found.then(|| key.replace(LONE_SURROGATE, ""))
+    })
+}
 
 /// Inserts one form or query value with CKAN's one-string-or-list rule.
 pub(super) fn insert_repeated(map: &mut Map<String, Value>, key: String, value: String) {
@@ -67,11 +129,27 @@ fn pairs_to_map(pairs: url::form_urlencoded::Parse<'_>) -> Map<String, Value> {
 }
 
 fn parse_json_object(text: &[u8]) -> Result<Map<String, Value>, DecodeError> {
-    let value: Value = serde_json::from_slice(text)
-        .map_err(|e| DecodeError(format!("JSON Error: Error decoding JSON data. Error: {e}")))?;
+    let value: Value = match serde_json::from_slice(text) {
+        Ok(value) => value,
+        Err(error) if error.is_syntax() && text.windows(3).any(|w| w == b"\\ud" || w == b"\\uD") => {
+            let marked = mark_lone_surrogates(text);
+            let key = match serde_json::from_slice::<Value>(&marked) {
+                Ok(Value::Object(map)) => key_with_lone_surrogate(&map),
+                _ => None,
+            };
+            return Err(match key {
+                Some(key) => DecodeError::Field(ActionError::field(
+                    &key,
+                    "Must be valid Unicode text (a lone UTF-16 surrogate escape is not)",
+                )),
+                None => DecodeError::Bare(format!("JSON Error: Error decoding JSON data. Error: {error}")),
+            });
+        }
+        Err(error) => return Err(DecodeError::Bare(format!("JSON Error: Error decoding JSON data. Error: {error}"))),
+    };
     match value {
         Value::Object(map) => Ok(map),
-        other => Err(DecodeError(format!(
+        other => Err(DecodeError::Bare(format!(
             "JSON Error: Request data JSON decoded to {} but it needs to be a dictionary.",
             other
         ))),
@@ -84,9 +162,9 @@ fn request_data(request: &HttpRequest, body: &[u8], side_effect_free: bool) -> R
     let content_type = raw_content_type.to_ascii_lowercase();
     if request.method() == Method::POST && content_type.starts_with("multipart/form-data") {
         let boundary = super::multipart::boundary(raw_content_type)
-            .ok_or_else(|| DecodeError("multipart/form-data without a boundary".into()))?;
+            .ok_or_else(|| DecodeError::Bare("multipart/form-data without a boundary".into()))?;
         let (fields, uploads) = super::multipart::parse(body, &boundary)
-            .ok_or_else(|| DecodeError("malformed multipart/form-data body".into()))?;
+            .ok_or_else(|| DecodeError::Bare("malformed multipart/form-data body".into()))?;
         return Ok(Params(fields, uploads));
     }
     request_fields(request, body, side_effect_free, &content_type).map(|map| Params(map, Vec::new()))
@@ -125,7 +203,7 @@ fn request_fields(
         if declared_json || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
             return parse_json_object(body);
         }
-        return Err(DecodeError(
+        return Err(DecodeError::Bare(
             "JSON Error: Error decoding JSON data. Send a JSON object with Content-Type: application/json".into(),
         ));
     }
@@ -158,7 +236,14 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
     }
     let mut params = match request_data(&request, &body, action.side_effect_free) {
         Ok(data) => data,
-        Err(DecodeError(message)) => return bare_bad_request(&message),
+        Err(DecodeError::Bare(message)) => return bare_bad_request(&message),
+        Err(DecodeError::Field(error)) => {
+            let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);
+            let body = json!({"help": help, "error": error.to_error_object(), "success": false});
+            return HttpResponse::build(StatusCode::from_u16(error.status()).unwrap_or(StatusCode::CONFLICT))
+                .content_type("application/json;charset=utf-8")
+                .body(body.to_string());
+        }
     };
     // JSONP calls always run as anonymous (CKAN: a callback must never carry credentials).
     let callback = params.0.remove("callback").and_then(|v| v.as_str().map(str::to_string));
@@ -258,7 +343,17 @@ mod tests {
 
     #[test]
     fn non_object_json_is_refused() {
-        let DecodeError(message) = parse_json_object(b"[1]").err().unwrap();
+        let Some(DecodeError::Bare(message)) = parse_json_object(b"[1]").err() else { panic!("bare error expected") };
         assert!(message.contains("it needs to be a dictionary"));
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_a_field_error_naming_its_parameter() {
+        for body in [&br#"{"q": "\ud800"}"#[..], br#"{"q": ["a\udc00b"]}"#, br#"{"q": {"x": "\ud800\u0041"}}"#] {
+            let Some(DecodeError::Field(error)) = parse_json_object(body).err() else { panic!("field error expected") };
+            assert!(error.to_error_object()["q"].is_array(), "{}", error.to_error_object());
+        }
+        let pair = parse_json_object(br#"{"q": "\ud83d\ude00 \u00e0"}"#).ok().unwrap();
+        assert_eq!(pair["q"], json!("\u{1F600} à"));
     }
 }

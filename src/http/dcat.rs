@@ -131,7 +131,8 @@ async fn catalog(
             &services,
             json!({"q": q, "fq_list": filters, "rows": per_page, "start": per_page * (page - 1), "sort": CATALOG_SORT}),
         )?;
-        let dates = services.search.public_catalogue_dates().map_err(|e| ActionError::Search(e.0))?;
+        let dates =
+            services.search.public_catalogue_dates().map_err(|e| ActionError::Internal(anyhow::anyhow!("{e}")))?;
         let url = site_url(&services);
         let path = format!("{url}/catalog.{}", format.extension());
         let site = site_of(&services, &url);

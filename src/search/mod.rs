@@ -236,6 +236,29 @@ pub struct CatalogueDates {
     pub modified: Option<String>,
 }
 
+/// Why a search failed: the request (CKAN's 409 `Search Error`) or the index itself (a server
+/// fault: logged, answered with a 500).
+#[derive(Debug)]
+pub enum SearchError {
+    Syntax(query::SyntaxError),
+    Index(tantivy::TantivyError),
+}
+
+impl From<query::SyntaxError> for SearchError {
+    fn from(error: query::SyntaxError) -> Self {
+        SearchError::Syntax(error)
+    }
+}
+
+impl std::fmt::Display for SearchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SearchError::Syntax(error) => write!(f, "{}", error.0),
+            SearchError::Index(error) => write!(f, "search index: {error}"),
+        }
+    }
+}
+
 /// One search, in index terms (the action layer builds it from CKAN's parameters).
 pub struct Request {
     /// Free text for CKAN's DisMax, or a Lucene query; `None` matches everything.
@@ -279,8 +302,8 @@ impl Outcome {
 }
 
 impl Search {
-    /// Runs a search. Syntax errors in `q` or a filter come back as [`query::SyntaxError`].
-    pub fn run(&self, request: &Request) -> Result<Outcome, query::SyntaxError> {
+    /// Runs a search. Syntax errors in `q` or a filter come back as [`SearchError::Syntax`].
+    pub fn run(&self, request: &Request) -> Result<Outcome, SearchError> {
         // A page cut from a kept order takes a deep-page slot only while the order is
         // computed (inside `run_now`; never two slots at once).
         let fingerprint = Self::order_fingerprint(request);
@@ -325,7 +348,7 @@ impl Search {
     /// Returns when the public catalogue began and last changed: `metadata_created` of its
     /// oldest dataset and `metadata_modified` of its most recently changed one (the DCAT
     /// catalogue's `dct:issued` and `dct:modified`); computed once per index generation.
-    pub fn public_catalogue_dates(&self) -> Result<CatalogueDates, query::SyntaxError> {
+    pub fn public_catalogue_dates(&self) -> Result<CatalogueDates, SearchError> {
         let generation = self.reader.searcher().generation().generation_id();
         let mut cached = self.catalogue_dates.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((seen, dates)) = cached.as_ref()
@@ -333,7 +356,7 @@ impl Search {
         {
             return Ok(dates.clone());
         }
-        let first = |field: &str, descending: bool| -> Result<Option<String>, query::SyntaxError> {
+        let first = |field: &str, descending: bool| -> Result<Option<String>, SearchError> {
             let request = Request {
                 q: None,
                 filters: vec!["+capacity:public +state:active".into()],
@@ -358,7 +381,7 @@ impl Search {
 
     /// Runs a search now; `fingerprint` (from [`Search::order_fingerprint`]) cuts the page from
     /// the query's kept order.
-    fn run_now(&self, request: &Request, fingerprint: Option<String>) -> Result<Outcome, query::SyntaxError> {
+    fn run_now(&self, request: &Request, fingerprint: Option<String>) -> Result<Outcome, SearchError> {
         use tantivy::collector::Count;
         use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
         use tantivy::schema::IndexRecordOption;
@@ -397,9 +420,7 @@ impl Search {
                 Some(order) => order,
                 None => {
                     let all = TopSorted { items: request.sort.clone(), limit: usize::MAX, start: 0 };
-                    let sorted = self
-                        .in_deep_slot(|| searcher.search(&query, &all))
-                        .map_err(|e| query::SyntaxError(e.to_string()))?;
+                    let sorted = self.in_deep_slot(|| searcher.search(&query, &all)).map_err(SearchError::Index)?;
                     let order: orders::Order = std::sync::Arc::new(sorted.into_iter().map(|(_, a)| a).collect());
                     self.orders.insert(generation, fingerprint, order.clone());
                     order
@@ -425,7 +446,7 @@ impl Search {
         let wants_page = request.rows > 0;
         let (count, sorted, facets) = searcher
             .search(&query, &(Count, (wants_page.then_some(top)), Facets(facet_fields)))
-            .map_err(|e| query::SyntaxError(e.to_string()))?;
+            .map_err(SearchError::Index)?;
         let documents = self.stored_documents(&searcher, sorted.unwrap_or_default().into_iter().map(|(_, a)| a))?;
         Ok(Outcome { count, documents, facets })
     }
@@ -435,12 +456,11 @@ impl Search {
         &self,
         searcher: &tantivy::Searcher,
         addresses: impl Iterator<Item = tantivy::DocAddress>,
-    ) -> Result<Vec<String>, query::SyntaxError> {
+    ) -> Result<Vec<String>, SearchError> {
         use tantivy::schema::Value as _;
         let mut documents = Vec::new();
         for address in addresses {
-            let document: tantivy::TantivyDocument =
-                searcher.doc(address).map_err(|e| query::SyntaxError(e.to_string()))?;
+            let document: tantivy::TantivyDocument = searcher.doc(address).map_err(SearchError::Index)?;
             if let Some(text) = document.get_first(self.fields.data).and_then(|v| v.as_str()) {
                 documents.push(text.to_string());
             }

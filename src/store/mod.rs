@@ -36,8 +36,13 @@ pub type Tx = DbConnection;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
+    /// A unique constraint refused the write: what is taken, as `table.column`.
     #[error("unique constraint violated: {0}")]
     UniqueViolation(String),
+    /// The database refused a value (PostgreSQL's data exceptions: a NUL byte, a number out of
+    /// range, …): the input was impossible, not the server faulty.
+    #[error("value refused: {0}")]
+    InvalidValue(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -56,11 +61,49 @@ impl StoreError {
         match error {
             DieselError::NotFound => StoreError::NotFound,
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                StoreError::UniqueViolation(info.message().to_string())
+                StoreError::UniqueViolation(taken(info.message(), info.table_name(), info.constraint_name()))
+            }
+            DieselError::DatabaseError(_, info) if is_data_exception(info.message()) => {
+                StoreError::InvalidValue(info.message().to_string())
             }
             other => StoreError::Database(other),
         }
     }
+}
+
+/// Returns what a unique violation says is taken, as `table.column`: SQLite names it
+/// (`UNIQUE constraint failed: users.name`); PostgreSQL names the constraint (`users_name_key`).
+fn taken(message: &str, table: Option<&str>, constraint: Option<&str>) -> String {
+    if let Some((_, columns)) = message.split_once("UNIQUE constraint failed: ") {
+        return columns.split(',').next().unwrap_or(columns).trim().to_string();
+    }
+    match (table, constraint) {
+        (Some(table), Some(constraint)) => {
+            let column = constraint
+                .strip_prefix(table)
+                .and_then(|rest| rest.strip_prefix('_'))
+                .map(|rest| rest.trim_end_matches("_key").trim_end_matches("_idx"))
+                .unwrap_or(constraint);
+            format!("{table}.{column}")
+        }
+        _ => message.to_string(),
+    }
+}
+
+/// Returns whether PostgreSQL refused a value rather than failed (its messages for SQLSTATE
+/// class 22 that input can cause).
+fn is_data_exception(message: &str) -> bool {
+    [
+        "invalid byte sequence",
+        "out of range",
+        "value too long",
+        "invalid input syntax",
+        "unsupported Unicode escape",
+        "index row size",
+        "index row requires",
+    ]
+    .iter()
+    .any(|known| message.contains(known))
 }
 
 /// Runs a query on the engine's own connection: `on_engine!(tx, |c| query.first(c))`.
@@ -232,5 +275,17 @@ where
             }
             Err(error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_unique_violation_names_what_is_taken_on_both_engines() {
+        assert_eq!(super::taken("UNIQUE constraint failed: users.name", None, None), "users.name");
+        assert_eq!(
+            super::taken("duplicate key value violates unique constraint", Some("users"), Some("users_name_key")),
+            "users.name"
+        );
     }
 }

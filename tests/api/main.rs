@@ -11,6 +11,7 @@ mod feed;
 mod golden;
 mod groups;
 mod helpers;
+mod hostile;
 mod relevance;
 mod search;
 mod transport;

@@ -9,17 +9,6 @@ use super::{find_locked_public, readable, show_dict};
 use crate::actions::{ActionContext, Params};
 use crate::error::{ActionError, ActionResult};
 
-/// Returns a parameter that may arrive as a JSON string.
-fn json_param(params: &Params, key: &str) -> ActionResult<Option<Value>> {
-    match params.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => {
-            serde_json::from_str(text).map(Some).map_err(|_| ActionError::field(key, "Could not parse as valid JSON"))
-        }
-        Some(other) => Ok(Some(other.clone())),
-    }
-}
-
 /// Sets `value` at a `__`-separated path inside an object.
 fn set_path(target: &mut Map<String, Value>, path: &[&str], value: Value) {
     let Some((first, rest)) = path.split_first() else { return };
@@ -38,7 +27,7 @@ fn set_path(target: &mut Map<String, Value>, path: &[&str], value: Value) {
 
 /// Collects `match`/`update` from their object form and their flattened `name__…` keys.
 fn gather(params: &Params, name: &str) -> ActionResult<Map<String, Value>> {
-    let mut gathered = match json_param(params, name)? {
+    let mut gathered = match params.json(name)? {
         Some(Value::Object(map)) => map,
         Some(_) => return Err(ActionError::field(name, "Not a dict")),
         None => Map::new(),
@@ -143,7 +132,7 @@ pub fn package_revise(context: &ActionContext, params: &Params) -> ActionResult<
         return Err(ActionError::Validation(map));
     };
     let update = gather(params, "update")?;
-    let filters: Vec<String> = match json_param(params, "filter")? {
+    let filters: Vec<String> = match params.json("filter")? {
         Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
         Some(_) => return Err(ActionError::field("filter", "Not a list")),
         None => Vec::new(),
