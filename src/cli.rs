@@ -156,7 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo: with_demo, .. } => serve(config, with_demo),
         Command::Migrate => {
-            let store = Store::connect(&config.effective_database_url(), 1)?;
+            let store = Store::connect(&config.effective_database_url(), 1, config.sqlite_synchronous()?)?;
             let applied = store.migrate()?;
             println!("migrations applied: {applied}");
             Ok(())

@@ -43,6 +43,12 @@ pub struct Config {
     pub cors_origin_whitelist: Vec<String>,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// Which API requests are logged: `all`, `failed` (server errors and requests slower than
+    /// a second: the default) or `off`.
+    pub access_log: String,
+    /// SQLite's `synchronous`: `full` (the default: an acknowledged write survives a power
+    /// cut) or `normal` (faster; a power cut may lose the last acknowledged writes).
+    pub sqlite_synchronous: String,
     /// A JSON licence register replacing the built-in one (CKAN's `licenses_group_url`).
     pub licenses_file: Option<PathBuf>,
     /// The licence id given to a dataset created without `license_id` (unset: none, as CKAN).
@@ -68,6 +74,8 @@ impl Default for Config {
             cors_origin_allow_all: false,
             cors_origin_whitelist: Vec::new(),
             log_format: "text".into(),
+            access_log: "failed".into(),
+            sqlite_synchronous: "full".into(),
             licenses_file: None,
             default_license: None,
             auth: AuthConfig {
@@ -113,6 +121,8 @@ pub struct ConfigLayer {
     pub cors_origin_allow_all: Option<bool>,
     pub cors_origin_whitelist: Option<Vec<String>>,
     pub log_format: Option<String>,
+    pub access_log: Option<String>,
+    pub sqlite_synchronous: Option<String>,
     pub licenses_file: Option<PathBuf>,
     pub default_license: Option<String>,
     pub dcat_datasets_per_page: Option<usize>,
@@ -171,6 +181,8 @@ impl ConfigLayer {
             cors_origin_whitelist: text("KHO_CORS_ORIGIN_WHITELIST")
                 .map(|v| v.split_whitespace().map(str::to_string).collect()),
             log_format: text("KHO_LOG_FORMAT"),
+            access_log: text("KHO_ACCESS_LOG"),
+            sqlite_synchronous: text("KHO_SQLITE_SYNCHRONOUS"),
             licenses_file: text("KHO_LICENSES_FILE").map(PathBuf::from),
             default_license: text("KHO_DEFAULT_LICENSE"),
             dcat_datasets_per_page,
@@ -219,6 +231,8 @@ impl Config {
         set(&mut self.cors_origin_allow_all, layer.cors_origin_allow_all);
         set(&mut self.cors_origin_whitelist, layer.cors_origin_whitelist);
         set(&mut self.log_format, layer.log_format);
+        set(&mut self.access_log, layer.access_log);
+        set(&mut self.sqlite_synchronous, layer.sqlite_synchronous);
         if layer.licenses_file.is_some() {
             self.licenses_file = layer.licenses_file;
         }
@@ -244,6 +258,13 @@ impl Config {
             Some(url) => url.clone(),
             None => self.data_dir.join("kho.sqlite3").to_string_lossy().into_owned(),
         }
+    }
+
+    /// Returns the SQLite `synchronous` setting, refusing an unknown one.
+    pub fn sqlite_synchronous(&self) -> anyhow::Result<crate::store::SqliteSynchronous> {
+        crate::store::SqliteSynchronous::parse(&self.sqlite_synchronous).ok_or_else(|| {
+            anyhow::anyhow!("sqlite_synchronous must be \"full\" or \"normal\", not {:?}", self.sqlite_synchronous)
+        })
     }
 
     /// Returns the site URL without a trailing slash.

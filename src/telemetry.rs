@@ -12,3 +12,20 @@ pub fn init(format: &str) {
         eprintln!("a tracing subscriber was already installed");
     }
 }
+
+/// Logs one API request as the `access_log` setting asks (`all`, `failed` or `off`); the
+/// target `kho::access` lets `RUST_LOG` filter it too.
+pub fn access(setting: &str, action: &str, status: u16, duration: std::time::Duration) {
+    let duration_ms = duration.as_millis() as u64;
+    match setting {
+        "all" => tracing::info!(target: "kho::access", action, status, duration_ms, "request"),
+        "off" => {}
+        _ if status >= 500 || duration >= SLOW_REQUEST => {
+            tracing::warn!(target: "kho::access", action, status, duration_ms, "request failed or slow")
+        }
+        _ => {}
+    }
+}
+
+/// A request slower than this is logged by the default `access_log = "failed"`.
+const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_secs(1);

@@ -26,7 +26,10 @@ impl Services {
     /// Opens the store (applying migrations), loads the token secret, the licence register and
     /// the dataset schemas.
     pub fn open(config: Config) -> anyhow::Result<Services> {
-        let store = Store::open(&config.effective_database_url(), config.pool_size)?;
+        if !["all", "failed", "off"].contains(&config.access_log.as_str()) {
+            anyhow::bail!("access_log must be \"all\", \"failed\" or \"off\", not {:?}", config.access_log);
+        }
+        let store = Store::open(&config.effective_database_url(), config.pool_size, config.sqlite_synchronous()?)?;
         let secret =
             store.write(|tx| settings::get_or_insert(tx, "api_token_secret", crate::auth::token::new_token_id))?;
         let signer = TokenSigner::new(&secret)?;

@@ -4,13 +4,13 @@ use serde_json::{Value, json};
 
 use super::authz::has_group_permission;
 use super::group::Kind;
+use super::package::{self, unit::DatasetChange};
 use super::{ActionContext, Params};
 use crate::actions::group;
 use crate::auth::{Permission, roles};
 use crate::error::{ActionError, ActionResult, FieldErrors};
 use crate::store::changes::ChangeKind;
-use crate::store::changes::Entity;
-use crate::store::{self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, packages, users};
+use crate::store::{Tx, groups, groups::GroupRow, members, members::MemberRow, packages, users};
 
 fn member_dict(row: &MemberRow) -> Value {
     json!({
@@ -75,16 +75,16 @@ fn refuse_self_downgrade(
 /// Adds or changes one membership inside the caller's transaction; records the change.
 fn save_membership(
     tx: &mut Tx,
+    context: &ActionContext,
     group: &GroupRow,
     object_type: &str,
     object_id: &str,
     capacity: &str,
 ) -> ActionResult<MemberRow> {
     let row = members::upsert(tx, &group::create_membership(&group.id, object_type, object_id, capacity))?;
-    changes::append(tx, kind_of(group).entity(), &group.id, ChangeKind::Membership, store::now())?;
+    group::save_change(tx, &context.caller, kind_of(group), group, ChangeKind::Membership)?;
     if object_type == "package" {
-        packages::clear_cache(tx, None, &[object_id.to_string()])?;
-        changes::append(tx, Entity::Dataset, object_id, ChangeKind::Groups, store::now())?;
+        package::unit::save(tx, context, DatasetChange::Groups(object_id))?;
     }
     Ok(row)
 }
@@ -120,7 +120,7 @@ pub fn member_create(context: &ActionContext, params: &Params) -> ActionResult<V
         if object_type == "user" {
             refuse_self_downgrade(tx, context, &group.id, &object_id, &capacity)?;
         }
-        Ok(member_dict(&save_membership(tx, &group, &object_type, &object_id, &capacity)?))
+        Ok(member_dict(&save_membership(tx, context, &group, &object_type, &object_id, &capacity)?))
     })
 }
 
@@ -137,13 +137,10 @@ fn delete_membership(context: &ActionContext, id: &str, object: &str, object_typ
         let group = groups::find(tx, id)?.ok_or_else(|| ActionError::not_found("Group was not found."))?;
         authorize_change(tx, context, &group, object_type)?;
         let object_id = find_object(tx, object_type, object)?.ok_or_else(|| missing_object(object_type))?;
-        if object_type == "package" {
-            packages::clear_cache(tx, None, std::slice::from_ref(&object_id))?;
-        }
         if members::delete(tx, &group.id, object_type, &object_id)? {
-            changes::append(tx, kind_of(&group).entity(), &group.id, ChangeKind::Membership, store::now())?;
+            group::save_change(tx, &context.caller, kind_of(&group), &group, ChangeKind::Membership)?;
             if object_type == "package" {
-                changes::append(tx, Entity::Dataset, &object_id, ChangeKind::Groups, store::now())?;
+                package::unit::save(tx, context, DatasetChange::Groups(&object_id))?;
             }
         }
         Ok(Value::Null)
@@ -208,7 +205,7 @@ fn user_member_create(context: &ActionContext, params: &Params, kind: Kind) -> A
             return Err(ActionError::denied(format!("User {} not authorized to add members", context.caller.name())));
         }
         refuse_self_downgrade(tx, context, &group.id, &user.id, &role)?;
-        Ok(member_dict(&save_membership(tx, &group, "user", &user.id, &role)?))
+        Ok(member_dict(&save_membership(tx, context, &group, "user", &user.id, &role)?))
     })
 }
 

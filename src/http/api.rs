@@ -297,7 +297,7 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
             (status, json!({"help": help, "error": error_object, "success": false}).to_string())
         }
     };
-    tracing::info!(action = %name, status = status.as_u16(), duration_ms = started.elapsed().as_millis() as u64, "action");
+    crate::telemetry::access(&services.config.access_log, &name, status.as_u16(), started.elapsed());
     let mut response = HttpResponse::build(status);
     response.insert_header((header::VARY, "Authorization, X-CKAN-API-Key"));
     if authenticated {

@@ -36,12 +36,34 @@ pub fn backend_of(url: &str) -> (Backend, String) {
 pub struct Manager {
     backend: Backend,
     target: String,
+    sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Manager {
-    pub fn new(url: &str) -> Self {
+    pub fn new(url: &str, sqlite_synchronous: SqliteSynchronous) -> Self {
         let (backend, target) = backend_of(url);
-        Manager { backend, target }
+        Manager { backend, target, sqlite_synchronous }
+    }
+}
+
+/// SQLite's `synchronous` setting in WAL mode (see `docs/decisions.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSynchronous {
+    /// Every commit syncs the log: an acknowledged write survives a power cut.
+    #[default]
+    Full,
+    /// Commits sync only at checkpoints: faster, but a power cut may lose the newest writes.
+    Normal,
+}
+
+impl SqliteSynchronous {
+    /// Reads the setting's text (`full` or `normal`).
+    pub fn parse(text: &str) -> Option<SqliteSynchronous> {
+        match text.to_ascii_lowercase().as_str() {
+            "full" => Some(SqliteSynchronous::Full),
+            "normal" => Some(SqliteSynchronous::Normal),
+            _ => None,
+        }
     }
 }
 
@@ -64,8 +86,16 @@ impl ManageConnection for Manager {
                     // Checkpoints every 10,000 WAL pages (SQLite's default is 1,000): each one
                     // syncs the log and the database, and a page written by many commits is
                     // copied once per checkpoint. See docs/decisions.md.
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                     PRAGMA wal_autocheckpoint = 10000;",
+                    match self.sqlite_synchronous {
+                        SqliteSynchronous::Full => {
+                            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; \
+                             PRAGMA wal_autocheckpoint = 10000;"
+                        }
+                        SqliteSynchronous::Normal => {
+                            "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                             PRAGMA wal_autocheckpoint = 10000;"
+                        }
+                    },
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

@@ -26,7 +26,7 @@ use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::r2d2::Pool;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub use conn::{Backend, DbConnection, MultiBackend as DbBackend, backend_of};
+pub use conn::{Backend, DbConnection, MultiBackend as DbBackend, SqliteSynchronous, backend_of};
 
 /// A database connection inside a transaction; store functions take it as `&mut Tx`.
 pub type Tx = DbConnection;
@@ -165,13 +165,12 @@ pub struct Store {
     backend: Backend,
     /// SQLite allows one writer: writes in this process queue here instead of failing busy.
     write_lock: Arc<Mutex<()>>,
-    free_tags: Arc<tags::FreeTagCache>,
 }
 
 impl Store {
     /// Opens a pool on `url` (engine chosen by its scheme) and applies pending migrations.
-    pub fn open(url: &str, pool_size: u32) -> StoreResult<Store> {
-        let store = Store::connect(url, pool_size)?;
+    pub fn open(url: &str, pool_size: u32, sqlite_synchronous: SqliteSynchronous) -> StoreResult<Store> {
+        let store = Store::connect(url, pool_size, sqlite_synchronous)?;
         let applied = store.migrate()?;
         if applied > 0 {
             tracing::info!(migrations = applied, "database migrated");
@@ -180,12 +179,12 @@ impl Store {
     }
 
     /// Opens a pool on `url` without touching the schema.
-    pub fn connect(url: &str, pool_size: u32) -> StoreResult<Store> {
+    pub fn connect(url: &str, pool_size: u32, sqlite_synchronous: SqliteSynchronous) -> StoreResult<Store> {
         let (backend, target) = backend_of(url);
         if backend == Backend::Sqlite {
             migrate::prepare_sqlite_file(&target)?;
         }
-        let manager = conn::Manager::new(url);
+        let manager = conn::Manager::new(url, sqlite_synchronous);
         let pool = Pool::builder()
             .max_size(pool_size)
             .min_idle(Some(1))
@@ -195,12 +194,7 @@ impl Store {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())), free_tags: Arc::default() })
-    }
-
-    /// Returns the free tags this store is known to hold.
-    pub fn free_tags(&self) -> &tags::FreeTagCache {
-        &self.free_tags
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
     }
 
     /// Returns which engine this store runs on.

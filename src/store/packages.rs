@@ -84,6 +84,21 @@ pub fn set_cache(tx: &mut Tx, id: &str, dict: &str) -> StoreResult<()> {
     .map(|_| ())
 }
 
+/// Stores a dict built outside a write (by a reader or the indexer) only while the dataset
+/// still has none and has not changed since its row was read: a writer that committed in the
+/// meantime stored its own, newer dict, which must not be overwritten.
+pub fn fill_cache(tx: &mut Tx, id: &str, read_modified: NaiveDateTime, dict: &str) -> StoreResult<()> {
+    map_err(super::on_engine!(tx, |c| diesel::update(
+        packages::table
+            .find(id)
+            .filter(packages::dict_cache.is_null())
+            .filter(packages::metadata_modified.eq(read_modified))
+    )
+    .set(packages::dict_cache.eq(Some(dict)))
+    .execute(c)))
+    .map(|_| ())
+}
+
 /// Forgets the cached dicts of an organisation's datasets and of the given datasets (when an
 /// organisation or group they show changes).
 pub fn clear_cache(tx: &mut Tx, owner_org: Option<&str>, ids: &[String]) -> StoreResult<()> {

@@ -1,8 +1,5 @@
 //! Tags: free tags (`vocabulary_id` stored as `''`) and vocabulary tags, linked to datasets.
 
-use std::collections::HashMap;
-use std::sync::RwLock;
-
 use diesel::prelude::*;
 
 use super::schema::{package_tags, tags};
@@ -31,13 +28,11 @@ pub fn find_or_create(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResu
     find_exact(tx, name, vocabulary_id)?.ok_or(super::StoreError::NotFound)
 }
 
-/// Returns the free tags with these names, in this order, creating those that are new (with
-/// `create`; without it, returns `None` when one is new). On PostgreSQL the existing ones are
-/// found in one query.
-pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Option<Vec<TagRow>>> {
-    let batched = matches!(tx, super::DbConnection::Pg(_)) && names.len() > 1;
+/// Returns the free tags with these names, in this order, creating those that are new. On
+/// PostgreSQL the existing ones are found in one query.
+pub fn find_free(tx: &mut Tx, names: &[&str]) -> StoreResult<Vec<TagRow>> {
     let found: Vec<TagRow> = match tx {
-        super::DbConnection::Pg(c) if batched => map_err(
+        super::DbConnection::Pg(c) if names.len() > 1 => map_err(
             tags::table
                 .filter(tags::name.eq_any(names))
                 .filter(tags::vocabulary_id.eq(""))
@@ -50,51 +45,11 @@ pub fn find_free(tx: &mut Tx, names: &[&str], create: bool) -> StoreResult<Optio
     for name in names {
         let tag = match found.iter().find(|t| t.name == *name) {
             Some(tag) => tag.clone(),
-            None if create => find_or_create(tx, name, "")?,
-            // The batched query already looked for it.
-            None if batched => return Ok(None),
-            None => match find_exact(tx, name, "")? {
-                Some(tag) => tag,
-                None => return Ok(None),
-            },
+            None => find_or_create(tx, name, "")?,
         };
         tags.push(tag);
     }
-    Ok(Some(tags))
-}
-
-/// Free tags by name, as read from one store. A free tag's row never changes and
-/// is never deleted, so an entry cannot go stale while the store stays the same; should the
-/// database be replaced underneath a running server, `package_tags`' foreign key refuses the
-/// unknown id, and the writer clears the cache and looks again.
-#[derive(Debug, Default)]
-pub struct FreeTagCache(RwLock<HashMap<String, TagRow>>);
-
-/// Names the cache holds at most (it starts over when full).
-const FREE_TAG_CACHE_SIZE: usize = 100_000;
-
-impl FreeTagCache {
-    /// Returns the free tags with these names, in this order, if every one is cached.
-    pub fn get_all(&self, names: &[&str]) -> Option<Vec<TagRow>> {
-        let cached = self.0.read().unwrap_or_else(|p| p.into_inner());
-        names.iter().map(|name| cached.get(*name).cloned()).collect()
-    }
-
-    /// Remembers free tags read from the store (committed ones: the cache outlives transactions).
-    pub fn remember(&self, rows: &[TagRow]) {
-        let mut cached = self.0.write().unwrap_or_else(|p| p.into_inner());
-        if cached.len() + rows.len() > FREE_TAG_CACHE_SIZE {
-            cached.clear();
-        }
-        for row in rows.iter().filter(|r| r.vocabulary_id.is_empty()) {
-            cached.insert(row.name.clone(), row.clone());
-        }
-    }
-
-    /// Forgets every tag.
-    pub fn clear(&self) {
-        self.0.write().unwrap_or_else(|p| p.into_inner()).clear();
-    }
+    Ok(tags)
 }
 
 fn find_exact(tx: &mut Tx, name: &str, vocabulary_id: &str) -> StoreResult<Option<TagRow>> {

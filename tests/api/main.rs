@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activity;
+mod architecture;
 mod authz;
 mod cli;
 mod datasets;

@@ -7,7 +7,7 @@ use super::show::{ShowOptions, show_dict};
 use crate::actions::{ActionContext, Params, validate};
 use crate::error::{ActionError, ActionResult, FieldErrors};
 use crate::store::changes::ChangeKind;
-use crate::store::{self, Tx, changes, groups, groups::GroupRow, members, members::MemberRow, users};
+use crate::store::{self, Tx, groups, groups::GroupRow, members, members::MemberRow, users};
 
 /// Validates `extras` (`[{"key","value"}]`); returns the JSON text to store, `None` when absent.
 pub fn parse_extras(params: &Params, errors: &mut FieldErrors) -> ActionResult<Option<String>> {
@@ -176,8 +176,7 @@ pub fn create(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         if let Some(creator) = creator_id.as_deref().filter(|id| users::find(tx, id).ok().flatten().is_some()) {
             members::upsert(tx, &new_membership(&row.id, "user", creator, "admin"))?;
         }
-        changes::append(tx, kind.entity(), &row.id, ChangeKind::Create, row.created)?;
-        crate::actions::activity::record_group(tx, caller, &row, &format!("new {}", kind.noun()))?;
+        super::save_change(tx, caller, kind, &row, ChangeKind::Create)?;
         tracing::info!(group.name = %row.name, group.kind = kind.noun(), "created");
         Ok(Value::Object(show_dict(tx, context, &row, options)?))
     })

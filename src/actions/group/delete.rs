@@ -8,7 +8,7 @@ use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
 use crate::store::changes::ChangeKind;
-use crate::store::{self, changes, groups, members};
+use crate::store::{groups, members};
 
 /// Soft delete: `state=deleted`; the members keep their roles (they may still read it).
 pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
@@ -39,8 +39,7 @@ pub fn delete(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
         crate::actions::package::forget_dicts_of_group(tx, &row)?;
         // A deleted group stops being a member of other groups (CKAN's group hierarchy).
         members::delete_for_object(tx, "group", &row.id)?;
-        changes::append(tx, kind.entity(), &row.id, ChangeKind::Delete, store::now())?;
-        crate::actions::activity::record_group(tx, caller, &row, &format!("deleted {}", kind.noun()))?;
+        super::save_change(tx, caller, kind, &row, ChangeKind::Delete)?;
         Ok(Value::Null)
     })
 }
@@ -62,7 +61,7 @@ pub fn purge(context: &ActionContext, params: &Params, kind: Kind) -> ActionResu
         }
         crate::actions::package::forget_dicts_of_group(tx, &row)?;
         groups::purge(tx, &row.id)?;
-        changes::append(tx, kind.entity(), &row.id, ChangeKind::Purge, store::now())?;
+        super::save_change(tx, &context.caller, kind, &row, ChangeKind::Purge)?;
         Ok(Value::Null)
     })
 }

@@ -9,8 +9,10 @@ mod update;
 use serde_json::Value;
 
 use super::{ActionContext, Params};
+use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult};
-use crate::store::{Tx, changes::Entity, groups, groups::GroupRow};
+use crate::store::changes::{self, ChangeKind, Entity};
+use crate::store::{self, Tx, groups, groups::GroupRow};
 
 pub use create::new_membership as create_membership;
 pub use show::readable;
@@ -43,6 +45,20 @@ impl Kind {
             Kind::Group => Entity::Group,
         }
     }
+}
+
+/// The one unit of work every change to an organisation or group ends with (its row and
+/// memberships are written first): the change-log entry, which has every node index its
+/// datasets again, and the activity (none for membership changes and purges, as in CKAN).
+pub fn save_change(tx: &mut Tx, caller: &Caller, kind: Kind, row: &GroupRow, change: ChangeKind) -> ActionResult<()> {
+    changes::append(tx, kind.entity(), &row.id, change, store::now())?;
+    let verb = match change {
+        ChangeKind::Create => "new",
+        ChangeKind::Update => "changed",
+        ChangeKind::Delete => "deleted",
+        _ => return Ok(()),
+    };
+    crate::actions::activity::record_group(tx, caller, row, &format!("{verb} {}", kind.noun()))
 }
 
 /// Finds an organisation or group of the given kind (an organisation is not a group and vice versa).

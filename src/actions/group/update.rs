@@ -11,7 +11,7 @@ use crate::actions::{ActionContext, Params, validate};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult, FieldErrors};
 use crate::store::changes::ChangeKind;
-use crate::store::{self, changes, groups, members, users};
+use crate::store::{groups, members, users};
 
 /// `organization_update` / `group_update`: omitted title/description/image keep their value,
 /// omitted extras are cleared, `users` (when given) replaces the memberships.
@@ -80,8 +80,7 @@ pub fn update(context: &ActionContext, params: &Params, kind: Kind) -> ActionRes
             }
             add_users(tx, &row.id, entries)?;
         }
-        changes::append(tx, kind.entity(), &row.id, ChangeKind::Update, store::now())?;
-        crate::actions::activity::record_group(tx, caller, &row, &format!("changed {}", kind.noun()))?;
+        super::save_change(tx, caller, kind, &row, ChangeKind::Update)?;
         let packages = crate::actions::package::dicts_in_group(tx, context, &row, 10)?;
         let package_count = crate::actions::package::count_in_group(tx, caller, &row)?;
         let extra = vec![

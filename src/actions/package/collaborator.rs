@@ -4,13 +4,12 @@
 
 use serde_json::{Value, json};
 
+use super::unit::{self, DatasetChange};
 use crate::actions::authz::has_group_permission;
 use crate::actions::dict::timestamp;
 use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
-use crate::store::changes::ChangeKind;
-use crate::store::changes::{self, Entity};
 use crate::store::collaborators::{self, CollaboratorRow};
 use crate::store::{self, Tx, packages, packages::PackageRow, users};
 
@@ -74,7 +73,7 @@ pub fn package_collaborator_create(context: &ActionContext, params: &Params) -> 
             CollaboratorRow { package_id: dataset.id.clone(), user_id: user.id, capacity, modified: store::now() };
         collaborators::upsert(tx, &row)?;
         // Collaborators may see the dataset while it is private: its search labels change.
-        changes::append(tx, Entity::Dataset, &dataset.id, ChangeKind::Collaborators, store::now())?;
+        unit::save(tx, context, DatasetChange::Collaborators(&dataset.id))?;
         Ok(collaborator_dict(&row))
     })
 }
@@ -90,7 +89,7 @@ pub fn package_collaborator_delete(context: &ActionContext, params: &Params) -> 
         if !collaborators::delete(tx, &dataset.id, &user.id)? {
             return Err(ActionError::not_found(format!("User {} is not a collaborator on this dataset", user.name)));
         }
-        changes::append(tx, Entity::Dataset, &dataset.id, ChangeKind::Collaborators, store::now())?;
+        unit::save(tx, context, DatasetChange::Collaborators(&dataset.id))?;
         Ok(Value::Null)
     })
 }

@@ -4,12 +4,12 @@
 use serde_json::Value;
 
 use super::can_edit;
+use super::unit::{self, DatasetChange};
 use crate::actions::authz::has_group_permission;
 use crate::actions::{ActionContext, Params};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
-use crate::store::changes::ChangeKind;
-use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, packages::PackageRow};
+use crate::store::{self, Tx, groups, members, packages, packages::PackageRow};
 
 fn required_id(params: &Params) -> ActionResult<String> {
     params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))
@@ -17,15 +17,12 @@ fn required_id(params: &Params) -> ActionResult<String> {
 
 /// Marks a dataset deleted and removes it from its groups (inside the caller's transaction).
 fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<()> {
-    let now = store::now();
-    packages::update(tx, &PackageRow { state: "deleted".into(), metadata_modified: now, ..row.clone() })?;
     crate::store::collaborators::clear(tx, &row.id)?;
     for membership in members::list_for_object(tx, "package", &row.id)? {
         members::delete(tx, &membership.group_id, "package", &row.id)?;
     }
-    changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Delete, now)?;
-    let deleted = packages::find(tx, &row.id)?.ok_or(ActionError::NotFound(None))?;
-    super::record_change(tx, context, &deleted, "deleted package").map(|_| ())
+    let deleted = PackageRow { state: "deleted".into(), metadata_modified: store::now(), ..row.clone() };
+    unit::save(tx, context, DatasetChange::Deleted(&deleted)).map(|_| ())
 }
 
 /// `package_delete`: `state=deleted`; the name stays taken until reused.
@@ -54,8 +51,7 @@ pub fn dataset_purge(context: &ActionContext, params: &Params) -> ActionResult<V
     let id = required_id(params)?;
     context.store().write(|tx| {
         let row = packages::find(tx, &id)?.ok_or_else(|| ActionError::not_found("Dataset was not found"))?;
-        packages::purge(tx, &row.id)?;
-        changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Purge, store::now())?;
+        unit::save(tx, context, DatasetChange::Purged(&row))?;
         Ok(Value::Null)
     })
 }
@@ -78,11 +74,8 @@ pub fn package_owner_org_update(context: &ActionContext, params: &Params) -> Act
                     .id,
             ),
         };
-        let now = store::now();
-        let moved = PackageRow { owner_org, metadata_modified: now, ..row.clone() };
-        packages::update(tx, &moved)?;
-        changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Update, now)?;
-        super::record_change(tx, context, &moved, "changed package")?;
+        let moved = PackageRow { owner_org, metadata_modified: store::now(), ..row.clone() };
+        unit::save(tx, context, DatasetChange::Updated(&moved))?;
         Ok(Value::Null)
     })
 }
@@ -115,9 +108,7 @@ fn bulk(context: &ActionContext, params: &Params, change: Bulk) -> ActionResult<
                     let private = matches!(change, Bulk::Private);
                     if row.private != private {
                         let changed = PackageRow { private, metadata_modified: now, ..row.clone() };
-                        packages::update(tx, &changed)?;
-                        changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Update, now)?;
-                        super::record_change(tx, context, &changed, "changed package")?;
+                        unit::save(tx, context, DatasetChange::Updated(&changed))?;
                     }
                 }
             }

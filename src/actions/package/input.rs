@@ -50,11 +50,6 @@ pub struct Errors {
 }
 
 impl Errors {
-    /// Returns whether nothing was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.nested.is_empty()
-    }
-
     /// Returns `Ok` when nothing was recorded.
     pub fn into_result(self) -> ActionResult<()> {
         let mut map = match self.fields.into_result() {

@@ -9,6 +9,7 @@ mod input;
 mod resource;
 mod resource_input;
 mod revise;
+pub mod unit;
 mod write;
 
 use serde_json::{Map, Value};
@@ -292,12 +293,11 @@ pub fn index_dicts(
     }
     if !uncached.is_empty() {
         let built = context.store().read(|tx| dicts_with(tx, &context, &uncached, false))?;
-        // Keep them as the datasets' cached dicts too (package_show and the next rebuild).
+        // Keep them as the datasets' cached dicts too (package_show and the next rebuild),
+        // unless a writer stored a newer one meanwhile.
         context.store().write(|tx| -> ActionResult<()> {
-            for dict in &built {
-                if let Some(id) = dict.get("id").and_then(Value::as_str) {
-                    packages::set_cache(tx, id, &dict.to_string())?;
-                }
+            for (row, dict) in uncached.iter().zip(&built) {
+                packages::fill_cache(tx, &row.id, row.metadata_modified, &dict.to_string())?;
             }
             Ok(())
         })?;

@@ -5,14 +5,12 @@
 use serde_json::{Map, Value, json};
 
 use super::resource_input::{self, Context};
+use super::unit::{self, DatasetChange};
 use super::{can_edit, readable};
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult, FieldErrors};
-use crate::store::changes::ChangeKind;
-use crate::store::{
-    self, Tx, changes, changes::Entity, packages, packages::PackageRow, resources, resources::ResourceRow,
-};
+use crate::store::{self, Tx, packages, packages::PackageRow, resources, resources::ResourceRow};
 
 /// Marks the dataset changed now and refreshes its cached dict.
 fn touch_dataset(
@@ -22,9 +20,7 @@ fn touch_dataset(
     now: chrono::NaiveDateTime,
 ) -> ActionResult<()> {
     let touched = PackageRow { metadata_modified: now, ..row.clone() };
-    packages::update(tx, &touched)?;
-    changes::append(tx, Entity::Dataset, &row.id, ChangeKind::Update, now)?;
-    super::record_change(tx, context, &touched, "changed package").map(|_| ())
+    unit::save(tx, context, DatasetChange::Updated(&touched)).map(|_| ())
 }
 
 /// Finds an active resource and its dataset, locking the dataset.

@@ -5,17 +5,17 @@ use serde_json::{Map, Value, json};
 
 use super::input::{self, DatasetInput, Errors};
 use super::resource_input::{self, Context};
+use super::unit::{self, DatasetChange};
 use super::{can_edit, readable, show_dict};
 use crate::actions::authz::has_group_permission;
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
-use crate::store::changes::ChangeKind;
 use crate::store::groups::GroupRow;
 use crate::store::new_dataset::{self, NewDataset};
 use crate::store::packages::PackageRow;
 use crate::store::resources::ResourceRow;
-use crate::store::{self, Tx, changes, changes::Entity, groups, members, packages, resources, tags};
+use crate::store::{self, Tx, groups, members, packages, resources, tags};
 
 /// Where the caller may create datasets: everywhere (sysadmins), or in the groups where one of
 /// their active memberships grants it. Read with one query, then consulted by every check.
@@ -187,40 +187,11 @@ fn current_tags(tx: &mut Tx, package_id: &str) -> ActionResult<Vec<input::TagInp
         .collect())
 }
 
-/// How `resolve_tags` treats free tags.
-enum FreeTags<'a> {
-    /// Creates those that are new (inside a transaction).
-    Create,
-    /// Only existing ones (a create in one statement): taken from the cache when it holds them
-    /// all, and `None` is returned when one is new.
-    Existing(&'a tags::FreeTagCache),
-}
-
-/// Finds the submitted tags; a vocabulary tag must be one of its vocabulary's tags. Returns
-/// them sorted by name, or `None` for a new free tag under `FreeTags::Existing`.
-fn resolve_tags(
-    tx: &mut Tx,
-    submitted: &[input::TagInput],
-    free_tags: FreeTags,
-) -> ActionResult<Option<Vec<tags::TagRow>>> {
+/// Finds the submitted tags (creating new free tags); a vocabulary tag must be one of its
+/// vocabulary's tags. Returns them sorted by name.
+fn resolve_tags(tx: &mut Tx, submitted: &[input::TagInput]) -> ActionResult<Vec<tags::TagRow>> {
     let free: Vec<&str> = submitted.iter().filter(|t| t.vocabulary_id.is_empty()).map(|t| t.name.as_str()).collect();
-    let found = match free_tags {
-        FreeTags::Create => tags::find_free(tx, &free, true)?,
-        FreeTags::Existing(cache) => match cache.get_all(&free) {
-            Some(rows) => Some(rows),
-            None => {
-                // Read outside a transaction, so committed: safe to cache.
-                let rows = tags::find_free(tx, &free, false)?;
-                if let Some(rows) = &rows {
-                    cache.remember(rows);
-                }
-                rows
-            }
-        },
-    };
-    let Some(mut tag_rows) = found else {
-        return Ok(None);
-    };
+    let mut tag_rows = tags::find_free(tx, &free)?;
     let mut tag_errors = Vec::new();
     let mut any_error = false;
     for tag in submitted {
@@ -252,7 +223,7 @@ fn resolve_tags(
         return Err(ActionError::Validation(map));
     }
     tag_rows.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Some(tag_rows))
+    Ok(tag_rows)
 }
 
 /// Links an updated dataset to its tags, groups and resources.
@@ -341,35 +312,10 @@ fn create(context: &ActionContext, params: &Params) -> ActionResult<(Map<String,
     if context.caller.active_user().is_none() {
         return Err(ActionError::denied(format!("User {} not authorized to create packages", context.caller.name())));
     }
-    let store = context.store();
-    // On PostgreSQL a plain create (existing free tags, no groups, a free name) is stored by one
-    // statement, which is atomic by itself: it runs without BEGIN and COMMIT, two round trips
-    // fewer. Anything else, validation errors included, goes through the transaction below.
-    if store.backend() == store::Backend::Postgres
-        && let Some(created) = store.autocommit(|tx| create_in(tx, context, params, Mode::SingleStatement))?
-    {
-        return Ok(created);
-    }
-    let created = store.write(|tx| create_in(tx, context, params, Mode::Transaction))?;
-    created.ok_or_else(|| ActionError::Internal(anyhow::anyhow!("package_create declined in a transaction")))
+    context.store().write(|tx| create_in(tx, context, params))
 }
 
-/// How `create_in` may write.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// Inside a transaction: every case.
-    Transaction,
-    /// Without a transaction: only a create whose writes are one statement; declines (returns
-    /// `None`, having written nothing) when it would need more.
-    SingleStatement,
-}
-
-fn create_in(
-    tx: &mut Tx,
-    context: &ActionContext,
-    params: &Params,
-    mode: Mode,
-) -> ActionResult<Option<(Map<String, Value>, String)>> {
+fn create_in(tx: &mut Tx, context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
     let caller = &context.caller;
     let rights = CreateRights::of(tx, caller)?;
     if !rights.anywhere() {
@@ -385,24 +331,18 @@ fn create_in(
     };
     let input = input::parse(params, &mut errors, true)?;
     let group_names = input.groups.clone().unwrap_or_default();
-    let single = mode == Mode::SingleStatement;
     let tags_submitted = input.tags.clone().unwrap_or_default();
-    if single && (!group_names.is_empty() || tags_submitted.iter().any(|t| !t.vocabulary_id.is_empty())) {
-        return Ok(None);
-    }
     let group_rows = find_groups(tx, caller, &group_names, &[])?;
     let id = validate::new_object_id(&mut errors.fields, input.id.clone(), caller.is_sysadmin());
     if input.id.is_some() && !id.is_empty() && packages::find(tx, &id)?.is_some_and(|p| p.id == id) {
         errors.fields.add("id", "Dataset id already exists");
     }
     let name = input.name.clone().unwrap_or_default();
-    // A single statement relies on the unique index instead of looking the name up first.
-    if !single
-        && !errors.fields.has("name")
+    if !errors.fields.has("name")
         && let Some(existing) = packages::find(tx, &name)?.filter(|p| p.name == name)
     {
         if existing.state == "deleted" {
-            packages::rename(tx, &existing.id, &existing.id)?;
+            unit::save(tx, context, DatasetChange::FreedName(&existing))?;
         } else {
             errors.fields.add("name", "That URL is already in use.");
         }
@@ -413,9 +353,6 @@ fn create_in(
     let dataset_type = input.package_type.clone().unwrap_or_else(|| "dataset".into());
     let (extras, sent_extras) =
         with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
-    if single && !errors.is_empty() {
-        return Ok(None);
-    }
     errors.into_result()?;
     let state =
         input.state.clone().filter(|s| caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()));
@@ -444,10 +381,7 @@ fn create_in(
     if params.get("license_id").is_none() {
         row.license_id.clone_from(&context.config().default_license);
     }
-    let free_tags = if single { FreeTags::Existing(context.store().free_tags()) } else { FreeTags::Create };
-    let Some(tag_rows) = resolve_tags(tx, &tags_submitted, free_tags)? else {
-        return Ok(None);
-    };
+    let tag_rows = resolve_tags(tx, &tags_submitted)?;
     // Everything the dict shows is at hand: build it before storing, and store the dataset
     // with its cached dict in one statement.
     let site_url = context.config().effective_site_url();
@@ -473,20 +407,11 @@ fn create_in(
         activity: &activity,
         changed_at: now,
     };
-    match new_dataset::insert(tx, &new) {
-        // The name (or id) was taken meanwhile: the transaction reports it.
-        Err(store::StoreError::UniqueViolation(_)) if single => return Ok(None),
-        // A cached tag is not in this database (it was replaced underneath the server).
-        Err(error) if single && error.is_foreign_key_violation() => {
-            context.store().free_tags().clear();
-            return Ok(None);
-        }
-        result => result?,
-    }
+    new_dataset::insert(tx, &new)?;
     for group in &group_rows {
         members::upsert(tx, &crate::actions::group::create_membership(&group.id, "package", &row.id, "public"))?;
     }
-    Ok(Some((dict, dict_text)))
+    Ok((dict, dict_text))
 }
 
 /// `package_update`: the submitted dict is the whole dataset (2.12: omitted `resources` and
@@ -542,7 +467,7 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             && let Some(other) = packages::find(tx, &name)?.filter(|p| p.name == name && p.id != existing.id)
         {
             if other.state == "deleted" {
-                packages::rename(tx, &other.id, &other.id)?;
+                unit::save(tx, context, DatasetChange::FreedName(&other))?;
             } else {
                 errors.fields.add("name", "That URL is already in use.");
             }
@@ -588,13 +513,10 @@ pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, i
             metadata_modified: sysadmin_timestamp(&caller, params, "metadata_modified").unwrap_or(now),
             ..row
         };
-        let tag_rows = resolve_tags(tx, &new_tags, FreeTags::Create)?.unwrap_or_default();
-        packages::update(tx, &row)?;
+        let tag_rows = resolve_tags(tx, &new_tags)?;
         let stored = Stored { row, groups, resources: new_resources };
         store_parts(tx, &stored, &tag_rows, &old_groups)?;
-        changes::append(tx, Entity::Dataset, &stored.row.id, ChangeKind::Update, now)?;
-        let activity = if stored.row.state == "deleted" { "deleted package" } else { "changed package" };
-        let dict = super::record_change(tx, context, &stored.row, activity)?;
+        let dict = unit::save(tx, context, DatasetChange::Updated(&stored.row))?.unwrap_or_default();
         Ok(Value::Object(dict))
     }
 }
