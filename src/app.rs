@@ -9,6 +9,7 @@ use actix_web::{App, HttpServer, web};
 use crate::actions::Services;
 use crate::config::Config;
 use crate::http::{self, Cors};
+use serde_json::Value;
 
 /// A bound, not yet awaited server.
 pub struct Application {
@@ -26,7 +27,7 @@ pub fn build(mut config: Config) -> anyhow::Result<Application> {
     if config.site_url.is_none() {
         config.site_url = Some(format!("http://{address}"));
     }
-    let services = Arc::new(Services::open(config)?);
+    let services = Arc::new(services(config)?);
     crate::feed::run(services.clone())?;
     let server = serve(listener, services.clone())?;
     Ok(Application { server, address, services })
@@ -63,4 +64,50 @@ pub fn serve(listener: TcpListener, services: Arc<Services>) -> anyhow::Result<S
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Builds the services every action runs with: opens the store (applying migrations), loads
+/// the token secret, the licence register, the dataset schemas and the search index.
+pub fn services(config: Config) -> anyhow::Result<Services> {
+    if !["all", "failed", "off"].contains(&config.access_log.as_str()) {
+        anyhow::bail!("access_log must be \"all\", \"failed\" or \"off\", not {:?}", config.access_log);
+    }
+    let store =
+        crate::store::Store::open(&config.effective_database_url(), config.pool_size, config.sqlite_synchronous()?)?;
+    let secret = store
+        .write(|tx| crate::store::settings::get_or_insert(tx, "api_token_secret", crate::auth::token::new_token_id))?;
+    let signer = crate::auth::TokenSigner::new(&secret)?;
+    let licenses = crate::licenses::load(config.licenses_file.as_deref())?;
+    if let Some(id) = &config.default_license
+        && !licenses.iter().any(|l| l.get("id").and_then(Value::as_str) == Some(id.as_str()))
+    {
+        anyhow::bail!("default_license {id:?} is not in the licence register");
+    }
+    let schemas = crate::schemas::Schemas::built_in()?;
+    // Cached dataset dicts show licence titles, the site URL and schema fields: forget them
+    // when any of those changed since they were built.
+    let schema_documents: Vec<Value> = schemas.0.iter().map(|s| s.document.clone()).collect();
+    let cache_key = format!(
+        "{}|{}|{}",
+        config.effective_site_url(),
+        Value::Array(licenses.clone()),
+        Value::Array(schema_documents)
+    );
+    store.write(|tx| -> Result<(), crate::store::StoreError> {
+        let stored = crate::store::settings::get_or_insert(tx, "dataset_dict_cache_key", || cache_key.clone())?;
+        if stored != cache_key {
+            crate::store::packages::clear_all_caches(tx)?;
+            crate::store::settings::set(tx, "dataset_dict_cache_key", &cache_key)?;
+        }
+        Ok(())
+    })?;
+    let search = crate::search::Search::open(&config.data_dir.join("search"))?;
+    let dict_cache_key_digest = hex_digest(&cache_key);
+    let vocabularies = crate::dcat::Vocabularies::built_in()?;
+    Ok(Services { store, config, signer, licenses, schemas, search, vocabularies, dict_cache_key_digest })
+}
+
+fn hex_digest(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -162,7 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command: UserCommand::Add { name, email, password, fullname, sysadmin } } => {
-            let services = Services::open(config)?;
+            let services = crate::app::services(config)?;
             let params =
                 json!({"name": name, "email": email, "password": password, "fullname": fullname, "sysadmin": sysadmin});
             let user =
@@ -171,7 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command: TokenCommand::Create { user, name } } => {
-            let services = Services::open(config)?;
+            let services = crate::app::services(config)?;
             let result = actions::call_by_name(
                 &services,
                 Caller::system(),
@@ -183,7 +183,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Search { command: SearchCommand::Rebuild } => {
-            let services = Services::open(config)?;
+            let services = crate::app::services(config)?;
             let (count, took) = crate::feed::rebuild(&services, true)?;
             println!(
                 "indexed {count} datasets in {:.1} s ({:.0}/s)",
@@ -193,11 +193,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Search { command: SearchCommand::Verify { repair } } => {
-            let services = Services::open(config)?;
+            let services = crate::app::services(config)?;
             verify_index(&services, repair)
         }
         Command::Demo { command: DemoCommand::Load { datasets } } => {
-            let services = Services::open(config)?;
+            let services = crate::app::services(config)?;
             demo::load(&services, datasets)?;
             Ok(())
         }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod feed;
 pub mod http;
 pub mod licenses;
+pub mod model;
 pub mod schemas;
 pub mod search;
 pub mod store;

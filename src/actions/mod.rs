@@ -13,6 +13,7 @@ mod search;
 mod status;
 mod tag;
 mod token;
+pub mod typed;
 mod user;
 mod validate;
 mod vocabulary;
@@ -22,7 +23,7 @@ use serde_json::Value;
 pub use context::{ActionContext, Services};
 pub use package::index_dicts;
 pub use params::{Params, Upload};
-pub use search::public_documents;
+pub use search::{SearchQuery, public_documents};
 
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult};
@@ -38,28 +39,34 @@ pub struct Action {
     pub side_effect_free: bool,
     /// What `help_show` returns.
     pub help: &'static str,
-    pub run: ActionFn,
-    /// Writes the result's JSON directly, for results too big to build as a `Value` first.
-    pub render: Option<RenderFn>,
+    pub run: Implementation,
+}
+
+/// How an action builds its result: as a value, or (for results too big to build as a
+/// `Value` first) by writing its JSON text. Each action has exactly one.
+#[derive(Clone, Copy)]
+pub enum Implementation {
+    Value(ActionFn),
+    Json(RenderFn),
 }
 
 /// An action's implementation that writes its result as JSON text at the end of `out`.
 pub type RenderFn = fn(&ActionContext, &Params, &mut String) -> ActionResult<()>;
 
 const fn read(name: &'static str, run: ActionFn, help: &'static str) -> Action {
-    Action { name, side_effect_free: true, help, run, render: None }
+    Action { name, side_effect_free: true, help, run: Implementation::Value(run) }
 }
 
 const fn write(name: &'static str, run: ActionFn, help: &'static str) -> Action {
-    Action { name, side_effect_free: false, help, run, render: None }
+    Action { name, side_effect_free: false, help, run: Implementation::Value(run) }
 }
 
-const fn read_rendered(name: &'static str, run: ActionFn, render: RenderFn, help: &'static str) -> Action {
-    Action { name, side_effect_free: true, help, run, render: Some(render) }
+const fn read_rendered(name: &'static str, render: RenderFn, help: &'static str) -> Action {
+    Action { name, side_effect_free: true, help, run: Implementation::Json(render) }
 }
 
-const fn write_rendered(name: &'static str, run: ActionFn, render: RenderFn, help: &'static str) -> Action {
-    Action { name, side_effect_free: false, help, run, render: Some(render) }
+const fn write_rendered(name: &'static str, render: RenderFn, help: &'static str) -> Action {
+    Action { name, side_effect_free: false, help, run: Implementation::Json(render) }
 }
 
 /// Every action Kho answers. Unknown names get CKAN's "Action name not known".
@@ -98,11 +105,11 @@ static ACTIONS: &[Action] = &[
     read("package_autocomplete", search::package_autocomplete, "Return a list of datasets (packages) that match a string.\n\nDatasets with names or titles that contain the query string will be returned.\n\n:param q: the string to search for\n:type q: string\n:param limit: the maximum number of resource formats to return (optional, default: ``10``)\n:type limit: int\n\n:rtype: list of dictionaries"),
     read("tag_autocomplete", search::tag_autocomplete, "Return a list of tag names that contain a given string.\n\nBy default only free tags (tags that don't belong to any vocabulary) are searched.\n\n:param query: the string to search for\n:type query: string\n:param limit: the maximum number of tags to return\n:type limit: int\n\n:rtype: list of strings"),
     read("group_package_show", search::group_package_show, "Return the datasets (packages) of a group.\n\n:param id: the id or name of the group\n:type id: string\n:param limit: the maximum number of datasets to return (optional)\n:type limit: int\n\n:rtype: list of dictionaries"),
-    read_rendered("package_search", search::package_search, search::package_search_json, "Searches for packages satisfying a given search criteria.\n\nThis action accepts solr search query parameters (details below), and returns a dictionary of results, including dictized datasets that match the search criteria, a search count and also facet information.\n\n:param q: the solr query.  Optional.  Default: ``\"*:*\"``\n:param fq: any filter queries to apply.\n:param fq_list: additional filter queries to apply.\n:param sort: sorting of the search results.  Optional.  Default: ``'score desc, metadata_modified desc'``.\n:param rows: the maximum number of matching rows (datasets) to return. (optional, default: ``10``, upper limit: ``1000``)\n:param start: the offset in the complete result for where the set of returned datasets should begin.\n:param facet: whether to enable faceted results.  Default: ``True``.\n:param facet.mincount: the minimum counts for facet fields should be included in the results.\n:param facet.limit: the maximum number of values the facet fields return. A negative value means unlimited.\n:param facet.field: the fields to facet upon.  Default empty.\n:param include_private: if ``True``, private datasets will be included in the results.\n:param include_drafts: if ``True``, draft datasets will be included in the results.\n:param include_deleted: if ``True``, deleted datasets will be included in the results (sysadmins only)."),
+    read_rendered("package_search", search::package_search_json, "Searches for packages satisfying a given search criteria.\n\nThis action accepts solr search query parameters (details below), and returns a dictionary of results, including dictized datasets that match the search criteria, a search count and also facet information.\n\n:param q: the solr query.  Optional.  Default: ``\"*:*\"``\n:param fq: any filter queries to apply.\n:param fq_list: additional filter queries to apply.\n:param sort: sorting of the search results.  Optional.  Default: ``'score desc, metadata_modified desc'``.\n:param rows: the maximum number of matching rows (datasets) to return. (optional, default: ``10``, upper limit: ``1000``)\n:param start: the offset in the complete result for where the set of returned datasets should begin.\n:param facet: whether to enable faceted results.  Default: ``True``.\n:param facet.mincount: the minimum counts for facet fields should be included in the results.\n:param facet.limit: the maximum number of values the facet fields return. A negative value means unlimited.\n:param facet.field: the fields to facet upon.  Default empty.\n:param include_private: if ``True``, private datasets will be included in the results.\n:param include_drafts: if ``True``, draft datasets will be included in the results.\n:param include_deleted: if ``True``, deleted datasets will be included in the results (sysadmins only)."),
     read("package_show", package::package_show, "Return the metadata of a dataset (package) and its resources.\n\n:param id: the id or name of the dataset\n:type id: string\n:rtype: dictionary"),
     read("package_list", package::package_list, "Return a list of the names of the site's datasets (packages).\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from\n:rtype: list of strings"),
     read("current_package_list_with_resources", package::current_package_list_with_resources, "Return a list of the site's datasets (packages) and their resources.\n\nThe list is sorted most-recently-modified first.\n\n:param limit: if given, the list of datasets will be broken into pages of at most ``limit`` datasets per page and only one page will be returned at a time (optional)\n:param offset: when ``limit`` is given, the offset to start returning packages from (optional)\n:rtype: list of dictionaries"),
-    write_rendered("package_create", package::package_create, package::package_create_json, "Create a new dataset (package).\n\nYou must be authorized to create new datasets. If you specify any groups for the new dataset, you must also be authorized to edit these groups.\n\n:param name: the name of the new dataset, must be between 2 and 100 characters long and contain only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the dataset (optional, default: same as ``name``)\n:param owner_org: the id of the dataset's owning organization\n:param private: If ``True`` creates a private dataset\n:param tags: the dataset's tags (optional)\n:param extras: the dataset's extras (optional)\n:param resources: the dataset's resources (optional)\n:param groups: the groups to which the dataset belongs (optional)\n:returns: the newly created dataset\n:rtype: dictionary"),
+    write_rendered("package_create", package::package_create_json, "Create a new dataset (package).\n\nYou must be authorized to create new datasets. If you specify any groups for the new dataset, you must also be authorized to edit these groups.\n\n:param name: the name of the new dataset, must be between 2 and 100 characters long and contain only lowercase alphanumeric characters, ``-`` and ``_``\n:param title: the title of the dataset (optional, default: same as ``name``)\n:param owner_org: the id of the dataset's owning organization\n:param private: If ``True`` creates a private dataset\n:param tags: the dataset's tags (optional)\n:param extras: the dataset's extras (optional)\n:param resources: the dataset's resources (optional)\n:param groups: the groups to which the dataset belongs (optional)\n:returns: the newly created dataset\n:rtype: dictionary"),
     write("package_update", package::package_update, "Update a dataset (package).\n\nYou must be authorized to edit the dataset and the groups that it belongs to.\n\nIt is recommended to call package_show, make the desired changes to the result, and then call package_update() with it.\n\n:param id: the name or id of the dataset to update\n:returns: the updated dataset\n:rtype: dictionary"),
     write("package_patch", package::package_patch, "Patch a dataset (package).\n\n:param id: the id or name of the dataset\n\nThe difference between the update and patch methods is that the patch will perform an update of the provided parameters, while leaving all other parameters unchanged, whereas the update methods deletes all parameters not explicitly provided in the data_dict."),
     write("package_delete", package::package_delete, "Delete a dataset (package).\n\nThis makes the dataset disappear from all web & API views, apart from the trash.\n\n:param id: the id or name of the dataset to delete"),
@@ -162,12 +169,10 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// Runs an action as `caller`. A token of a deleted user fails every check, as in CKAN.
 pub fn call(services: &Services, caller: Caller, action: &Action, params: &Params) -> ActionResult<Value> {
-    if caller.is_disabled() {
-        return Err(ActionError::Authorization(None));
+    match call_for_json(services, caller, action, params, ("", ""))? {
+        Answer::Value(value) => Ok(value),
+        Answer::Json(text) => serde_json::from_str(&text).map_err(|e| ActionError::Internal(e.into())),
     }
-    params.check_text()?;
-    let context = ActionContext { services, caller };
-    (action.run)(&context, params)
 }
 
 /// An action's result: a value, or the whole response body written by the action itself.
@@ -176,8 +181,8 @@ pub enum Answer {
     Json(String),
 }
 
-/// Runs an action as `caller`, letting it write its JSON itself when it can: then the answer
-/// is `prefix`, the result and `suffix`, in one buffer.
+/// Runs an action as `caller`, letting it write its JSON itself when that is how it builds
+/// its result: then the answer is `prefix`, the result and `suffix`, in one buffer.
 pub fn call_for_json(
     services: &Services,
     caller: Caller,
@@ -185,15 +190,19 @@ pub fn call_for_json(
     params: &Params,
     (prefix, suffix): (&str, &str),
 ) -> ActionResult<Answer> {
-    match action.render {
-        Some(render) if !caller.is_disabled() => {
-            params.check_text()?;
+    if caller.is_disabled() {
+        return Err(ActionError::Authorization(None));
+    }
+    params.check_text()?;
+    let context = ActionContext { services, caller };
+    match action.run {
+        Implementation::Value(run) => run(&context, params).map(Answer::Value),
+        Implementation::Json(render) => {
             let mut body = String::from(prefix);
-            render(&ActionContext { services, caller }, params, &mut body)?;
+            render(&context, params, &mut body)?;
             body.push_str(suffix);
             Ok(Answer::Json(body))
         }
-        _ => call(services, caller, action, params).map(Answer::Value),
     }
 }
 

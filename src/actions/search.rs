@@ -203,38 +203,110 @@ pub fn listing(context: &ActionContext, filter: &str, rows: usize, start: usize)
     })
 }
 
-/// Validates `package_search`'s parameters and runs the search.
-fn search_answer(context: &ActionContext, params: &Params) -> ActionResult<SearchAnswer> {
-    let unknown: Vec<String> = params
-        .0
-        .keys()
-        .filter(|k| !KNOWN_PARAMETERS.contains(&k.as_str()) && !k.starts_with("ext_"))
-        .map(|k| format!("'{k}'"))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ActionError::SearchQuery(format!(
-            "Search Query is invalid: \"Invalid search parameters: [{}]\"",
-            unknown.join(", ")
-        )));
-    }
-    for key in ["q", "fq", "fq_list", "sort", "qf", "facet.field"] {
-        if params.get(key).is_some_and(|v| v.to_string().contains("{!")) {
-            return Err(ActionError::Search(format!(
-                "Search error: \"Local parameters are not supported in param '{key}'.\""
-            )));
+/// `package_search`'s parameters, validated (CKAN's names and defaults).
+#[derive(Debug, Clone)]
+pub struct SearchQuery {
+    /// Free text (DisMax) or a fielded Lucene query; empty matches everything.
+    pub q: String,
+    /// `fq` as one string (CKAN's clause semantics), and `fq_list` / a list `fq`.
+    pub fq: String,
+    pub fq_list: Vec<String>,
+    /// CKAN's sort text (`score desc, metadata_modified desc` by default).
+    pub sort: String,
+    pub rows: usize,
+    pub start: usize,
+    /// Facet fields (empty: no facets).
+    pub facet_fields: Vec<String>,
+    pub facet_limit: i64,
+    pub facet_mincount: i64,
+    pub include_private: bool,
+    pub include_drafts: bool,
+    /// Honoured for sysadmins only.
+    pub include_deleted: bool,
+    /// Fields to project each result to (`fl`); `None` gives the whole dataset dicts.
+    pub fl: Option<Vec<String>>,
+    /// `defType=edismax`: a fielded `q` is still read as free text.
+    pub edismax: bool,
+}
+
+impl Default for SearchQuery {
+    fn default() -> Self {
+        SearchQuery {
+            q: String::new(),
+            fq: String::new(),
+            fq_list: Vec::new(),
+            sort: DEFAULT_SORT.to_string(),
+            rows: 10,
+            start: 0,
+            facet_fields: Vec::new(),
+            facet_limit: 50,
+            facet_mincount: 1,
+            include_private: false,
+            include_drafts: false,
+            include_deleted: false,
+            fl: None,
+            edismax: false,
         }
     }
-    let rows = natural(params, "rows")?.unwrap_or(10).min(ROWS_MAX);
-    let start = natural(params, "start")?.unwrap_or(0);
-    let facet_limit = integer(params, "facet.limit")?.unwrap_or(50);
-    let facet_mincount = natural(params, "facet.mincount")?.unwrap_or(1);
-    let facets_on = params.flag("facet", true)?;
-    let requested_facets = facet_fields(params)?;
-    let include_private = params.truthy("include_private");
-    let include_drafts = params.truthy("include_drafts");
-    let include_deleted = params.truthy("include_deleted") && context.caller.is_sysadmin();
-    let sort_text = params.non_empty("sort").unwrap_or_else(|| DEFAULT_SORT.to_string());
-    let sort_text = if sort_text.trim() == "rank" { DEFAULT_SORT.to_string() } else { sort_text };
+}
+
+impl SearchQuery {
+    /// Reads and validates CKAN's parameters, as `package_search` receives them.
+    pub fn from_params(params: &Params) -> ActionResult<SearchQuery> {
+        let unknown: Vec<String> = params
+            .0
+            .keys()
+            .filter(|k| !KNOWN_PARAMETERS.contains(&k.as_str()) && !k.starts_with("ext_"))
+            .map(|k| format!("'{k}'"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ActionError::SearchQuery(format!(
+                "Search Query is invalid: \"Invalid search parameters: [{}]\"",
+                unknown.join(", ")
+            )));
+        }
+        for key in ["q", "fq", "fq_list", "sort", "qf", "facet.field"] {
+            if params.get(key).is_some_and(|v| v.to_string().contains("{!")) {
+                return Err(ActionError::Search(format!(
+                    "Search error: \"Local parameters are not supported in param '{key}'.\""
+                )));
+            }
+        }
+        let rows = natural(params, "rows")?.unwrap_or(10).min(ROWS_MAX);
+        let start = natural(params, "start")?.unwrap_or(0);
+        let facet_limit = integer(params, "facet.limit")?.unwrap_or(50);
+        let facet_mincount = natural(params, "facet.mincount")?.unwrap_or(1);
+        let facets_on = params.flag("facet", true)?;
+        let facet_fields = facet_fields(params)?;
+        let (fq, mut fq_list) = match params.get("fq") {
+            Some(Value::Array(items)) => (String::new(), string_items(Some(&Value::Array(items.clone())))),
+            Some(value) => (super::params::value_text(value).unwrap_or_default(), Vec::new()),
+            None => (String::new(), Vec::new()),
+        };
+        fq_list.extend(string_items(params.get("fq_list")));
+        Ok(SearchQuery {
+            q: params.text("q").map(|q| q.trim().to_string()).unwrap_or_default(),
+            fq,
+            fq_list,
+            sort: params.non_empty("sort").unwrap_or_else(|| DEFAULT_SORT.to_string()),
+            rows: usize::try_from(rows).unwrap_or(0),
+            start: usize::try_from(start).unwrap_or(usize::MAX),
+            facet_fields: if facets_on { facet_fields } else { Vec::new() },
+            facet_limit,
+            facet_mincount,
+            include_private: params.truthy("include_private"),
+            include_drafts: params.truthy("include_drafts"),
+            include_deleted: params.truthy("include_deleted"),
+            fl: params.string_list("fl").filter(|f| !f.is_empty()),
+            edismax: params.text("defType").as_deref() == Some("edismax"),
+        })
+    }
+}
+
+/// Runs a search as the caller (`package_search`, typed).
+pub fn search(context: &ActionContext, query: &SearchQuery) -> ActionResult<SearchPage> {
+    let include_deleted = query.include_deleted && context.caller.is_sysadmin();
+    let sort_text = if query.sort.trim() == "rank" { DEFAULT_SORT.to_string() } else { query.sort.clone() };
     let mut sort = parse_sort(&sort_text)?;
     if !sort.iter().any(|item| item.by == SortBy::Number("id_order".into())) {
         sort.push(SortItem { by: SortBy::Number("id_order".into()), descending: false });
@@ -242,41 +314,32 @@ fn search_answer(context: &ActionContext, params: &Params) -> ActionResult<Searc
     if sort.len() > search::MAX_SORT_ITEMS {
         return Err(ActionError::SearchQuery("Search Query is invalid: 'Invalid \"sort\" parameter'".into()));
     }
-    let q = params.text("q").map(|q| q.trim().to_string()).unwrap_or_default();
-    let query = match q.as_str() {
+    let text = match query.q.as_str() {
         "" | "*:*" | "\"\"" | "''" => None,
-        text if search::query::is_fielded(text) && params.text("defType").as_deref() != Some("edismax") => {
-            Some(Query::Lucene(text.to_string()))
-        }
+        text if search::query::is_fielded(text) && !query.edismax => Some(Query::Lucene(text.to_string())),
         text => Some(Query::DisMax(text.to_string())),
     };
     let mut states = vec!["active"];
-    if include_drafts {
+    if query.include_drafts {
         states.push("draft");
     }
     if include_deleted {
         states.push("deleted");
     }
-    let (fq, mut filters) = match params.get("fq") {
-        Some(Value::Array(items)) => (String::new(), string_items(Some(&Value::Array(items.clone())))),
-        Some(value) => (super::params::value_text(value).unwrap_or_default(), Vec::new()),
-        None => (String::new(), Vec::new()),
-    };
-    filters.insert(0, main_filter(&fq, include_private, &states.join(" OR ")));
-    filters.extend(string_items(params.get("fq_list")));
-    let facet_names = if facets_on { requested_facets } else { Vec::new() };
+    let mut filters = vec![main_filter(&query.fq, query.include_private, &states.join(" OR "))];
+    filters.extend(query.fq_list.iter().cloned());
     let request = Request {
-        q: query,
+        q: text,
         filters,
         labels: caller_labels(context)?,
         sort,
-        start: usize::try_from(start).unwrap_or(usize::MAX),
-        rows: usize::try_from(rows).unwrap_or(0),
-        facets: facet_names.clone(),
+        start: query.start,
+        rows: query.rows,
+        facets: query.facet_fields.clone(),
         now: crate::store::now(),
     };
     let outcome = run_search(context, &request)?;
-    let results = match params.string_list("fl").filter(|f| !f.is_empty()) {
+    let results = match &query.fl {
         Some(fl) => {
             let wanted: Vec<String> = fl.iter().flat_map(|f| f.split_whitespace().map(str::to_string)).collect();
             let projected: Vec<Value> = outcome
@@ -292,8 +355,9 @@ fn search_answer(context: &ActionContext, params: &Params) -> ActionResult<Searc
         }
         None => Results::Stored(outcome.documents),
     };
-    let (facets, search_facets) = facet_output(context, &facet_names, outcome.facets, facet_limit, facet_mincount)?;
-    Ok(SearchAnswer { count: outcome.count, facets, results, sort: sort_text, search_facets })
+    let (facets, search_facets) =
+        facet_output(context, &query.facet_fields, outcome.facets, query.facet_limit, query.facet_mincount)?;
+    Ok(SearchPage { count: outcome.count, facets, results, sort: sort_text, search_facets })
 }
 
 /// The page of a search answer: the stored dicts as JSON text, or `fl` projections.
@@ -302,71 +366,71 @@ enum Results {
     Values(Vec<Value>),
 }
 
-/// `package_search`'s result before it is written out.
-struct SearchAnswer {
-    count: usize,
-    facets: Map<String, Value>,
+/// What a search found: the count, one page of results, and the facets.
+pub struct SearchPage {
+    pub count: usize,
+    /// CKAN's `facets`: field → value → count.
+    pub facets: Map<String, Value>,
     results: Results,
-    sort: String,
-    search_facets: Map<String, Value>,
+    pub sort: String,
+    /// CKAN's `search_facets`: field → `{title, items: [{name, display_name, count}]}`.
+    pub search_facets: Map<String, Value>,
 }
 
-/// `package_search`.
-pub fn package_search(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    let answer = search_answer(context, params)?;
-    let results: Vec<Value> = match answer.results {
-        Results::Stored(texts) => texts.iter().filter_map(|t| serde_json::from_str(t).ok()).collect(),
-        Results::Values(values) => values,
-    };
-    // Built by moving the parts in (`json!` would copy every result).
-    let mut out = Map::new();
-    out.insert("count".into(), Value::from(answer.count));
-    out.insert("facets".into(), Value::Object(answer.facets));
-    out.insert("results".into(), Value::Array(results));
-    out.insert("sort".into(), Value::String(answer.sort));
-    out.insert("search_facets".into(), Value::Object(answer.search_facets));
-    Ok(Value::Object(out))
+impl SearchPage {
+    /// Returns the page's datasets (projected to `fl` when it was given).
+    pub fn datasets(&self) -> Vec<crate::model::Dataset> {
+        let dicts: Vec<Map<String, Value>> = match &self.results {
+            Results::Stored(texts) => texts.iter().filter_map(|t| serde_json::from_str(t).ok()).collect(),
+            Results::Values(values) => values.iter().filter_map(|v| v.as_object().cloned()).collect(),
+        };
+        dicts.into_iter().map(crate::model::Dataset).collect()
+    }
+
+    /// Writes the page as `package_search`'s result JSON: the stored dicts are copied as text,
+    /// never parsed (a 1,000-row page is about 4 MB of JSON). The only way a search answer is
+    /// written, for the API and for in-process callers alike.
+    pub fn write_json(self, out: &mut String) {
+        let facets = Value::Object(self.facets).to_string();
+        let search_facets = Value::Object(self.search_facets).to_string();
+        let size = match &self.results {
+            Results::Stored(texts) => texts.iter().map(|t| t.len() + 1).sum::<usize>(),
+            Results::Values(_) => 0,
+        };
+        out.reserve(size + facets.len() + search_facets.len() + 128);
+        out.push_str(&format!("{{\"count\":{},\"facets\":{facets},\"results\":[", self.count));
+        match self.results {
+            Results::Stored(texts) => {
+                for (index, text) in texts.into_iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&text);
+                }
+            }
+            Results::Values(values) => {
+                let listed = Value::Array(values).to_string();
+                out.push_str(listed.get(1..listed.len().saturating_sub(1)).unwrap_or_default());
+            }
+        }
+        out.push_str(&format!("],\"sort\":{},\"search_facets\":{search_facets}}}", Value::String(self.sort)));
+    }
 }
 
 /// `package_search` as an anonymous caller sees it, answering the count and the page's stored
 /// dicts as JSON text, unparsed (the DCAT catalogue maps them on several threads).
-pub fn public_documents(services: &super::Services, params: Value) -> ActionResult<(usize, Vec<String>)> {
-    let params = Params::from_value(params)?;
+pub fn public_documents(services: &super::Services, query: &SearchQuery) -> ActionResult<(usize, Vec<String>)> {
     let context = ActionContext { services, caller: crate::auth::Caller::anonymous() };
-    let answer = search_answer(&context, &params)?;
-    match answer.results {
-        Results::Stored(texts) => Ok((answer.count, texts)),
+    let page = search(&context, query)?;
+    match page.results {
+        Results::Stored(texts) => Ok((page.count, texts)),
         Results::Values(_) => Err(ActionError::Internal(anyhow::anyhow!("public_documents takes no `fl`"))),
     }
 }
 
-/// `package_search` written straight into the response body: the stored dicts are copied as
-/// text, never parsed (a 1,000-row page is about 4 MB of JSON).
+/// `package_search` (the Action API's JSON).
 pub fn package_search_json(context: &ActionContext, params: &Params, out: &mut String) -> ActionResult<()> {
-    let answer = search_answer(context, params)?;
-    let facets = Value::Object(answer.facets).to_string();
-    let search_facets = Value::Object(answer.search_facets).to_string();
-    let size = match &answer.results {
-        Results::Stored(texts) => texts.iter().map(|t| t.len() + 1).sum::<usize>(),
-        Results::Values(_) => 0,
-    };
-    out.reserve(size + facets.len() + search_facets.len() + 128);
-    out.push_str(&format!("{{\"count\":{},\"facets\":{facets},\"results\":[", answer.count));
-    match answer.results {
-        Results::Stored(texts) => {
-            for (index, text) in texts.into_iter().enumerate() {
-                if index > 0 {
-                    out.push(',');
-                }
-                out.push_str(&text);
-            }
-        }
-        Results::Values(values) => {
-            let listed = Value::Array(values).to_string();
-            out.push_str(listed.get(1..listed.len().saturating_sub(1)).unwrap_or_default());
-        }
-    }
-    out.push_str(&format!("],\"sort\":{},\"search_facets\":{search_facets}}}", Value::String(answer.sort)));
+    search(context, &SearchQuery::from_params(params)?)?.write_json(out);
     Ok(())
 }
 

@@ -8,8 +8,9 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Scope, web};
 use serde_json::{Map, Value, json};
 
+use super::Credentials;
 use crate::actions::{self, Answer, Params, Services};
-use crate::auth::{Caller, caller};
+use crate::auth::Caller;
 use crate::error::ActionError;
 
 /// Returns the `/api` scope.
@@ -247,14 +248,14 @@ async fn action(request: HttpRequest, body: web::Bytes, services: web::Data<Serv
     };
     // JSONP calls always run as anonymous (CKAN: a callback must never carry credentials).
     let callback = params.0.remove("callback").and_then(|v| v.as_str().map(str::to_string));
-    let token = if callback.is_some() { None } else { super::request_token(&request) };
+    let credentials = if callback.is_some() { Credentials::anonymous() } else { Credentials::of(&request) };
     let started = Instant::now();
     let services: Arc<Services> = services.into_inner();
     let help = format!("{}/api/3/action/help_show?name={}", services.config.effective_site_url(), name);
     let prefix = format!("{{\"help\":{},\"success\":true,\"result\":", Value::String(help.clone()));
     let blocking_services = services.clone();
     let outcome = web::block(move || {
-        let caller = match caller::resolve(&blocking_services.store, &blocking_services.signer, token.as_deref()) {
+        let caller = match credentials.resolve(&blocking_services) {
             Ok(caller) => caller,
             Err(error) => return (false, Err(ActionError::from(error)), Params::default()),
         };

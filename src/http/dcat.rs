@@ -2,16 +2,14 @@
 //! page of the public catalogue, with hydra paging), `/dataset/{id}.{fmt}`, and content
 //! negotiation on `/catalog` and `/dataset/{id}`.
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
-
-use crate::actions::{self, Services};
-use crate::auth::caller;
+use super::Credentials;
+use crate::actions::{self, ActionContext, SearchQuery, Services, typed};
 use crate::dcat::dict::Dataset;
 use crate::dcat::{Format, Graph, Page, Site, catalogue, graph};
 use crate::error::ActionError;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 /// The order of catalogue pages: by creation, then id. An edit never moves a dataset to
 /// another page, and new datasets are added at the end (spec §6: a dataset that moves off
@@ -127,10 +125,15 @@ async fn catalog(
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<_, ActionError> {
         let per_page = services.config.dcat_datasets_per_page.max(1);
-        let (total, documents) = actions::public_documents(
-            &services,
-            json!({"q": q, "fq_list": filters, "rows": per_page, "start": per_page * (page - 1), "sort": CATALOG_SORT}),
-        )?;
+        let query = SearchQuery {
+            q,
+            fq_list: filters,
+            rows: per_page,
+            start: per_page * (page - 1),
+            sort: CATALOG_SORT.into(),
+            ..SearchQuery::default()
+        };
+        let (total, documents) = actions::public_documents(&services, &query)?;
         let dates =
             services.search.public_catalogue_dates().map_err(|e| ActionError::Internal(anyhow::anyhow!("{e}")))?;
         let url = site_url(&services);
@@ -160,11 +163,12 @@ pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> Htt
             }
         }
     };
-    let token = super::request_token(&request);
+    let credentials = Credentials::of(&request);
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<Vec<u8>, ActionError> {
-        let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;
-        let dict = actions::call_by_name(&services, caller, "package_show", json!({"id": id}))?;
+        let caller = credentials.resolve(&services)?;
+        let context = ActionContext { services: &services, caller };
+        let dict = typed::package_show(&context, &id)?.into_value();
         let url = site_url(&services);
         let site = site_of(&services, &url);
         let mut rdf = Graph::default();

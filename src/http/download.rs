@@ -1,52 +1,44 @@
 //! `GET /dataset/{id}/resource/{resource_id}/download/{filename}`: an uploaded file, to
 //! whoever may see its dataset (checked through `resource_show`).
 
+use super::Credentials;
+use crate::actions::{ActionContext, Services, typed};
+use crate::model::Resource;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
-
-use crate::actions::{self, Services};
-use crate::auth::caller;
 
 /// Serves an uploaded resource file.
 pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
     let resource_id = request.match_info().get("resource_id").unwrap_or("").to_string();
     let dataset = request.match_info().get("id").unwrap_or("").to_string();
-    let token = super::request_token(&request);
+    let credentials = Credentials::of(&request);
     let services = services.into_inner();
-    let outcome = web::block(move || {
-        let caller = caller::resolve(&services.store, &services.signer, token.as_deref())?;
-        let resource = actions::call_by_name(&services, caller.clone(), "resource_show", json!({"id": resource_id}))
-            .map_err(|e| anyhow::anyhow!(e.status()))?;
-        let package_id =
-            resource.get("package_id").unwrap_or(&serde_json::Value::Null).as_str().unwrap_or("").to_string();
-        if resource.get("url_type").unwrap_or(&serde_json::Value::Null) != "upload" {
-            anyhow::bail!("404");
+    let outcome = web::block(move || -> Result<(Resource, Vec<u8>), u16> {
+        let caller = credentials.resolve(&services).map_err(|_| 503u16)?;
+        let context = ActionContext { services: &services, caller };
+        let resource = typed::resource_show(&context, &resource_id).map_err(|e| e.status())?;
+        if !resource.is_upload() {
+            return Err(404);
         }
         // The dataset may be named by id or by name, as in CKAN's URLs.
-        if package_id != dataset {
-            let named = actions::call_by_name(&services, caller, "package_show", json!({"id": dataset}))
-                .map_err(|e| anyhow::anyhow!(e.status()))?;
-            if named.get("id").unwrap_or(&serde_json::Value::Null) != package_id.as_str() {
-                anyhow::bail!("404");
+        if resource.package_id() != dataset {
+            let named = typed::package_show(&context, &dataset).map_err(|e| e.status())?;
+            if named.id() != resource.package_id() {
+                return Err(404);
             }
         }
-        let path = crate::uploads::path(
-            &services.config.data_dir,
-            resource.get("id").unwrap_or(&serde_json::Value::Null).as_str().unwrap_or(""),
-        )
-        .ok_or_else(|| anyhow::anyhow!("404"))?;
-        let bytes = std::fs::read(path).map_err(|_| anyhow::anyhow!("404"))?;
-        Ok::<_, anyhow::Error>((resource, bytes))
+        let path = crate::uploads::path(&services.config.data_dir, resource.id()).ok_or(404u16)?;
+        let bytes = std::fs::read(path).map_err(|_| 404u16)?;
+        Ok((resource, bytes))
     })
     .await;
     match outcome {
         Ok(Ok((resource, bytes))) => {
             let mimetype = resource
+                .0
                 .get("mimetype")
-                .unwrap_or(&serde_json::Value::Null)
-                .as_str()
+                .and_then(|m| m.as_str())
                 .filter(|m| !m.is_empty())
                 .unwrap_or("application/octet-stream")
                 .to_string();
@@ -60,7 +52,8 @@ pub async fn download(request: HttpRequest, services: web::Data<Services>) -> Ht
                 .insert_header((header::CACHE_CONTROL, "private, max-age=0"))
                 .body(bytes)
         }
-        Ok(Err(error)) if error.to_string() == "403" => super::html_error(StatusCode::FORBIDDEN),
+        Ok(Err(403)) => super::html_error(StatusCode::FORBIDDEN),
+        Ok(Err(503)) => super::html_error(StatusCode::SERVICE_UNAVAILABLE),
         _ => super::html_error(StatusCode::NOT_FOUND),
     }
 }

@@ -42,12 +42,32 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Returns the API token a request carries (`Authorization`, raw or `Bearer`, or
-/// `X-CKAN-API-Key`).
-pub fn request_token(request: &actix_web::HttpRequest) -> Option<String> {
-    let header_text = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
-    crate::auth::caller::token_from_headers(header_text("authorization"), header_text("x-ckan-api-key"))
-        .map(str::to_string)
+/// Who a request says is calling: its API token (`Authorization`, raw or `Bearer`, or
+/// `X-CKAN-API-Key`); the portal's session joins here. Read on the async side, resolved to a
+/// caller on the blocking pool: the one way the API, downloads and DCAT learn who calls.
+pub struct Credentials {
+    token: Option<String>,
+}
+
+impl Credentials {
+    /// Reads the credentials a request carries.
+    pub fn of(request: &actix_web::HttpRequest) -> Credentials {
+        let header_text = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+        let token =
+            crate::auth::caller::token_from_headers(header_text("authorization"), header_text("x-ckan-api-key"))
+                .map(str::to_string);
+        Credentials { token }
+    }
+
+    /// No credentials (a JSONP call must never carry any).
+    pub fn anonymous() -> Credentials {
+        Credentials { token: None }
+    }
+
+    /// Resolves them to a caller (an unknown or revoked token is an authorisation error).
+    pub fn resolve(&self, services: &crate::actions::Services) -> crate::store::StoreResult<crate::auth::Caller> {
+        crate::auth::caller::resolve(&services.store, &services.signer, self.token.as_deref())
+    }
 }
 
 /// Returns a small HTML error page (CKAN answers unrouted paths and methods with HTML).

@@ -57,7 +57,7 @@ fn demo_load_builds_a_vietnamese_portal_and_adds_generated_datasets() {
     assert!(more.status.success(), "{}", String::from_utf8_lossy(&more.stderr));
     assert!(String::from_utf8_lossy(&more.stderr).contains("25/25"), "a progress line with the count");
     let config = kho::config::Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
-    let services = kho::actions::Services::open(config).unwrap();
+    let services = kho::app::services(config).unwrap();
     let call = |name: &str, params: serde_json::Value| {
         kho::actions::call_by_name(&services, kho::auth::Caller::system(), name, params).unwrap()
     };
@@ -155,7 +155,7 @@ fn the_index_catches_up_after_a_crash_and_rebuilds_from_the_store() {
     // More changes while no server runs: the store's change log has them, the index not.
     {
         let config = kho::config::Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
-        let services = kho::actions::Services::open(config).unwrap();
+        let services = kho::app::services(config).unwrap();
         for i in 0..5 {
             kho::actions::call_by_name(
                 &services,

@@ -591,6 +591,6 @@ fn the_default_licence_setting_applies_to_datasets_created_without_one() {
         default_license: Some("khong-co".into()),
         ..kho::config::Config::default()
     };
-    let error = kho::actions::Services::open(config).err().expect("refused").to_string();
+    let error = kho::app::services(config).err().expect("refused").to_string();
     assert!(error.contains("default_license \"khong-co\" is not in the licence register"), "{error}");
 }

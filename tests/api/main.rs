@@ -16,3 +16,4 @@ mod hostile;
 mod relevance;
 mod search;
 mod transport;
+mod typed;

@@ -18,6 +18,7 @@ use super::authz::has_group_permission;
 use super::{ActionContext, Params, Services};
 use crate::auth::{Caller, Permission};
 use crate::error::{ActionError, ActionResult};
+use crate::model::Dataset;
 use crate::store::groups::GroupRow;
 use crate::store::packages::{self, PackageRow, Visibility};
 use crate::store::{Tx, collaborators, members};
@@ -32,10 +33,11 @@ pub use delete::{
 };
 pub use resource::{
     package_resource_reorder, resource_create, resource_delete, resource_patch, resource_show, resource_update,
+    show_resource,
 };
 pub use revise::package_revise;
 use write::find_locked as find_locked_public;
-pub use write::{package_create, package_create_json, package_patch, package_update};
+pub use write::{create_with_text, package_create_json, package_patch, package_update};
 
 /// Returns what the caller may see in listings: everything (sysadmin), or public datasets plus
 /// those of the organisations where they hold any role.
@@ -234,8 +236,14 @@ pub fn package_show(context: &ActionContext, params: &Params) -> ActionResult<Va
         .or_else(|| params.non_empty("name_or_id"))
         .ok_or_else(|| ActionError::field("name_or_id", "Missing value"))?;
     let use_default_schema = params.flag("use_default_schema", false)?;
+    show(context, &id, use_default_schema).map(Dataset::into_value)
+}
+
+/// Returns a dataset the caller may read, by id or name (`package_show`, typed); with
+/// `use_default_schema`, without its schema's custom fields.
+pub fn show(context: &ActionContext, id: &str, use_default_schema: bool) -> ActionResult<Dataset> {
     context.store().read(|tx| {
-        let (row, cached) = packages::find_with_cache(tx, &id)?.ok_or(ActionError::NotFound(None))?;
+        let (row, cached) = packages::find_with_cache(tx, id)?.ok_or(ActionError::NotFound(None))?;
         if !can_read(tx, &context.caller, &row)? {
             return Err(ActionError::denied(format!(
                 "User {} not authorized to read package {}",
@@ -244,12 +252,15 @@ pub fn package_show(context: &ActionContext, params: &Params) -> ActionResult<Va
             )));
         }
         if use_default_schema {
-            return dicts_with(tx, context, std::slice::from_ref(&row), true)?.pop().ok_or(ActionError::NotFound(None));
+            return match dicts_with(tx, context, std::slice::from_ref(&row), true)?.pop() {
+                Some(Value::Object(dict)) => Ok(Dataset(dict)),
+                _ => Err(ActionError::NotFound(None)),
+            };
         }
-        if let Some(Ok(dict)) = cached.map(|text| serde_json::from_str::<Value>(&text)) {
-            return Ok(dict);
+        if let Some(Ok(dict)) = cached.map(|text| serde_json::from_str::<Map<String, Value>>(&text)) {
+            return Ok(Dataset(dict));
         }
-        Ok(Value::Object(show_dict(tx, context, &row)?))
+        Ok(Dataset(show_dict(tx, context, &row)?))
     })
 }
 

@@ -10,6 +10,7 @@ use super::{can_edit, readable};
 use crate::actions::{ActionContext, Params, validate};
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult, FieldErrors};
+use crate::model::Resource;
 use crate::store::{self, Tx, packages, packages::PackageRow, resources, resources::ResourceRow};
 
 /// Marks the dataset changed now and refreshes its cached dict.
@@ -101,9 +102,14 @@ pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult
 /// `resource_show`: the resource as it appears in its dataset; access as `package_show`.
 pub fn resource_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    show_resource(context, &id).map(Resource::into_value)
+}
+
+/// Returns an active resource of a dataset the caller may read (`resource_show`, typed).
+pub fn show_resource(context: &ActionContext, id: &str) -> ActionResult<Resource> {
     let site_url = context.config().effective_site_url();
     context.store().read(|tx| {
-        let resource = resources::find(tx, &id)?.ok_or(ActionError::NotFound(None))?;
+        let resource = resources::find(tx, id)?.ok_or(ActionError::NotFound(None))?;
         readable(tx, &context.caller, &resource.package_id).map_err(|error| match error {
             ActionError::Authorization(_) => ActionError::denied(format!(
                 "User {} not authorized to read resource {}",
@@ -115,7 +121,7 @@ pub fn resource_show(context: &ActionContext, params: &Params) -> ActionResult<V
         if resource.state != "active" {
             return Err(ActionError::not_found("Resource was not found."));
         }
-        Ok(Value::Object(super::dict::resource(&resource, &site_url)))
+        Ok(Resource(super::dict::resource(&resource, &site_url)))
     })
 }
 

@@ -296,19 +296,15 @@ fn sysadmin_timestamp(caller: &Caller, params: &Params, key: &str) -> Option<chr
     params.text(key).and_then(|t| resource_input::parse_datetime(&t))
 }
 
-/// `package_create`.
-pub fn package_create(context: &ActionContext, params: &Params) -> ActionResult<Value> {
-    Ok(Value::Object(create(context, params)?.0))
-}
-
 /// `package_create` answering with the dict's JSON text as stored (serialised once).
 pub fn package_create_json(context: &ActionContext, params: &Params, out: &mut String) -> ActionResult<()> {
-    out.push_str(&create(context, params)?.1);
+    out.push_str(&create_with_text(context, params)?.1);
     Ok(())
 }
 
-/// Creates a dataset; returns its dict and that dict as JSON text.
-fn create(context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
+/// Creates a dataset; returns its dict and that dict as JSON text (the one way a create's
+/// result is built, for the API and the typed action alike).
+pub fn create_with_text(context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
     if context.caller.active_user().is_none() {
         return Err(ActionError::denied(format!("User {} not authorized to create packages", context.caller.name())));
     }

@@ -1,0 +1,113 @@
+//! Domain types the typed actions take and return (no I/O). A dataset or resource is CKAN's
+//! dict, kept whole (every client, schema field and extra stays as CKAN shapes it), with typed
+//! accessors for what in-process callers (the portal, the harvester, DCAT, downloads) read.
+
+use serde_json::{Map, Value};
+
+/// Returns a text field of a dict ("" when absent or not text).
+fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
+    dict.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// A dataset as `package_show` returns it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dataset(pub Map<String, Value>);
+
+impl Dataset {
+    pub fn id(&self) -> &str {
+        text(&self.0, "id")
+    }
+
+    pub fn name(&self) -> &str {
+        text(&self.0, "name")
+    }
+
+    pub fn title(&self) -> &str {
+        text(&self.0, "title")
+    }
+
+    /// `active`, `draft` or `deleted`.
+    pub fn state(&self) -> &str {
+        text(&self.0, "state")
+    }
+
+    pub fn is_private(&self) -> bool {
+        self.0.get("private").and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// The owning organisation's id ("" for none).
+    pub fn owner_org(&self) -> &str {
+        text(&self.0, "owner_org")
+    }
+
+    /// CKAN's timestamp text (`2026-12-02T16:51:05.387581`).
+    pub fn metadata_modified(&self) -> &str {
+        text(&self.0, "metadata_modified")
+    }
+
+    /// The dataset's resources, in order.
+    pub fn resources(&self) -> Vec<Resource> {
+        let listed = self.0.get("resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        listed.iter().filter_map(|r| r.as_object().cloned()).map(Resource).collect()
+    }
+
+    /// Returns the dict as a JSON value (what the Action API answers).
+    pub fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+/// A resource as `resource_show` returns it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Resource(pub Map<String, Value>);
+
+impl Resource {
+    pub fn id(&self) -> &str {
+        text(&self.0, "id")
+    }
+
+    pub fn package_id(&self) -> &str {
+        text(&self.0, "package_id")
+    }
+
+    pub fn name(&self) -> &str {
+        text(&self.0, "name")
+    }
+
+    pub fn url(&self) -> &str {
+        text(&self.0, "url")
+    }
+
+    pub fn format(&self) -> &str {
+        text(&self.0, "format")
+    }
+
+    /// Whether the file was uploaded to Kho (`url_type` `upload`) rather than linked.
+    pub fn is_upload(&self) -> bool {
+        text(&self.0, "url_type") == "upload"
+    }
+
+    pub fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_dataset_reads_its_fields_and_resources() {
+        let Value::Object(dict) = json!({"id": "1", "name": "dan-so", "private": true,
+            "resources": [{"id": "r", "package_id": "1", "url_type": "upload"}]})
+        else {
+            unreachable!()
+        };
+        let dataset = Dataset(dict);
+        assert_eq!((dataset.id(), dataset.name(), dataset.title(), dataset.is_private()), ("1", "dan-so", "", true));
+        let resources = dataset.resources();
+        assert_eq!(resources.len(), 1);
+        assert!(resources.first().is_some_and(|r| r.is_upload() && r.package_id() == "1"));
+    }
+}
