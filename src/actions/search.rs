@@ -189,6 +189,37 @@ pub fn run_search(context: &ActionContext, request: &Request) -> ActionResult<se
     search.run(request).map_err(search_error)
 }
 
+/// Counts the active datasets the caller may see (private ones of their organisations
+/// included, as CKAN's listings count them) per value of an exact index field: one facet over
+/// the visible catalogue, so listings never count rows in the store.
+pub fn visible_counts(context: &ActionContext, field: &str) -> ActionResult<HashMap<String, u64>> {
+    counts_where(context, main_filter("", true, "active"), caller_labels(context)?, field)
+}
+
+/// Counts the public active datasets per value of an exact index field.
+pub fn public_counts(context: &ActionContext, field: &str) -> ActionResult<HashMap<String, u64>> {
+    counts_where(context, main_filter("", false, "active"), Some(vec!["public".into()]), field)
+}
+
+fn counts_where(
+    context: &ActionContext,
+    filter: String,
+    labels: Option<Vec<String>>,
+    field: &str,
+) -> ActionResult<HashMap<String, u64>> {
+    let request = Request {
+        q: None,
+        filters: vec![filter],
+        labels,
+        sort: Vec::new(),
+        start: 0,
+        rows: 0,
+        facets: vec![field.to_string()],
+        now: crate::store::now(),
+    };
+    Ok(run_search(context, &request)?.facets.pop().unwrap_or_default())
+}
+
 /// A request for every dataset the caller may see that matches `filter` (Lucene syntax).
 pub fn listing(context: &ActionContext, filter: &str, rows: usize, start: usize) -> ActionResult<Request> {
     Ok(Request {

@@ -24,16 +24,17 @@ pub fn tag_list(context: &ActionContext, params: &Params) -> ActionResult<Value>
     }
     let query = params.non_empty("query").or_else(|| params.non_empty("q")).map(|q| q.to_lowercase());
     let all_fields = params.flag("all_fields", false)?;
-    context.store().read(|tx| {
-        let visible = visibility(tx, &context.caller)?;
-        let found = tags::free_tags_visible(tx, &visible)?;
-        let list = found
-            .iter()
-            .filter(|t| query.as_ref().is_none_or(|q| t.name.to_lowercase().contains(q)))
-            .map(|t| if all_fields { tag_dict(t) } else { json!(t.name) })
-            .collect();
-        Ok(Value::Array(list))
-    })
+    // The free tags of the datasets the caller may see, from the index (one facet).
+    let mut names: Vec<String> = super::search::visible_counts(context, "tags")?
+        .into_keys()
+        .filter(|name| query.as_ref().is_none_or(|q| name.to_lowercase().contains(q)))
+        .collect();
+    names.sort();
+    if !all_fields {
+        return Ok(Value::Array(names.into_iter().map(Value::String).collect()));
+    }
+    let rows = context.store().read(|tx| tags::find_free_existing(tx, &names))?;
+    Ok(Value::Array(rows.iter().map(tag_dict).collect()))
 }
 
 /// `tag_show`: a free tag by name or id, with its visible datasets when asked.

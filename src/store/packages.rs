@@ -266,21 +266,6 @@ pub fn list(
     )
 }
 
-/// Lists the names of active public datasets by name (`package_list`).
-pub fn public_names(tx: &mut Tx, limit: Option<i64>, offset: i64) -> StoreResult<Vec<String>> {
-    // SQLite needs a LIMIT with every OFFSET.
-    map_err(
-        packages::table
-            .filter(packages::state.eq("active"))
-            .filter(packages::private.eq(false))
-            .order(packages::name)
-            .select(packages::name)
-            .limit(limit.unwrap_or(i64::MAX))
-            .offset(offset)
-            .load(tx),
-    )
-}
-
 /// Returns datasets (any state) with their cached dicts: the given ids (`after` ignored), or
 /// when `ids` is `None` the next `limit` by id after `after` (for rebuilding the index).
 pub fn with_caches(

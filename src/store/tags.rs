@@ -120,25 +120,14 @@ pub fn in_vocabulary(tx: &mut Tx, vocabulary_id: &str) -> StoreResult<Vec<TagRow
     )
 }
 
-/// Returns the distinct free tags of the active datasets a caller may see, by name (one query,
-/// whatever the size of the catalogue).
-pub fn free_tags_visible(tx: &mut Tx, visibility: &super::packages::Visibility) -> StoreResult<Vec<TagRow>> {
-    use super::schema::packages;
-    let mut query = package_tags::table
-        .inner_join(tags::table)
-        .inner_join(packages::table)
-        .filter(tags::vocabulary_id.eq(""))
-        .filter(packages::state.eq("active"))
-        .select(TagRow::as_select())
-        .distinct()
-        .into_boxed();
-    if !visibility.all {
-        query = query.filter(
-            packages::private
-                .eq(false)
-                .or(packages::owner_org.eq_any(visibility.member_of.clone()))
-                .or(packages::id.eq_any(visibility.collaborations.clone())),
-        );
-    }
-    map_err(query.order(tags::name).load(tx))
+/// Returns the free tags with these names that exist, by name.
+pub fn find_free_existing(tx: &mut Tx, names: &[String]) -> StoreResult<Vec<TagRow>> {
+    map_err(
+        tags::table
+            .filter(tags::name.eq_any(names))
+            .filter(tags::vocabulary_id.eq(""))
+            .order(tags::name)
+            .select(TagRow::as_select())
+            .load(tx),
+    )
 }

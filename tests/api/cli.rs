@@ -58,6 +58,9 @@ fn demo_load_builds_a_vietnamese_portal_and_adds_generated_datasets() {
     assert!(String::from_utf8_lossy(&more.stderr).contains("25/25"), "a progress line with the count");
     let config = kho::config::Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
     let services = kho::app::services(config).unwrap();
+    // Listings and their counts come from the search index: bring it up to date first, as
+    // `kho serve` does when it starts.
+    kho::feed::Indexer::start(&services).unwrap();
     let call = |name: &str, params: serde_json::Value| {
         kho::actions::call_by_name(&services, kho::auth::Caller::system(), name, params).unwrap()
     };

@@ -78,27 +78,45 @@ pub fn list(context: &ActionContext, params: &Params, kind: Kind) -> ActionResul
                 })
             })
             .collect();
+        // Dataset counts from the index (one facet), as CKAN takes them from Solr, instead of
+        // one count in the store per organisation.
+        let needs_counts = (all_fields && options.include_dataset_count) || sort_field == SortField::PackageCount;
+        let counts = if needs_counts { Some(dataset_counts(context, kind)?) } else { None };
+        let count_of = |row: &GroupRow| {
+            let key = if kind.is_organization() { &row.id } else { &row.name };
+            counts.as_ref().and_then(|c| c.get(key).copied()).unwrap_or(0)
+        };
         match sort_field {
             SortField::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-            // Every package_count is 0 until datasets exist, so the tie-break by name decides.
-            SortField::Title | SortField::PackageCount => {
-                rows.sort_by(|a, b| (&a.title, &a.name).cmp(&(&b.title, &b.name)))
-            }
+            SortField::Title => rows.sort_by(|a, b| (&a.title, &a.name).cmp(&(&b.title, &b.name))),
+            // Ties by name (CKAN's Solr sort breaks them the same way).
+            SortField::PackageCount => rows.sort_by(|a, b| (count_of(a), &b.name).cmp(&(count_of(b), &a.name))),
         }
         if descending {
             rows.reverse();
         }
         let page = rows.into_iter().skip(offset as usize).take(limit as usize);
+        let include_count = options.include_dataset_count;
+        let options = ShowOptions { include_dataset_count: false, ..options };
         let mut result = Vec::new();
         for row in page {
-            if all_fields {
-                result.push(Value::Object(show_dict(tx, context, &row, options)?));
-            } else {
+            if !all_fields {
                 result.push(json!(row.name));
+                continue;
             }
+            let mut shown = show_dict(tx, context, &row, options)?;
+            if include_count {
+                dict::insert_sorted(&mut shown, "package_count", json!(count_of(&row)));
+            }
+            result.push(Value::Object(shown));
         }
         Ok(Value::Array(result))
     })
+}
+
+/// The caller's visible active datasets per organisation (by id) or group (by name).
+fn dataset_counts(context: &ActionContext, kind: Kind) -> ActionResult<std::collections::HashMap<String, u64>> {
+    crate::actions::search::visible_counts(context, if kind.is_organization() { "owner_org" } else { "groups" })
 }
 
 fn permission_named(name: &str) -> Option<Permission> {

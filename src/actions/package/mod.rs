@@ -268,8 +268,15 @@ pub fn show(context: &ActionContext, id: &str, use_default_schema: bool) -> Acti
 pub fn package_list(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let limit = params.natural("limit")?.filter(|l| *l > 0);
     let offset = params.natural("offset")?.unwrap_or(0);
-    let names = context.store().read(|tx| packages::public_names(tx, limit, offset))?;
-    Ok(Value::Array(names.into_iter().map(Value::String).collect()))
+    // From the index (one facet over the public catalogue's names), not the store.
+    let mut names: Vec<String> = super::search::public_counts(context, "name")?.into_keys().collect();
+    names.sort();
+    let page = names.into_iter().skip(usize::try_from(offset).unwrap_or(usize::MAX));
+    let page: Vec<Value> = match limit {
+        Some(limit) => page.take(usize::try_from(limit).unwrap_or(usize::MAX)).map(Value::String).collect(),
+        None => page.map(Value::String).collect(),
+    };
+    Ok(Value::Array(page))
 }
 
 /// `current_package_list_with_resources`: the newest datasets with their resources.
