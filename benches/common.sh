@@ -1,12 +1,17 @@
-# Shared set-up of the benchmark scripts (sourced): builds the release binary, loads the demo
+# Shared set-up of the benchmark scripts (sourced): builds the release binary (or takes $KHO_BIN), loads the demo
 # portal into a temporary data directory, creates a sysadmin token ($KHO_TOKEN), and defines
 # start/stop of `kho serve` on a free loopback port ($port, $base). Argument: sqlite|postgres.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kho-target}"
 engine="${1:-sqlite}"
-cargo build --release --quiet
-bin="$CARGO_TARGET_DIR/release/kho"
+# KHO_BIN: measure that binary (e.g. an older build) instead of building this checkout.
+if [[ -n "${KHO_BIN:-}" ]]; then
+    bin="$KHO_BIN"
+else
+    cargo build --release --quiet
+    bin="$CARGO_TARGET_DIR/release/kho"
+fi
 # KHO_BENCH_DATA: keep the data directory there (and reuse it when it already holds a store).
 data="${KHO_BENCH_DATA:-$(mktemp -d)}"
 mkdir -p "$data"

@@ -104,7 +104,8 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
     let search = crate::search::Search::open(&config.data_dir.join("search"))?;
     let dict_cache_key_digest = hex_digest(&cache_key);
     let vocabularies = crate::dcat::Vocabularies::built_in()?;
-    Ok(Services { store, config, signer, licenses, schemas, search, vocabularies, dict_cache_key_digest })
+    let rdf_builds = crate::gate::Gate::per_core();
+    Ok(Services { store, config, signer, licenses, schemas, search, vocabularies, rdf_builds, dict_cache_key_digest })
 }
 
 fn hex_digest(text: &str) -> String {

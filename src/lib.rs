@@ -12,6 +12,7 @@ pub mod dcat;
 pub mod demo;
 pub mod error;
 pub mod feed;
+pub mod gate;
 pub mod http;
 pub mod licenses;
 pub mod model;

@@ -124,26 +124,38 @@ async fn catalog(
     let q = get("q").unwrap_or_default();
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<_, ActionError> {
-        let per_page = services.config.dcat_datasets_per_page.max(1);
-        let query = SearchQuery {
-            q,
-            fq_list: filters,
-            rows: per_page,
-            start: per_page * (page - 1),
-            sort: CATALOG_SORT.into(),
-            ..SearchQuery::default()
-        };
-        let (total, documents) = actions::public_documents(&services, &query)?;
-        let dates =
-            services.search.public_catalogue_dates().map_err(|e| ActionError::Internal(anyhow::anyhow!("{e}")))?;
-        let url = site_url(&services);
-        let path = format!("{url}/catalog.{}", format.extension());
-        let site = site_of(&services, &url);
-        let page = Page { number: page, per_page, total, path: &path, kept: &kept, dates: &dates };
-        catalogue::write_page(format, &site, &page, &documents).map_err(serialisation_failed)
+        // A page holds its datasets' dicts, graph and output at once: one build per core.
+        services.rdf_builds.run(|| catalogue_page(&services, format, page, q, filters, &kept))
     })
     .await;
     answer(outcome, format, negotiated)
+}
+
+/// Builds one page of the catalogue in `format`.
+fn catalogue_page(
+    services: &Services,
+    format: Format,
+    page: usize,
+    q: String,
+    filters: Vec<String>,
+    kept: &[String],
+) -> Result<Vec<u8>, ActionError> {
+    let per_page = services.config.dcat_datasets_per_page.max(1);
+    let query = SearchQuery {
+        q,
+        fq_list: filters,
+        rows: per_page,
+        start: per_page * (page - 1),
+        sort: CATALOG_SORT.into(),
+        ..SearchQuery::default()
+    };
+    let (total, documents) = actions::public_documents(services, &query)?;
+    let dates = services.search.public_catalogue_dates().map_err(|e| ActionError::Internal(anyhow::anyhow!("{e}")))?;
+    let url = site_url(services);
+    let path = format!("{url}/catalog.{}", format.extension());
+    let site = site_of(services, &url);
+    let page = Page { number: page, per_page, total, path: &path, kept, dates: &dates };
+    catalogue::write_page(format, &site, &page, &documents).map_err(serialisation_failed)
 }
 
 fn serialisation_failed(error: std::io::Error) -> ActionError {

@@ -271,20 +271,30 @@ impl SegmentCollector for FacetsSegment {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut buffer = String::new();
         self.columns
             .iter()
             .zip(&self.prefixes)
             .map(|(column, prefix)| {
                 let mut counts = HashMap::new();
                 let Some((column, first, ords)) = column else { return counts };
-                for (offset, count) in ords.iter().enumerate().filter(|(_, c)| **c > 0) {
-                    buffer.clear();
-                    if column.ord_to_str(*first + offset as u64, &mut buffer).unwrap_or(false)
-                        && let Some(value) = buffer.strip_prefix(prefix.as_str())
-                    {
-                        *counts.entry(value.to_string()).or_insert(0) += u64::from(*count);
+                let counted: Vec<(u64, u32)> = ords
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c > 0)
+                    .map(|(offset, count)| (*first + offset as u64, *count))
+                    .collect();
+                // The counted values' texts in one pass over the dictionary (looking each up
+                // alone decodes a block per value: 90 µs each for a facet over every name).
+                let sorted: Vec<u64> = counted.iter().map(|(ord, _)| *ord).collect();
+                let mut counted = counted.into_iter();
+                let walked = column.dictionary().sorted_ords_to_term_cb(&sorted, |bytes| {
+                    let Some((_, count)) = counted.next() else { return };
+                    if let Some(value) = std::str::from_utf8(bytes).ok().and_then(|t| t.strip_prefix(prefix.as_str())) {
+                        *counts.entry(value.to_string()).or_insert(0) += u64::from(count);
                     }
+                });
+                if walked.is_err() {
+                    tracing::warn!(column = %prefix, "facet dictionary could not be read");
                 }
                 counts
             })

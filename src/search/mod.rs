@@ -59,7 +59,7 @@ pub struct Search {
     catalogue_dates: Mutex<Option<(u64, CatalogueDates)>>,
     /// Deep pages (`start + rows` above [`DEEP_PAGE`]) running now; at most one per core, so
     /// their memory stays bounded (more at once would not finish sooner).
-    deep_pages: (Mutex<usize>, Condvar),
+    deep_pages: crate::gate::Gate,
     /// Complete result orders of the current generation, for paging deep into one result set.
     orders: orders::Orders,
 }
@@ -105,7 +105,7 @@ impl Search {
             progress_changed: Condvar::new(),
             wake: (Mutex::new(false), Condvar::new()),
             indexer_running: AtomicBool::new(false),
-            deep_pages: (Mutex::new(0), Condvar::new()),
+            deep_pages: crate::gate::Gate::per_core(),
             catalogue_dates: Mutex::new(None),
             orders: orders::Orders::default(),
         };
@@ -315,16 +315,7 @@ impl Search {
 
     /// Runs `work` (which keeps many documents in memory) once fewer deep pages than cores run.
     fn in_deep_slot<T>(&self, work: impl FnOnce() -> T) -> T {
-        let (running, released) = &self.deep_pages;
-        let allowed = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let guard = running.lock().unwrap_or_else(|p| p.into_inner());
-        let mut guard = released.wait_while(guard, |n| *n >= allowed).unwrap_or_else(|p| p.into_inner());
-        *guard += 1;
-        drop(guard);
-        let outcome = work();
-        *running.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-        released.notify_one();
-        outcome
+        self.deep_pages.run(work)
     }
 
     /// Identifies a request whose complete order may be kept and reused by its later pages:

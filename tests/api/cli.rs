@@ -187,3 +187,39 @@ fn the_index_catches_up_after_a_crash_and_rebuilds_from_the_store() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[test]
+fn search_verify_reports_what_the_index_missed_and_repair_fixes_it() {
+    use diesel::{Connection, RunQueryDsl};
+    let dir = tempfile::tempdir().unwrap();
+    assert!(kho(dir.path(), &["demo", "load"]).status.success());
+    assert!(kho(dir.path(), &["search", "rebuild"]).status.success());
+    let clean = kho(dir.path(), &["search", "verify"]);
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert_eq!(String::from_utf8_lossy(&clean.stdout), "", "no differences");
+
+    // Changes written behind Kho's back (no change-log entry), as a restore or a manual edit would.
+    let database = dir.path().join("kho.sqlite3");
+    let mut conn = diesel::SqliteConnection::establish(database.to_str().unwrap()).unwrap();
+    diesel::sql_query(
+        "UPDATE packages SET private = 1, dict_cache = NULL WHERE id = (SELECT id FROM packages WHERE private = 0 ORDER BY id LIMIT 1)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query(
+        "UPDATE packages SET metadata_modified = '2020-01-01 00:00:00', dict_cache = NULL WHERE id = (SELECT id FROM packages ORDER BY id DESC LIMIT 1)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    let found = kho(dir.path(), &["search", "verify"]);
+    assert!(!found.status.success(), "differences give a non-zero exit status");
+    let report = String::from_utf8_lossy(&found.stdout).to_string();
+    assert!(report.contains("permission_labels is \"member-"), "{report}");
+    assert!(report.contains("metadata_modified is \"2020-01-01T00:00:00.000000\""), "{report}");
+    assert_eq!(report.lines().count(), 2, "{report}");
+
+    let repaired = kho(dir.path(), &["search", "verify", "--repair"]);
+    assert!(repaired.status.success(), "{}", String::from_utf8_lossy(&repaired.stderr));
+    let after = kho(dir.path(), &["search", "verify"]);
+    assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stdout));
+}

@@ -67,6 +67,11 @@ pub fn list(context: &ActionContext, params: &Params, kind: Kind) -> ActionResul
         include_groups: params.flag("include_groups", false)?,
         include_member_count: params.flag("include_member_count", false)?,
     };
+    // Dataset counts from the index (one facet), as CKAN takes them from Solr, instead of one
+    // count in the store per organisation. Read before a store connection is taken: a search
+    // takes one of its own.
+    let needs_counts = (all_fields && options.include_dataset_count) || sort_field == SortField::PackageCount;
+    let counts = if needs_counts { Some(dataset_counts(context, kind)?) } else { None };
     context.store().read(|tx| {
         let mut rows: Vec<GroupRow> = groups::list_active(tx, kind.is_organization())?
             .into_iter()
@@ -78,10 +83,6 @@ pub fn list(context: &ActionContext, params: &Params, kind: Kind) -> ActionResul
                 })
             })
             .collect();
-        // Dataset counts from the index (one facet), as CKAN takes them from Solr, instead of
-        // one count in the store per organisation.
-        let needs_counts = (all_fields && options.include_dataset_count) || sort_field == SortField::PackageCount;
-        let counts = if needs_counts { Some(dataset_counts(context, kind)?) } else { None };
         let count_of = |row: &GroupRow| {
             let key = if kind.is_organization() { &row.id } else { &row.name };
             counts.as_ref().and_then(|c| c.get(key).copied()).unwrap_or(0)
