@@ -86,7 +86,9 @@ pub fn set_cache(tx: &mut Tx, id: &str, dict: &str) -> StoreResult<()> {
 
 /// Stores a dict built outside a write (by a reader or the indexer) only while the dataset
 /// still has none and has not changed since its row was read: a writer that committed in the
-/// meantime stored its own, newer dict, which must not be overwritten.
+/// meantime stored its own, newer dict, which must not be overwritten. Not covered: an
+/// organisation or group renamed between the read and this write (their change clears the
+/// caches, then this may store a dict with the old title); a version column would close it.
 pub fn fill_cache(tx: &mut Tx, id: &str, read_modified: NaiveDateTime, dict: &str) -> StoreResult<()> {
     map_err(super::on_engine!(tx, |c| diesel::update(
         packages::table
