@@ -92,6 +92,45 @@ impl Resource {
     }
 }
 
+/// An organisation or group as `organization_show` / `group_show` return it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Group(pub Map<String, Value>);
+
+impl Group {
+    pub fn id(&self) -> &str {
+        text(&self.0, "id")
+    }
+
+    pub fn name(&self) -> &str {
+        text(&self.0, "name")
+    }
+
+    pub fn title(&self) -> &str {
+        text(&self.0, "title")
+    }
+
+    pub fn description(&self) -> &str {
+        text(&self.0, "description")
+    }
+
+    pub fn image_url(&self) -> &str {
+        text(&self.0, "image_display_url")
+    }
+
+    pub fn is_organization(&self) -> bool {
+        self.0.get("is_organization").and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// The datasets the caller may see in it (when the dict was asked with its count).
+    pub fn package_count(&self) -> Option<u64> {
+        self.0.get("package_count").and_then(Value::as_u64)
+    }
+
+    pub fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

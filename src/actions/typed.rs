@@ -4,9 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{ActionContext, Params, package};
+use super::{ActionContext, Params, group, package};
 use crate::error::{ActionError, ActionResult};
-use crate::model::{Dataset, Resource};
+use crate::model::{Dataset, Group, Resource};
 
 pub use super::search::{SearchPage, SearchQuery};
 
@@ -55,6 +55,47 @@ pub fn package_delete(context: &ActionContext, id: &str) -> ActionResult<()> {
     params.insert("id".into(), Value::String(id.to_string()));
     check(context, params.clone())?;
     package::package_delete(context, &Params(params, Vec::new())).map(|_| ())
+}
+
+/// `organization_show` (`organization: true`) or `group_show`: one organisation or group the
+/// caller may see, with its dataset count, without its datasets.
+pub fn group_show(context: &ActionContext, id: &str, organization: bool) -> ActionResult<Group> {
+    let mut params = Map::new();
+    params.insert("id".into(), Value::String(id.to_string()));
+    check(context, params.clone())?;
+    let params = Params(params, Vec::new());
+    let shown =
+        if organization { group::organization_show(context, &params)? } else { group::group_show(context, &params)? };
+    group_of(shown)
+}
+
+/// `organization_list` / `group_list` with `all_fields`: a page (at most 25, CKAN's cap) of
+/// organisations or groups by title, each with the count of datasets the caller may see.
+pub fn group_list(
+    context: &ActionContext,
+    organization: bool,
+    offset: usize,
+    limit: usize,
+) -> ActionResult<Vec<Group>> {
+    let mut params = Map::new();
+    params.insert("all_fields".into(), Value::Bool(true));
+    params.insert("offset".into(), Value::from(offset));
+    params.insert("limit".into(), Value::from(limit));
+    check(context, params.clone())?;
+    let params = Params(params, Vec::new());
+    let listed =
+        if organization { group::organization_list(context, &params)? } else { group::group_list(context, &params)? };
+    match listed {
+        Value::Array(items) => items.into_iter().map(group_of).collect(),
+        _ => Err(ActionError::Internal(anyhow::anyhow!("a group list answered no list"))),
+    }
+}
+
+fn group_of(value: Value) -> ActionResult<Group> {
+    match value {
+        Value::Object(dict) => Ok(Group(dict)),
+        _ => Err(ActionError::Internal(anyhow::anyhow!("a group action answered no group dict"))),
+    }
 }
 
 /// Applies the checks every call gets at the registry's door (a disabled caller, impossible

@@ -63,6 +63,20 @@ fn typed_actions_answer_what_the_json_api_answers() {
             ("ngân sách", 5, vec!["tags".into()])
         );
 
+        let organization = typed::group_show(&anonymous, "so-tai-chinh", true).expect("organisation");
+        assert!(organization.is_organization());
+        assert_eq!(
+            (organization.name(), organization.package_count()),
+            ("so-tai-chinh", Some(0)),
+            "private not counted"
+        );
+        let listed = typed::group_list(&system, true, 0, 25).expect("list");
+        assert_eq!(
+            listed.iter().map(|o| (o.name().to_string(), o.package_count())).collect::<Vec<_>>(),
+            vec![("so-tai-chinh".to_string(), Some(1))]
+        );
+        assert!(typed::group_show(&anonymous, "so-tai-chinh", false).is_err(), "an organisation is not a group");
+
         typed::package_delete(&system, created.id()).expect("delete");
         assert_eq!(typed::package_show(&system, created.id()).expect("show deleted").state(), "deleted");
     }
