@@ -104,7 +104,7 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
     let search = crate::search::Search::open(&config.data_dir.join("search"))?;
     let dict_cache_key_digest = hex_digest(&cache_key);
     let vocabularies = crate::dcat::Vocabularies::built_in()?;
-    let rdf_builds = crate::gate::Gate::per_core();
+    let rdf_builds = crate::gate::Workers::per_core("kho-rdf")?;
     Ok(Services { store, config, signer, licenses, schemas, search, vocabularies, rdf_builds, dict_cache_key_digest })
 }
 

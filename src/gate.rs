@@ -1,7 +1,11 @@
-//! A gate that lets at most a fixed number of callers through at once; the others wait. Bounds
-//! the memory of work that holds much of it (deep search pages, DCAT catalogue pages): more of
-//! them at once would not finish sooner on this many cores, only use more memory.
+//! Bounded concurrency for work that holds much memory (deep search pages, DCAT catalogue
+//! pages): more of it at once would not finish sooner on this many cores, only use more memory.
+//! [`Gate`] lets at most N callers through at once, on their own threads; [`Workers`] runs the
+//! work on N threads of its own, so that what it allocates is also freed and reused by the same
+//! few threads (the allocator keeps freed memory per thread: spread over a blocking pool of
+//! dozens of threads, a catalogue under 16 clients held 225 MB of heap).
 
+use std::sync::mpsc;
 use std::sync::{Condvar, Mutex};
 
 /// At most `limit` holders at a time.
@@ -46,9 +50,64 @@ impl Drop for Release<'_> {
     }
 }
 
+/// A job for [`Workers`].
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads that run jobs in turn.
+pub struct Workers {
+    queue: Mutex<mpsc::Sender<Job>>,
+}
+
+impl Workers {
+    /// Starts `count` threads (at least one) named `name`.
+    pub fn new(name: &str, count: usize) -> std::io::Result<Workers> {
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let receiver = std::sync::Arc::new(Mutex::new(receiver));
+        for index in 0..count.max(1) {
+            let receiver = receiver.clone();
+            std::thread::Builder::new().name(format!("{name}-{index}")).spawn(move || {
+                loop {
+                    let job = match receiver.lock().unwrap_or_else(|p| p.into_inner()).recv() {
+                        Ok(job) => job,
+                        Err(_) => return, // the pool was dropped
+                    };
+                    job();
+                }
+            })?;
+        }
+        Ok(Workers { queue: Mutex::new(sender) })
+    }
+
+    /// As many threads as the machine has cores.
+    pub fn per_core(name: &str) -> std::io::Result<Workers> {
+        Workers::new(name, std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    /// Runs `work` on one of the threads and waits for its result (a blocking wait: call it on
+    /// a blocking thread). `None` when the work panicked.
+    pub fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let (answer, result) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok();
+            let _ = answer.send(outcome);
+        });
+        self.queue.lock().unwrap_or_else(|p| p.into_inner()).send(job).ok()?;
+        result.recv().ok().flatten()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Gate;
+    use super::{Gate, Workers};
+
+    #[test]
+    fn workers_run_jobs_on_their_own_threads_and_survive_a_panic() {
+        let workers = Workers::new("test-worker", 2).unwrap();
+        let name = workers.run(|| std::thread::current().name().map(str::to_string)).flatten();
+        assert!(name.is_some_and(|n| n.starts_with("test-worker-")));
+        assert_eq!(workers.run(|| -> u8 { panic!("a job fails") }), None);
+        assert_eq!(workers.run(|| 2 + 2), Some(4));
+    }
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]

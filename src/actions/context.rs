@@ -16,9 +16,9 @@ pub struct Services {
     pub search: crate::search::Search,
     /// DCAT-AP vocabulary mappings (`dcat/vocabularies.json`).
     pub vocabularies: crate::dcat::Vocabularies,
-    /// DCAT pages and dataset RDF being built at once: a catalogue page holds tens of
-    /// megabytes while it is built, so they queue beyond one per core (bounded memory).
-    pub rdf_builds: crate::gate::Gate,
+    /// The threads that build DCAT catalogue pages, one per core: a page holds its dicts, graph
+    /// and output while it is built, so pages queue beyond that (bounded memory).
+    pub rdf_builds: crate::gate::Workers,
     /// Digest of what cached dataset dicts depend on (site URL, licences, schemas); the search
     /// index is rebuilt when it was built for another.
     pub dict_cache_key_digest: String,

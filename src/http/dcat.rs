@@ -124,8 +124,12 @@ async fn catalog(
     let q = get("q").unwrap_or_default();
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<_, ActionError> {
-        // A page holds its datasets' dicts, graph and output at once: one build per core.
-        services.rdf_builds.run(|| catalogue_page(&services, format, page, q, filters, &kept))
+        // A page holds its datasets' dicts, graph and output at once: built on the RDF threads.
+        let builder = services.clone();
+        services
+            .rdf_builds
+            .run(move || catalogue_page(&builder, format, page, q, filters, &kept))
+            .unwrap_or_else(|| Err(ActionError::Internal(anyhow::anyhow!("a catalogue page build panicked"))))
     })
     .await;
     answer(outcome, format, negotiated)
