@@ -9,19 +9,44 @@ fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
     dict.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
-/// A dataset as `package_show` returns it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Dataset(pub Map<String, Value>);
+/// Declares a dict model: the dict itself, with the id, name and JSON value every one has.
+macro_rules! dict_model {
+    ($(#[$doc:meta])* $model:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Default)]
+        pub struct $model(pub Map<String, Value>);
+
+        impl $model {
+            pub fn id(&self) -> &str {
+                text(&self.0, "id")
+            }
+
+            pub fn name(&self) -> &str {
+                text(&self.0, "name")
+            }
+
+            /// Returns the dict as a JSON value (what the Action API answers).
+            pub fn into_value(self) -> Value {
+                Value::Object(self.0)
+            }
+        }
+    };
+}
+
+dict_model!(
+    /// A dataset as `package_show` returns it.
+    Dataset
+);
+dict_model!(
+    /// A resource as `resource_show` returns it.
+    Resource
+);
+dict_model!(
+    /// An organisation or group as `organization_show` / `group_show` return it.
+    Group
+);
 
 impl Dataset {
-    pub fn id(&self) -> &str {
-        text(&self.0, "id")
-    }
-
-    pub fn name(&self) -> &str {
-        text(&self.0, "name")
-    }
-
     pub fn title(&self) -> &str {
         text(&self.0, "title")
     }
@@ -50,28 +75,11 @@ impl Dataset {
         let listed = self.0.get("resources").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
         listed.iter().filter_map(|r| r.as_object().cloned()).map(Resource).collect()
     }
-
-    /// Returns the dict as a JSON value (what the Action API answers).
-    pub fn into_value(self) -> Value {
-        Value::Object(self.0)
-    }
 }
 
-/// A resource as `resource_show` returns it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Resource(pub Map<String, Value>);
-
 impl Resource {
-    pub fn id(&self) -> &str {
-        text(&self.0, "id")
-    }
-
     pub fn package_id(&self) -> &str {
         text(&self.0, "package_id")
-    }
-
-    pub fn name(&self) -> &str {
-        text(&self.0, "name")
     }
 
     pub fn url(&self) -> &str {
@@ -86,25 +94,9 @@ impl Resource {
     pub fn is_upload(&self) -> bool {
         text(&self.0, "url_type") == "upload"
     }
-
-    pub fn into_value(self) -> Value {
-        Value::Object(self.0)
-    }
 }
 
-/// An organisation or group as `organization_show` / `group_show` return it.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Group(pub Map<String, Value>);
-
 impl Group {
-    pub fn id(&self) -> &str {
-        text(&self.0, "id")
-    }
-
-    pub fn name(&self) -> &str {
-        text(&self.0, "name")
-    }
-
     pub fn title(&self) -> &str {
         text(&self.0, "title")
     }
@@ -124,10 +116,6 @@ impl Group {
     /// The datasets the caller may see in it (when the dict was asked with its count).
     pub fn package_count(&self) -> Option<u64> {
         self.0.get("package_count").and_then(Value::as_u64)
-    }
-
-    pub fn into_value(self) -> Value {
-        Value::Object(self.0)
     }
 }
 

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 pub use context::{ActionContext, Services};
 pub use package::index_dicts;
-pub use params::{Params, Upload};
+pub use params::{Params, Upload, key_holding};
 pub use search::{SearchQuery, public_documents};
 
 use crate::auth::Caller;
@@ -175,6 +175,15 @@ pub fn call(services: &Services, caller: Caller, action: &Action, params: &Param
     }
 }
 
+/// The door every call passes, JSON or typed: a disabled account's token fails every check
+/// (as in CKAN), and text no store can keep is refused before any action sees it.
+pub(crate) fn admit(caller: &Caller, params: &Params) -> ActionResult<()> {
+    if caller.is_disabled() {
+        return Err(ActionError::Authorization(None));
+    }
+    params.check_text()
+}
+
 /// An action's result: a value, or the whole response body written by the action itself.
 pub enum Answer {
     Value(Value),
@@ -190,10 +199,7 @@ pub fn call_for_json(
     params: &Params,
     (prefix, suffix): (&str, &str),
 ) -> ActionResult<Answer> {
-    if caller.is_disabled() {
-        return Err(ActionError::Authorization(None));
-    }
-    params.check_text()?;
+    admit(&caller, params)?;
     let context = ActionContext { services, caller };
     match action.run {
         Implementation::Value(run) => run(&context, params).map(Answer::Value),

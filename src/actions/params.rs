@@ -111,27 +111,8 @@ impl Params {
     /// names the top-level parameter.
     pub fn check_text(&self) -> ActionResult<()> {
         let has_nul = |text: &str| text.contains('\0');
-        for (key, value) in &self.0 {
-            let mut pending = vec![value];
-            let mut bad = has_nul(key);
-            while let Some(value) = pending.pop() {
-                if bad {
-                    break;
-                }
-                match value {
-                    Value::String(text) => bad = has_nul(text),
-                    Value::Array(items) => pending.extend(items),
-                    Value::Object(map) => {
-                        bad = map.keys().any(|k| has_nul(k));
-                        pending.extend(map.values());
-                    }
-                    _ => {}
-                }
-            }
-            if bad {
-                let field: String = key.chars().filter(|c| *c != '\0').collect();
-                return Err(ActionError::field(&field, NUL_MESSAGE));
-            }
+        if let Some(key) = key_holding(&self.0, '\0') {
+            return Err(ActionError::field(&key, NUL_MESSAGE));
         }
         match self.1.iter().find(|upload| has_nul(&upload.filename) || has_nul(&upload.field)) {
             Some(upload) => Err(ActionError::field(&upload.field.replace('\0', ""), NUL_MESSAGE)),
@@ -147,6 +128,28 @@ impl Params {
             _ => None,
         }
     }
+}
+
+/// Returns the first top-level key (without `wanted` in it) whose own text, or any text or key
+/// nested in its value, holds the character `wanted`. Iterative: nesting depth costs no stack.
+pub fn key_holding(map: &Map<String, Value>, wanted: char) -> Option<String> {
+    let holds = |text: &str| text.contains(wanted);
+    map.iter().find_map(|(key, value)| {
+        let mut pending = vec![value];
+        let mut found = holds(key);
+        while let Some(value) = pending.pop().filter(|_| !found) {
+            match value {
+                Value::String(text) => found = holds(text),
+                Value::Array(items) => pending.extend(items),
+                Value::Object(inner) => {
+                    found = inner.keys().any(|k| holds(k));
+                    pending.extend(inner.values());
+                }
+                _ => {}
+            }
+        }
+        found.then(|| key.replace(wanted, ""))
+    })
 }
 
 /// The validation message for text holding the NUL character.

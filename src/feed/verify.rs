@@ -104,19 +104,13 @@ fn compare(stored: &packages::IndexFacts, collaborators: &[String], found: &Inde
         }
     };
     differs("state", stored.state.clone(), found.state.clone());
-    let stored_micros = stored.metadata_modified.and_utc().timestamp_micros();
-    differs(
-        "metadata_modified",
-        stored.metadata_modified.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        found.modified_micros.map_or_else(String::new, |micros| {
-            if micros == stored_micros {
-                stored.metadata_modified.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-            } else {
-                chrono::DateTime::from_timestamp_micros(micros)
-                    .map_or_else(|| micros.to_string(), |d| d.naive_utc().format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
-            }
-        }),
-    );
+    let timestamp = |at: chrono::NaiveDateTime| at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+    let indexed_modified = found
+        .modified_micros
+        .and_then(chrono::DateTime::from_timestamp_micros)
+        .map(|at| timestamp(at.naive_utc()))
+        .unwrap_or_default();
+    differs("metadata_modified", timestamp(stored.metadata_modified), indexed_modified);
     let mut dict = Map::new();
     dict.insert("state".into(), json!(stored.state));
     dict.insert("private".into(), json!(stored.private));

@@ -87,26 +87,6 @@ fn mark_lone_surrogates(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Returns the first top-level key whose value (at any depth) holds [`LONE_SURROGATE`].
-fn key_with_lone_surrogate(map: &Map<String, Value>) -> Option<String> {
-    map.iter().find_map(|(key, value)| {
-        let mut pending = vec![value];
-        let mut found = key.contains(LONE_SURROGATE);
-        while let Some(value) = pending.pop().filter(|_| !found) {
-            match value {
-                Value::String(text) => found = text.contains(LONE_SURROGATE),
-                Value::Array(items) => pending.extend(items),
-                Value::Object(inner) => {
-                    found = inner.keys().any(|k| k.contains(LONE_SURROGATE));
-                    pending.extend(inner.values());
-                }
-                _ => {}
-            }
-        }
-        found.then(|| key.replace(LONE_SURROGATE, ""))
-    })
-}
-
 /// Inserts one form or query value with CKAN's one-string-or-list rule.
 pub(super) fn insert_repeated(map: &mut Map<String, Value>, key: String, value: String) {
     match map.get_mut(&key) {
@@ -135,7 +115,7 @@ fn parse_json_object(text: &[u8]) -> Result<Map<String, Value>, DecodeError> {
         Err(error) if error.is_syntax() && text.windows(3).any(|w| w == b"\\ud" || w == b"\\uD") => {
             let marked = mark_lone_surrogates(text);
             let key = match serde_json::from_slice::<Value>(&marked) {
-                Ok(Value::Object(map)) => key_with_lone_surrogate(&map),
+                Ok(Value::Object(map)) => crate::actions::key_holding(&map, LONE_SURROGATE),
                 _ => None,
             };
             return Err(match key {

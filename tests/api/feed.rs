@@ -70,6 +70,19 @@ fn create(app: &TestApp, name: &str, title: &str) -> String {
     created.result()["id"].as_str().expect("id").to_string()
 }
 
+/// Two Kho nodes on one new PostgreSQL database holding the organisation `so-noi-vu`, or
+/// `None` without PostgreSQL. Bound in this order, the second node is dropped first (the first
+/// drops the database).
+fn two_nodes() -> Option<(TestApp, TestApp)> {
+    if !engines().contains(&Engine::Postgres) {
+        return None;
+    }
+    let first = spawn_app(Engine::Postgres);
+    first.organization("so-noi-vu", "Sở Nội vụ");
+    let second = first.spawn_node();
+    Some((first, second))
+}
+
 /// The bug this feed was rebuilt for: a transaction takes a lower change number, a later one
 /// commits first and is indexed, and the indexer must not move past the lower number for good.
 #[test]
@@ -103,12 +116,7 @@ fn a_change_committed_after_a_later_change_is_still_indexed() {
 /// afterwards both nodes' indexes hold exactly the store's datasets.
 #[test]
 fn two_nodes_with_concurrent_writers_index_every_committed_change() {
-    if !engines().contains(&Engine::Postgres) {
-        return;
-    }
-    let first = spawn_app(Engine::Postgres);
-    first.organization("so-noi-vu", "Sở Nội vụ");
-    let second = first.spawn_node();
+    let Some((first, second)) = two_nodes() else { return };
     // Writers are slow to commit once they have their change number (a busy disk, a slow
     // network): this widens the window in which a later change commits first.
     let mut admin = diesel::PgConnection::establish(&first.database_url()).expect("connect");
@@ -180,12 +188,7 @@ fn two_nodes_with_concurrent_writers_index_every_committed_change() {
 /// A write that returned on one node is found by the next search on the other, every time.
 #[test]
 fn a_write_on_one_node_is_found_by_a_search_on_another() {
-    if !engines().contains(&Engine::Postgres) {
-        return;
-    }
-    let first = spawn_app(Engine::Postgres);
-    first.organization("so-noi-vu", "Sở Nội vụ");
-    let second = first.spawn_node();
+    let Some((first, second)) = two_nodes() else { return };
     for n in 0..40 {
         let (writer, reader) = if n % 2 == 0 { (&first, &second) } else { (&second, &first) };
         let name = format!("lan-{n}");

@@ -78,10 +78,13 @@ impl SearchQuery {
                 )));
             }
         }
-        let rows = natural(params, "rows")?.unwrap_or(10).min(ROWS_MAX);
-        let start = natural(params, "start")?.unwrap_or(0);
-        let facet_limit = integer(params, "facet.limit")?.unwrap_or(50);
-        let facet_mincount = natural(params, "facet.mincount")?.unwrap_or(1);
+        let defaults = SearchQuery::default();
+        let rows =
+            natural(params, "rows")?.map_or(defaults.rows, |rows| usize::try_from(rows.min(ROWS_MAX)).unwrap_or(0));
+        let start =
+            natural(params, "start")?.map_or(defaults.start, |start| usize::try_from(start).unwrap_or(usize::MAX));
+        let facet_limit = integer(params, "facet.limit")?.unwrap_or(defaults.facet_limit);
+        let facet_mincount = natural(params, "facet.mincount")?.unwrap_or(defaults.facet_mincount);
         let facets_on = params.flag("facet", true)?;
         let facet_fields = facet_fields(params)?;
         let (fq, mut fq_list) = match params.get("fq") {
@@ -94,9 +97,9 @@ impl SearchQuery {
             q: params.text("q").map(|q| q.trim().to_string()).unwrap_or_default(),
             fq,
             fq_list,
-            sort: params.non_empty("sort").unwrap_or_else(|| DEFAULT_SORT.to_string()),
-            rows: usize::try_from(rows).unwrap_or(0),
-            start: usize::try_from(start).unwrap_or(usize::MAX),
+            sort: params.non_empty("sort").unwrap_or(defaults.sort),
+            rows,
+            start,
             facet_fields: if facets_on { facet_fields } else { Vec::new() },
             facet_limit,
             facet_mincount,
