@@ -182,6 +182,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_unique_violation_says_what_is_taken_and_a_refused_value_is_no_server_error() {
+        let field = |taken: &str| ActionError::from(StoreError::UniqueViolation(taken.into())).to_error_object();
+        assert_eq!(field("packages.name")["name"], json!(["That URL is already in use."]));
+        assert_eq!(field("users.name")["name"], json!(["That login name is not available."]));
+        assert_eq!(field("api_tokens.name")["name"], json!(["That value is already in use (api_tokens.name)."]));
+        let refused = ActionError::from(StoreError::InvalidValue("invalid byte sequence".into()));
+        assert_eq!(refused.status(), 409);
+    }
+
+    #[test]
     fn every_variant_has_ckans_status_and_type() {
         let table: Vec<(ActionError, u16, &str)> = vec![
             (ActionError::field("name", "Missing value"), 409, "Validation Error"),
