@@ -16,6 +16,8 @@ pub mod gate;
 pub mod http;
 pub mod licenses;
 pub mod model;
+pub mod portal;
+pub mod preview;
 pub mod schemas;
 pub mod search;
 pub mod store;

@@ -17,12 +17,18 @@ pub fn path(data_dir: &Path, resource_id: &str) -> Option<PathBuf> {
 /// Stores a resource's file, replacing any earlier one.
 pub fn save(data_dir: &Path, resource_id: &str, bytes: &[u8]) -> std::io::Result<()> {
     let target = path(data_dir, resource_id).ok_or_else(|| std::io::Error::other("bad resource id"))?;
+    write_atomically(&target, bytes)
+}
+
+/// Writes a file under the resources folder whole or not at all (a temporary file, renamed).
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let temporary = target.with_extension("part");
+    let mut temporary = target.as_os_str().to_os_string();
+    temporary.push(".part");
     std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, &target)
+    std::fs::rename(&temporary, target)
 }
 
 /// Returns a file name safe to put in a URL, as CKAN's `munge_filename` does.

@@ -89,6 +89,25 @@ pub fn group_list(
     }
 }
 
+/// `package_activity_list`: a page of a dataset's activity, newest first, when the caller may
+/// see it (an authorisation error otherwise).
+pub fn package_activity_list(
+    context: &ActionContext,
+    id: &str,
+    offset: usize,
+    limit: usize,
+) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("offset".into(), Value::from(offset));
+    fields.insert("limit".into(), Value::from(limit));
+    let params = with_id(id, fields);
+    admit(&context.caller, &params)?;
+    match super::activity::package_activity_list(context, &params)? {
+        Value::Array(items) => Ok(items.into_iter().filter_map(|item| item.as_object().cloned()).collect()),
+        _ => Err(ActionError::Internal(anyhow::anyhow!("an activity list answered no list"))),
+    }
+}
+
 /// The parameters `fields` with `id` set.
 fn with_id(id: &str, mut fields: Map<String, Value>) -> Params {
     fields.insert("id".into(), Value::String(id.to_string()));

@@ -3,6 +3,7 @@
 //! `--datasets N` adds N more generated datasets for benchmarks.
 
 mod datasets;
+pub mod files;
 
 use std::io::Write;
 use std::time::Instant;
@@ -94,7 +95,47 @@ pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Resul
 /// store already holds (it must not hold the demo yet).
 pub fn load_catalogue(services: &Services, datasets: usize) -> anyhow::Result<()> {
     load_portal(services)?;
-    load_datasets(services, datasets)
+    load_datasets(services, datasets)?;
+    load_uploads(services, datasets)
+}
+
+/// Adds uploaded files (with their previews) to the first public demo datasets.
+fn load_uploads(services: &Services, datasets: usize) -> anyhow::Result<()> {
+    let admin = services
+        .store
+        .read(|tx| users::find(tx, "admin"))?
+        .ok_or_else(|| anyhow::anyhow!("the demo sysadmin `admin` is missing"))?;
+    let caller = Caller::as_user(admin);
+    let uploads: [(&str, &str, Vec<u8>); 6] = [
+        ("Dân số theo xã (CSV, UTF-8)", "dan-so-theo-xa.csv", files::csv_utf8_bom()),
+        ("Dân số theo xã (CSV, UTF-16)", "dan-so-theo-xa-utf16.csv", files::csv_utf16()),
+        ("Dân số theo xã (CSV, windows-1258)", "dan-so-theo-xa-1258.csv", files::csv_windows_1258()),
+        ("Dân số theo xã (Excel)", "dan-so-theo-xa.xlsx", files::XLSX.to_vec()),
+        ("Dân số theo xã (OpenDocument)", "dan-so-theo-xa.ods", files::ODS.to_vec()),
+        ("Dân số theo xã (JSON)", "dan-so-theo-xa.json", files::json_records()),
+    ];
+    let mut sequence = datasets::Sequence::new(2025);
+    let public: Vec<String> = (0..datasets)
+        .map(|index| datasets::dataset(index, &mut sequence))
+        .filter(|dataset| dataset["private"] != Value::Bool(true))
+        .filter_map(|dataset| dataset["name"].as_str().map(str::to_string))
+        .collect();
+    for ((title, filename, bytes), dataset) in uploads.into_iter().zip(public) {
+        let format = filename.rsplit('.').next().unwrap_or_default().to_ascii_uppercase();
+        let fields = json!({"package_id": dataset, "name": title, "format": format,
+            "description": "Số liệu dân số và diện tích các xã, phường sau sắp xếp năm 2025."});
+        let upload = actions::Upload {
+            field: "upload".into(),
+            filename: filename.into(),
+            content_type: None,
+            bytes: std::sync::Arc::new(bytes),
+        };
+        let params = actions::Params(fields.as_object().cloned().unwrap_or_default(), vec![upload]);
+        let action = actions::find("resource_create").ok_or_else(|| anyhow::anyhow!("no resource_create"))?;
+        actions::call(services, caller.clone(), action, &params)
+            .map_err(|error| anyhow::anyhow!("demo upload: {}", error.to_error_object()))?;
+    }
+    Ok(())
 }
 
 /// Creates `count` generated datasets as the demo sysadmin, showing progress and rate.

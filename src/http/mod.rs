@@ -13,13 +13,13 @@ use actix_web::middleware::{NormalizePath, TrailingSlash};
 use actix_web::{HttpResponse, web};
 
 pub use cors::Cors;
+pub use dcat::dataset as dcat_dataset;
 
 /// Registers every route.
 pub fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/healthz", web::get().to(healthz))
         .route("/dataset/{id}/resource/{resource_id}/download/{filename}", web::get().to(download::download))
-        .route("/dataset/{file}", web::get().to(dcat::dataset))
         .route("/catalog", web::get().to(dcat::catalog_negotiated))
         .route("/catalog.{ext}", web::get().to(dcat::catalog_file))
         .route("/licence/{id}", web::get().to(licence::show))
@@ -29,7 +29,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/api/2/util/dataset/autocomplete", web::get().to(util::dataset_autocomplete))
         .route("/api/util/tag/autocomplete", web::get().to(util::tag_autocomplete))
         .route("/api/2/util/tag/autocomplete", web::get().to(util::tag_autocomplete))
-        .service(api::scope());
+        .service(api::scope())
+        .configure(crate::portal::routes);
 }
 
 /// Returns the path normaliser: a doubled slash (`//api/3/action/…`) is answered directly,

@@ -41,8 +41,11 @@ fn save_upload(
     upload: Option<&crate::actions::Upload>,
 ) -> ActionResult<()> {
     let Some(file) = upload else { return Ok(()) };
-    crate::uploads::save(&context.config().data_dir, &row.id, &file.bytes)
-        .map_err(|e| ActionError::Internal(anyhow::anyhow!("storing upload: {e}")))
+    let data_dir = &context.config().data_dir;
+    crate::uploads::save(data_dir, &row.id, &file.bytes)
+        .map_err(|e| ActionError::Internal(anyhow::anyhow!("storing upload: {e}")))?;
+    crate::preview::refresh(data_dir, &row.id, &file.bytes, &row.format, &file.filename);
+    Ok(())
 }
 
 fn require_edit(tx: &mut Tx, caller: &Caller, dataset: &PackageRow, message: String) -> ActionResult<()> {

@@ -1,0 +1,58 @@
+//! What every page shares: the head, the header with its navigation and language switch, the
+//! footer.
+
+use super::Ctx;
+
+/// A link to another form of the page (`<link rel="alternate">`).
+pub struct Alternate {
+    pub media_type: &'static str,
+    pub href: String,
+    pub title: String,
+}
+
+/// The shared parts of a page, for `base.html`.
+pub struct Chrome {
+    pub lang: &'static str,
+    pub prefix: &'static str,
+    pub title: String,
+    pub description: String,
+    pub site_title: String,
+    pub css: String,
+    pub icon: String,
+    pub canonical: String,
+    pub other_lang: &'static str,
+    pub other_href: String,
+    /// The navigation entry the page belongs to (`dataset`, `organization`, …).
+    pub section: &'static str,
+    pub alternates: Vec<Alternate>,
+    /// schema.org JSON-LD, already safe to put inside `<script>`.
+    pub json_ld: Option<String>,
+}
+
+impl Chrome {
+    /// The chrome of a page titled `title` in the navigation section `section`.
+    pub fn new(ctx: &Ctx, title: String, section: &'static str) -> Chrome {
+        let config = &ctx.services().config;
+        let path = if ctx.path.is_empty() { "/" } else { ctx.path.as_str() };
+        Chrome {
+            lang: ctx.lang.code(),
+            prefix: ctx.lang.prefix(),
+            title,
+            description: config.site_description.clone(),
+            site_title: config.site_title.clone(),
+            css: super::assets::stylesheet(),
+            icon: super::assets::icon(),
+            canonical: format!("{}{}{path}", ctx.site_url(), ctx.lang.prefix()),
+            other_lang: ctx.lang.other().code(),
+            other_href: ctx.other_language_href(),
+            section,
+            alternates: Vec::new(),
+            json_ld: None,
+        }
+    }
+}
+
+/// JSON text made safe inside a `<script>` element (no `</script>`, no `<!--`).
+pub fn script_safe_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}

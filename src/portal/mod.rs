@@ -1,0 +1,167 @@
+//! The public portal: HTML pages at CKAN's addresses, Vietnamese first (English under
+//! `/en/`). Pages call the typed actions as the caller, so they show exactly what the API
+//! would; templates are compiled in (askama) and escape every value.
+
+mod assets;
+mod chrome;
+pub mod i18n;
+pub mod markdown;
+mod pages;
+mod views;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Compress;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::actions::{ActionContext, Services};
+use crate::error::ActionError;
+use crate::http::Credentials;
+pub use chrome::Chrome;
+use i18n::{Lang, Msgs};
+
+/// The content security policy of every page: nothing inline, nothing from elsewhere.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; \
+     form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Registers the portal's pages in both languages, and its static files.
+pub fn routes(config: &mut web::ServiceConfig) {
+    config.route("/static/{file}", web::get().to(assets::serve));
+    macro_rules! page {
+        ($path:expr, $handler:expr) => {
+            for prefix in ["", "/en"] {
+                let path = format!("{prefix}{}", $path);
+                let path = if path.is_empty() { "/".to_string() } else { path };
+                config.service(web::resource(path).wrap(Compress::default()).route(web::get().to($handler)));
+            }
+        };
+    }
+    page!("/", pages::home::page);
+    config.service(web::resource("/en").wrap(Compress::default()).route(web::get().to(pages::home::page)));
+    page!("/dataset", pages::search::page);
+    page!("/dataset/activity/{id}", pages::activity::page);
+    page!("/dataset/{id}/resource/{resource_id}", pages::resource::page);
+    page!("/dataset/{id}", pages::dataset::page);
+    page!("/organization", pages::groups::organizations);
+    page!("/organization/{id}", pages::groups::organization);
+    page!("/group", pages::groups::groups);
+    page!("/group/{id}", pages::groups::group);
+    page!("/about", pages::about::page);
+}
+
+/// What a page is built with: the services, the caller, the language and the request's
+/// address (without the language prefix) and query.
+pub struct Ctx<'a> {
+    pub action: ActionContext<'a>,
+    pub lang: Lang,
+    pub m: Msgs,
+    /// The path without `/en`, e.g. `/dataset/abc`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    raw_query: String,
+}
+
+impl Ctx<'_> {
+    pub fn services(&self) -> &Services {
+        self.action.services
+    }
+
+    /// The first value of a query parameter.
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The site's public URL without a trailing slash.
+    pub fn site_url(&self) -> String {
+        self.services().config.effective_site_url().trim_end_matches('/').to_string()
+    }
+
+    /// The page's address in the other language (path and query kept).
+    pub fn other_language_href(&self) -> String {
+        let path = format!("{}{}", self.lang.other().prefix(), self.path);
+        let path = if path.is_empty() { "/".to_string() } else { path };
+        if self.raw_query.is_empty() { path } else { format!("{path}?{}", self.raw_query) }
+    }
+}
+
+/// Why a page was not built.
+#[derive(Debug)]
+pub enum PageError {
+    NotFound,
+    Action(ActionError),
+}
+
+impl From<ActionError> for PageError {
+    fn from(error: ActionError) -> Self {
+        match error {
+            ActionError::NotFound(_) | ActionError::Authorization(_) | ActionError::Validation(_) => {
+                PageError::NotFound
+            }
+            other => PageError::Action(other),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(error: askama::Error) -> Self {
+        PageError::Action(ActionError::Internal(anyhow::anyhow!("template: {error}")))
+    }
+}
+
+pub type PageResult = Result<String, PageError>;
+
+/// Builds a page on the blocking pool as the request's caller and answers it with the
+/// portal's headers; a page that is not found (or not visible) answers the 404 page.
+pub async fn respond<F>(request: &HttpRequest, services: web::Data<Services>, build: F) -> HttpResponse
+where
+    F: FnOnce(&Ctx) -> PageResult + Send + 'static,
+{
+    let credentials = Credentials::of(request);
+    let lang = Lang::of_path(request.path());
+    let path = request.path().strip_prefix(lang.prefix()).unwrap_or(request.path());
+    let path = if path == "/" && lang == Lang::En { String::new() } else { path.to_string() };
+    let raw_query = request.query_string().to_string();
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    let services = services.into_inner();
+    let outcome = web::block(move || {
+        let caller = match credentials.resolve(&services) {
+            Ok(caller) => caller,
+            Err(_) => crate::auth::Caller::anonymous(),
+        };
+        let ctx = Ctx {
+            action: ActionContext { services: &services, caller },
+            lang,
+            m: Msgs { lang },
+            path,
+            query,
+            raw_query,
+        };
+        match build(&ctx) {
+            Ok(html) => (StatusCode::OK, html),
+            Err(PageError::NotFound) => (StatusCode::NOT_FOUND, pages::error::render(&ctx, StatusCode::NOT_FOUND)),
+            Err(PageError::Action(error)) => {
+                tracing::error!(%error, path = %ctx.path, "page failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, pages::error::render(&ctx, StatusCode::INTERNAL_SERVER_ERROR))
+            }
+        }
+    })
+    .await;
+    match outcome {
+        Ok((status, html)) => html_response(status, html),
+        Err(_) => crate::http::html_error(StatusCode::INTERNAL_SERVER_ERROR),
+    }
+}
+
+/// An HTML answer with the portal's security headers.
+pub fn html_response(status: StatusCode, html: String) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")))
+        .insert_header((header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .insert_header((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .insert_header((header::VARY, HeaderValue::from_static("Accept, Accept-Encoding")));
+    response.body(html)
+}

@@ -1,0 +1,166 @@
+//! What the templates show, read from the action results: dataset summaries, group tiles,
+//! pagers, activity lines and metadata rows.
+
+use serde_json::{Map, Value};
+
+use super::i18n::Msgs;
+use super::markdown;
+use crate::model::{Dataset, Group};
+
+/// Text of a dict field ("" when missing or not text).
+pub fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
+    dict.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// A dataset in a result list.
+pub struct DatasetSummary {
+    pub name: String,
+    pub title: String,
+    pub excerpt: String,
+    pub organization: String,
+    pub formats: Vec<String>,
+    pub modified: String,
+    pub private: bool,
+    pub draft: bool,
+}
+
+impl DatasetSummary {
+    pub fn of(dataset: &Dataset, m: &Msgs) -> DatasetSummary {
+        let dict = &dataset.0;
+        let mut formats: Vec<String> = Vec::new();
+        for resource in dict.get("resources").and_then(Value::as_array).into_iter().flatten() {
+            let format = resource.get("format").and_then(Value::as_str).unwrap_or_default().trim();
+            if !format.is_empty() && !formats.iter().any(|f| f.eq_ignore_ascii_case(format)) {
+                formats.push(format.to_string());
+            }
+        }
+        let title = dataset.title();
+        DatasetSummary {
+            name: dataset.name().to_string(),
+            title: if title.is_empty() { dataset.name().to_string() } else { title.to_string() },
+            excerpt: markdown::excerpt(text(dict, "notes"), 220),
+            organization: dict
+                .get("organization")
+                .and_then(|o| o.get("title"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            formats,
+            modified: m.date(dataset.metadata_modified()),
+            private: dataset.is_private(),
+            draft: dataset.state() == "draft",
+        }
+    }
+}
+
+/// An organisation or group with its dataset count.
+pub struct GroupTile {
+    pub name: String,
+    pub title: String,
+    pub excerpt: String,
+    pub count: u64,
+}
+
+impl GroupTile {
+    pub fn of(group: &Group) -> GroupTile {
+        let title = group.title();
+        GroupTile {
+            name: group.name().to_string(),
+            title: if title.is_empty() { group.name().to_string() } else { title.to_string() },
+            excerpt: markdown::excerpt(group.description(), 160),
+            count: group.package_count().unwrap_or(0),
+        }
+    }
+}
+
+/// One link of a pager.
+pub struct PageLink {
+    pub label: String,
+    pub accessible_label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The links to the pages of a listing.
+pub struct Pager {
+    pub links: Vec<PageLink>,
+}
+
+impl Pager {
+    /// Links around `current` (1-based) of `pages`; `href(n)` gives page n's address.
+    pub fn new(m: &Msgs, current: usize, pages: usize, href: impl Fn(usize) -> String) -> Pager {
+        let mut links = Vec::new();
+        if pages <= 1 {
+            return Pager { links };
+        }
+        let mut add = |n: usize, label: String, accessible: String| {
+            links.push(PageLink { label, accessible_label: accessible, href: href(n), current: n == current });
+        };
+        if current > 1 {
+            add(current - 1, m.t("pager-previous"), String::new());
+        }
+        let first = current.saturating_sub(2).max(1);
+        let last = (current + 2).min(pages);
+        if first > 1 {
+            add(1, "1".into(), m.with("pager-page", &[("page", "1")]));
+        }
+        for n in first..=last {
+            let number = n.to_string();
+            add(n, m.number(n as u64), m.with("pager-page", &[("page", &number)]));
+        }
+        if last < pages {
+            let number = pages.to_string();
+            add(pages, m.number(pages as u64), m.with("pager-page", &[("page", &number)]));
+        }
+        if current < pages {
+            add(current + 1, m.t("pager-next"), String::new());
+        }
+        Pager { links }
+    }
+}
+
+/// One line of an activity stream.
+pub struct ActivityLine {
+    pub label: String,
+    pub timestamp: String,
+    pub date: String,
+}
+
+impl ActivityLine {
+    pub fn of(activity: &Map<String, Value>, m: &Msgs) -> ActivityLine {
+        let kind = activity.get("activity_type").and_then(Value::as_str).unwrap_or_default();
+        let key = match kind {
+            "new package" => "activity-new-package",
+            "changed package" => "activity-changed-package",
+            "deleted package" => "activity-deleted-package",
+            _ => "activity-other",
+        };
+        let timestamp = activity.get("timestamp").and_then(Value::as_str).unwrap_or_default().to_string();
+        ActivityLine { label: m.t(key), date: m.date(&timestamp), timestamp }
+    }
+}
+
+/// A row of a metadata table.
+pub struct FieldRow {
+    pub label: String,
+    pub value: String,
+    pub href: Option<String>,
+    /// The value is Vietnamese text (marked `lang="vi"` on an English page).
+    pub vietnamese: bool,
+}
+
+/// Returns `url` when it is a web address a link may point at.
+pub fn web_link(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.trim().to_string())
+}
+
+/// `lang="vi"` on an English page (Vietnamese-only metadata), nothing on a Vietnamese one.
+pub fn vi_attr(m: &Msgs) -> &'static str {
+    if m.lang == super::i18n::Lang::Vi { "" } else { " lang=\"vi\"" }
+}
+
+/// A query string value, encoded.
+pub fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

@@ -1,0 +1,693 @@
+// Real-browser tests of the Kho portal: Debian's chromium driven by playwright-core, axe-core for
+// accessibility. Run through run.sh, which starts a Kho with the demo catalogue and sets:
+//   KHO_URL    the Kho origin, e.g. http://127.0.0.1:5000
+//   ARTEFACTS  folder for screenshots and reports (created when missing)
+// Optional arguments: substrings of test names; only the tests whose names contain one run.
+//
+// The tests run one after another, each in fresh browser contexts; a failing test leaves a
+// FAILED-<test>.png of the page it was on in ARTEFACTS. The last line is "N passed, N failed".
+
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+const BASE = (process.env.KHO_URL || '').replace(/\/+$/, '');
+if (!BASE) {
+  console.error('KHO_URL is not set (run tests/browser/run.sh, which starts Kho and sets it)');
+  process.exit(2);
+}
+const ORIGIN = new URL(BASE).origin;
+const ARTEFACTS = path.resolve(process.env.ARTEFACTS || 'artefacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FILTERS = process.argv.slice(2);
+
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+// The audience of the portal: a Vietnamese browser. The language comes from the URL (/en for
+// English), never from Accept-Language, so this only makes the default request realistic.
+const CONTEXT = { locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', viewport: { width: 1280, height: 800 } };
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+// --- small helpers ---------------------------------------------------------------------------
+
+class Failure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new Failure(typeof message === 'function' ? message() : message);
+}
+
+function eq(actual, expected, what) {
+  check(
+    Object.is(actual, expected),
+    () => `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+  );
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Retries fn until it returns a truthy value or the time is up; returns the last value.
+async function poll(fn, timeoutMs = 3000, stepMs = 100) {
+  const end = Date.now() + timeoutMs;
+  let value;
+  for (;;) {
+    value = await fn();
+    if (value || Date.now() >= end) return value;
+    await sleep(stepMs);
+  }
+}
+
+function url(p) {
+  return BASE + p;
+}
+
+// Path and query of a page URL, for messages.
+function rel(u) {
+  const x = new URL(u);
+  return x.pathname + x.search + x.hash;
+}
+
+// The English address of a Vietnamese path: /en prefix.
+function en(p) {
+  if (p === '/') return '/en';
+  return '/en' + p;
+}
+
+function lower(s) {
+  return (s || '').normalize('NFC').replace(/[\u2066-\u2069]/g, '').toLocaleLowerCase('vi');
+}
+
+async function api(action, params = {}) {
+  const u = new URL(url(`/api/3/action/${action}`));
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, String(v));
+  const res = await fetch(u);
+  const text = await res.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Failure(`${action}: HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`);
+  }
+  check(res.ok && body.success, () => `${action}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return body.result;
+}
+
+// Opens a path and checks the status of the final response (after redirects).
+async function open(page, p, expectedStatus = 200) {
+  const res = await page.goto(url(p), { waitUntil: 'load' });
+  check(res, `no response for ${p}`);
+  eq(res.status(), expectedStatus, `HTTP status of ${p}`);
+  return res;
+}
+
+// Presses Tab until the focused element matches selector; returns the number of presses.
+// The error lists the elements the focus went through.
+async function tabUntil(page, selector, max) {
+  const trail = [];
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    const state = await page.evaluate((sel) => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return { match: false, desc: '(body)' };
+      let desc = el.tagName.toLowerCase();
+      if (el.id) desc += '#' + el.id;
+      if (el.getAttribute('name')) desc += `[name=${el.getAttribute('name')}]`;
+      if (el.getAttribute('data-testid')) desc += `[data-testid=${el.getAttribute('data-testid')}]`;
+      if (el.getAttribute('href')) desc += `[href=${el.getAttribute('href')}]`;
+      return { match: el.matches(sel), desc };
+    }, selector);
+    trail.push(state.desc);
+    if (state.match) return i;
+  }
+  throw new Failure(
+    `no focus on ${selector} after ${max} Tab presses; the focus went through: ${trail.join(' → ')}`,
+  );
+}
+
+// Waits for a navigation whose URL satisfies pred, started by action.
+async function navigate(page, action, pred, what) {
+  const waiting = page.waitForURL((u) => pred(u), { waitUntil: 'load' }).catch((e) => {
+    throw new Failure(`${what}: the page did not go there (still at ${rel(page.url())}): ${e.message.split('\n')[0]}`);
+  });
+  try {
+    await action();
+  } catch (e) {
+    waiting.catch(() => {});
+    throw e;
+  }
+  await waiting;
+}
+
+async function resultCount(page) {
+  const el = page.locator('[data-testid=result-count]').first();
+  await el.waitFor({ state: 'attached' });
+  const raw = await el.getAttribute('data-count');
+  const n = Number.parseInt(raw ?? '', 10);
+  check(Number.isFinite(n), `[data-testid=result-count] has data-count=${JSON.stringify(raw)}, not a number`);
+  return n;
+}
+
+// --- the demo catalogue: what the tests need from it, looked up once through the API -------------
+
+const memo = new Map();
+function once(key, fn) {
+  if (!memo.has(key)) memo.set(key, fn());
+  return memo.get(key);
+}
+
+const isCsv = (r) => lower(r.format) === 'csv' || lower(r.mimetype) === 'text/csv';
+const isUpload = (r) => lower(r.url_type) === 'upload';
+
+// A dataset with an uploaded CSV resource (it has a preview): { name, resourceId, uploaded }.
+// When the demo has none, the first dataset with any CSV resource, with uploaded=false.
+function csvDataset() {
+  return once('csvDataset', async () => {
+    const pick = (datasets, pred) => {
+      for (const d of datasets) {
+        const r = (d.resources || []).find(pred);
+        if (r) return { name: d.name, resourceId: r.id };
+      }
+      return null;
+    };
+    const wanted = (r) => isUpload(r) && isCsv(r);
+    let found = null;
+    try {
+      const s = await api('package_search', { fq: 'url_type:upload', rows: 5 });
+      found = pick(s.results || [], wanted);
+    } catch (e) {
+      console.log(`  note: package_search fq=url_type:upload failed (${e.message}); using the full list`);
+    }
+    let all = null;
+    if (!found) {
+      all = await api('current_package_list_with_resources', { limit: 1000 });
+      found = pick(all, wanted);
+    }
+    if (found) return { ...found, uploaded: true };
+    const fallback = pick(all, isCsv) || pick(all, () => true);
+    check(fallback, 'the demo catalogue has no dataset with a resource');
+    console.log(
+      `  note: no dataset with an uploaded CSV resource in the demo; pages that need a preview use ${fallback.name}`,
+    );
+    return { ...fallback, uploaded: false };
+  });
+}
+
+// The path of the resource page of csvDataset(), as the dataset page links to it.
+function resourcePath(browser) {
+  return once('resourcePath', async () => {
+    const d = await csvDataset();
+    const guess = `/dataset/${d.name}/resource/${d.resourceId}`;
+    const context = await browser.newContext(CONTEXT);
+    try {
+      const page = await context.newPage();
+      const res = await page.goto(url(`/dataset/${d.name}`));
+      if (!res || res.status() !== 200) return guess;
+      const hrefs = await page
+        .locator('[data-testid=resources] a[data-testid=resource-link]')
+        .evaluateAll((as) => as.map((a) => a.href));
+      const href = hrefs.find((h) => h.includes(d.resourceId)) || hrefs[0];
+      return href ? rel(href) : guess;
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// Every page template: [{ slug, path (Vietnamese), status }].
+function templatePages(browser) {
+  return once('templatePages', async () => {
+    const [orgs, groups, d] = await Promise.all([api('organization_list'), api('group_list'), csvDataset()]);
+    check(orgs.length > 0, 'organization_list is empty');
+    check(groups.length > 0, 'group_list is empty');
+    const org = encodeURIComponent(orgs[0]);
+    const group = encodeURIComponent(groups[0]);
+    return [
+      { slug: 'home', path: '/' },
+      { slug: 'search', path: '/dataset' },
+      { slug: 'search-filtered', path: `/dataset?q=dan+so&organization=${org}` },
+      { slug: 'dataset', path: `/dataset/${d.name}` },
+      { slug: 'resource', path: await resourcePath(browser) },
+      { slug: 'organizations', path: '/organization' },
+      { slug: 'organization', path: `/organization/${org}` },
+      { slug: 'groups', path: '/group' },
+      { slug: 'group', path: `/group/${group}` },
+      { slug: 'about', path: '/about' },
+      { slug: 'activity', path: `/dataset/activity/${d.name}` },
+      { slug: 'not-found', path: '/dataset/khong-co-that', status: 404 },
+    ].map((p) => ({ status: 200, ...p }));
+  });
+}
+
+// Both languages of every template: [{ slug, lang, path, status }].
+async function bilingualPages(browser) {
+  const pages = await templatePages(browser);
+  return pages.flatMap((p) => [
+    { ...p, lang: 'vi' },
+    { ...p, lang: 'en', path: en(p.path) },
+  ]);
+}
+
+// --- the tests -------------------------------------------------------------------------------
+
+const tests = [];
+function test(name, fn, { timeoutMs = 120_000 } = {}) {
+  tests.push({ name, fn, timeoutMs });
+}
+
+test('search without diacritics finds the dataset', async (t) => {
+  const page = await t.newPage();
+  await open(page, '/');
+  const box = page.locator('form[role=search] input[name=q]').first();
+  await box.click();
+  await page.keyboard.type('dan so');
+  await navigate(page, () => page.keyboard.press('Enter'), (u) => u.pathname === '/dataset', 'search');
+  const u = new URL(page.url());
+  eq(u.pathname, '/dataset', 'path after searching');
+  eq(u.searchParams.get('q'), 'dan so', 'q parameter after searching');
+  check(/[?&]q=dan(\+|%20)so(&|$)/.test(u.search), `query string is ${u.search}, not q=dan+so`);
+  const titles = await page.locator('[data-testid=results] a').allInnerTexts();
+  check(titles.length > 0, 'no links in [data-testid=results]');
+  check(
+    titles.some((s) => lower(s).includes('dân số')),
+    () => `no result title contains "dân số"; result links: ${JSON.stringify(titles.slice(0, 10))}`,
+  );
+});
+
+test('a facet click narrows results and a chip removes it', async (t) => {
+  const page = await t.newPage();
+  await open(page, '/dataset');
+  const all = await resultCount(page);
+  check(all > 0, `/dataset shows ${all} results`);
+
+  const facet = page.locator('[data-facet=organization] a').first();
+  await navigate(page, () => facet.click(), (u) => u.search.includes('organization='), 'organization facet');
+  const filteredUrl = page.url();
+  const filtered = await resultCount(page);
+  check(filtered > 0 && filtered < all, `count after the facet click is ${filtered}; before it was ${all}`);
+
+  const chip = page.locator('[data-testid=chips] a').first();
+  check(await chip.isVisible(), 'no visible chip [data-testid=chips] a after filtering');
+  await navigate(page, () => chip.click(), (u) => !u.search.includes('organization='), 'chip removal');
+  eq(await resultCount(page), all, 'count after removing the chip');
+
+  await navigate(page, () => page.goBack(), (u) => u.search.includes('organization='), 'back button');
+  eq(rel(page.url()), rel(filteredUrl), 'URL after the back button');
+  eq(await resultCount(page), filtered, 'count after the back button');
+});
+
+test('dataset page leads to a preview and a download', async (t) => {
+  const d = await csvDataset();
+  check(d.uploaded, 'the demo catalogue has no dataset with an uploaded CSV resource (url_type "upload", format CSV)');
+  const page = await t.newPage();
+  await open(page, `/dataset/${d.name}`);
+  const links = page.locator('[data-testid=resources] a[data-testid=resource-link]');
+  check((await links.count()) > 0, `/dataset/${d.name} has no [data-testid=resources] a[data-testid=resource-link]`);
+  const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href') || ''));
+  const index = Math.max(0, hrefs.findIndex((h) => h.includes(d.resourceId)));
+  const before = page.url();
+  await navigate(page, () => links.nth(index).click(), (u) => u.href !== before, 'resource link');
+  const resourceUrl = page.url();
+
+  const table = page.locator('table[data-testid=preview]');
+  eq(await table.count(), 1, `number of table[data-testid=preview] on ${rel(resourceUrl)}`);
+  const caption = (await table.locator('caption').allInnerTexts()).join(' ').trim();
+  check(caption.length > 0, 'the preview table has no <caption> text');
+  const headers = await table.locator('th[scope=col]').count();
+  check(headers > 0, 'the preview table has no <th scope="col">');
+  const rows = await table.locator('tbody tr').count();
+  check(rows > 0, 'the preview table has no body row');
+
+  const download = page.locator('a[data-testid=download]').first();
+  const href = await download.getAttribute('href');
+  check(href, `no a[data-testid=download] with an href on ${rel(resourceUrl)}`);
+  const target = new URL(href, resourceUrl).href;
+  const res = await page.request.get(target);
+  eq(res.status(), 200, `HTTP status of the download ${target}`);
+  const body = await res.body();
+  check(body.length > 0, `the download ${target} has an empty body`);
+});
+
+test('the English switch', async (t) => {
+  const page = await t.newPage();
+  const start = '/dataset?q=dan+so&sort=metadata_modified+desc';
+  await open(page, start);
+  const wantParams = [...new URL(url(start)).searchParams];
+  const sw = page.locator('a[data-testid=lang-switch]').first();
+  await navigate(page, () => sw.click(), (u) => u.pathname.startsWith('/en'), 'switch to English');
+  let u = new URL(page.url());
+  eq(u.pathname, '/en/dataset', 'path after switching to English');
+  eq(JSON.stringify([...u.searchParams]), JSON.stringify(wantParams), 'query after switching to English');
+  eq(await page.evaluate(() => document.documentElement.lang), 'en', 'html lang in English');
+
+  const back = page.locator('a[data-testid=lang-switch]').first();
+  await navigate(page, () => back.click(), (x) => !x.pathname.startsWith('/en'), 'switch back to Vietnamese');
+  u = new URL(page.url());
+  eq(u.pathname, '/dataset', 'path after switching back');
+  eq(JSON.stringify([...u.searchParams]), JSON.stringify(wantParams), 'query after switching back');
+  eq(await page.evaluate(() => document.documentElement.lang), 'vi', 'html lang in Vietnamese');
+});
+
+test('keyboard only, from search to download', async (t) => {
+  const page = await t.newPage();
+  await open(page, '/');
+  await page.bringToFront();
+
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => {
+    const el = document.activeElement;
+    return el && el !== document.body
+      ? { skip: el.matches('a.skip-link'), href: el.getAttribute('href'), html: el.outerHTML.slice(0, 200) }
+      : { skip: false, href: null, html: '(body)' };
+  });
+  check(first.skip, `the first Tab focuses ${first.html}, not a.skip-link`);
+  eq(first.href, '#main', 'href of the skip link');
+  const box = await poll(async () => {
+    const b = await page.evaluate(() => {
+      const r = document.activeElement.getBoundingClientRect();
+      return { x: r.left, y: r.top, right: r.right, bottom: r.bottom, w: r.width, h: r.height, vw: innerWidth, vh: innerHeight };
+    });
+    const ok = b.w > 0 && b.h > 0 && b.x >= 0 && b.y >= 0 && b.right <= b.vw && b.bottom <= b.vh;
+    return ok ? b : null;
+  }, 2000);
+  check(box, 'the focused skip link is not visible inside the viewport');
+
+  await tabUntil(page, 'input[name=q]', 30);
+  await page.keyboard.type('dan so');
+  await navigate(page, () => page.keyboard.press('Enter'), (u) => u.pathname === '/dataset', 'search by Enter');
+
+  await tabUntil(page, '[data-testid=results] a', 200);
+  await navigate(
+    page,
+    () => page.keyboard.press('Enter'),
+    (u) => u.pathname.startsWith('/dataset/') && u.pathname.length > '/dataset/'.length,
+    'Enter on a result',
+  );
+
+  await tabUntil(page, '[data-testid=resources] a[data-testid=resource-link]', 200);
+  const datasetUrl = page.url();
+  await navigate(page, () => page.keyboard.press('Enter'), (u) => u.href !== datasetUrl, 'Enter on a resource link');
+
+  await tabUntil(page, 'a[data-testid=download]', 200);
+  const style = await page.evaluate(() => {
+    const el = document.activeElement;
+    const read = () => {
+      const s = getComputedStyle(el);
+      return {
+        outlineStyle: s.outlineStyle,
+        outlineWidth: s.outlineWidth,
+        outlineColor: s.outlineColor,
+        boxShadow: s.boxShadow,
+      };
+    };
+    const focused = read();
+    el.blur();
+    const unfocused = read();
+    el.focus();
+    return { focused, unfocused, href: el.getAttribute('href') };
+  });
+  check(style.href, 'the focused download link has no href');
+  const f = style.focused;
+  const u = style.unfocused;
+  const outlined = f.outlineStyle !== 'none' && parseFloat(f.outlineWidth) > 0;
+  const changed = f.boxShadow !== u.boxShadow || f.outlineStyle !== u.outlineStyle || f.outlineColor !== u.outlineColor;
+  check(
+    outlined || changed,
+    () => `the focused download link has no visible focus style: focused ${JSON.stringify(f)}, unfocused ${JSON.stringify(u)}`,
+  );
+});
+
+test(
+  'axe-core on every page template in both languages, zero violations',
+  async (t) => {
+    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    const pages = await bilingualPages(t.browser);
+    // The site's Content-Security-Policy forbids inline scripts: axe is injected past it.
+    const page = await t.newPage({ bypassCSP: true });
+    const problems = [];
+    const report = [];
+    for (const p of pages) {
+      const label = `${p.slug} (${p.lang}) ${p.path}`;
+      try {
+        await open(page, p.path, p.status);
+        await page.addScriptTag({ content: axeSource });
+        const result = await page.evaluate(
+          (values) => axe.run(document, { runOnly: { type: 'tag', values } }),
+          AXE_TAGS,
+        );
+        const violations = result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.map((n) => n.target.join(' ')),
+        }));
+        report.push({ page: label, violations });
+        for (const v of violations) {
+          problems.push(`${label}: ${v.id} [${v.impact}] ${v.help}\n    ${v.nodes.join('\n    ')}`);
+        }
+      } catch (e) {
+        report.push({ page: label, error: e.message });
+        problems.push(`${label}: ${e.message.split('\n')[0]}`);
+      }
+    }
+    writeFileSync(path.join(ARTEFACTS, 'axe-report.json'), JSON.stringify(report, null, 2));
+    check(problems.length === 0, () => `${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
+  },
+  { timeoutMs: 600_000 },
+);
+
+test('reflow at 320 px', async (t) => {
+  const d = await csvDataset();
+  const pages = [
+    { slug: 'home', path: '/' },
+    { slug: 'search', path: '/dataset?q=dan+so' },
+    { slug: 'dataset', path: `/dataset/${d.name}` },
+    { slug: 'resource', path: await resourcePath(t.browser) },
+  ];
+  const page = await t.newPage({ viewport: { width: 320, height: 640 } });
+  const problems = [];
+  for (const p of pages) {
+    try {
+      await open(page, p.path);
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (w > 320) {
+        // What sticks out: the outermost elements past the right edge, else the innermost
+        // elements whose content overflows them (a pseudo-element, a long word).
+        const wide = await page.evaluate(() => {
+          const name = (el) =>
+            el.tagName.toLowerCase() +
+            (el.id ? '#' + el.id : '') +
+            (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+          const all = [...document.querySelectorAll('body *')];
+          const out = all
+            .filter((el) => el.getBoundingClientRect().right > 320.5)
+            .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= 320.5)
+            .map((el) => `${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)})`);
+          if (out.length) return out.slice(0, 5);
+          return all
+            .filter((el) => el.scrollWidth > el.clientWidth + 1 && !/(auto|scroll|hidden)/.test(getComputedStyle(el).overflowX))
+            .slice(-3)
+            .map((el) => `${name(el)} (content ${el.scrollWidth} px in ${el.clientWidth} px)`);
+        });
+        problems.push(`${p.path}: scrollWidth ${w} > 320; sticking out: ${wide.join(', ') || '(not found)'}`);
+        await page.screenshot({ path: path.join(ARTEFACTS, `FAILED-reflow-${p.slug}-320.png`), fullPage: true });
+      }
+    } catch (e) {
+      problems.push(`${p.path}: ${e.message.split('\n')[0]}`);
+    }
+  }
+  check(problems.length === 0, () => problems.join('\n'));
+});
+
+test(
+  'screenshots',
+  async (t) => {
+    const pages = await bilingualPages(t.browser);
+    const problems = [];
+    let saved = 0;
+    for (const width of [360, 1280]) {
+      const page = await t.newPage({ viewport: { width, height: width < 600 ? 740 : 800 } });
+      for (const p of pages) {
+        try {
+          await open(page, p.path, p.status);
+        } catch (e) {
+          problems.push(`${p.path} at ${width} px: ${e.message.split('\n')[0]}`);
+        }
+        try {
+          await page.screenshot({ path: path.join(ARTEFACTS, `${p.slug}-${p.lang}-${width}.png`), fullPage: true });
+          saved++;
+        } catch (e) {
+          problems.push(`${p.path} at ${width} px: screenshot failed: ${e.message.split('\n')[0]}`);
+        }
+      }
+    }
+    console.log(`  ${saved} screenshots in ${ARTEFACTS}`);
+    check(problems.length === 0, () => problems.join('\n'));
+  },
+  { timeoutMs: 600_000 },
+);
+
+// The home, search and dataset pages, for the header and network checks.
+async function corePages() {
+  const d = await csvDataset();
+  return ['/', '/dataset?q=dan+so', `/dataset/${d.name}`];
+}
+
+test('security headers on a page', async (t) => {
+  const page = await t.newPage();
+  const res = await open(page, '/');
+  const h = await res.allHeaders();
+  const csp = h['content-security-policy'];
+  check(csp, 'no content-security-policy header on /');
+  check(!csp.includes('unsafe-inline'), `content-security-policy allows unsafe-inline: ${csp}`);
+  check(/frame-ancestors\s+'none'/.test(csp), `content-security-policy has no frame-ancestors 'none': ${csp}`);
+  eq((h['x-content-type-options'] || '').trim().toLowerCase(), 'nosniff', 'x-content-type-options');
+  check((h['referrer-policy'] || '').trim(), 'no referrer-policy header on /');
+
+  const violations = [];
+  const ctx = page.context();
+  // Belt and braces: the DOM's own violation events, besides the console messages.
+  await ctx.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Content Security Policy violation (event): ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  const p2 = await ctx.newPage();
+  p2.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) violations.push(`${rel(p2.url())}: ${msg.text()}`);
+  });
+  for (const p of await corePages()) {
+    await open(p2, p);
+    await p2.waitForLoadState('networkidle').catch(() => {});
+  }
+  check(violations.length === 0, () => `CSP violations:\n  ${violations.join('\n  ')}`);
+});
+
+test('no third-party requests', async (t) => {
+  const page = await t.newPage();
+  const foreign = [];
+  page.on('request', (req) => {
+    const u = req.url();
+    if (u.startsWith('data:') || u.startsWith('blob:')) return;
+    let origin = null;
+    try {
+      origin = new URL(u).origin;
+    } catch {}
+    if (origin !== ORIGIN) foreign.push(`${rel(page.url())} → ${u}`);
+  });
+  let requests = 0;
+  page.on('request', () => requests++);
+  for (const p of await corePages()) {
+    await open(page, p);
+    await page.waitForLoadState('networkidle').catch(() => {});
+  }
+  check(requests > 0, 'no request was seen');
+  check(foreign.length === 0, () => `requests outside ${ORIGIN}:\n  ${foreign.join('\n  ')}`);
+});
+
+// --- the runner ------------------------------------------------------------------------------
+
+function slugify(s) {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+}
+
+async function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Failure(`${what} timed out after ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function main() {
+  mkdirSync(ARTEFACTS, { recursive: true });
+  // Remove what an earlier run left, by this runner's own file names only.
+  for (const f of readdirSync(ARTEFACTS)) {
+    if (/^(FAILED-.*|.*-(vi|en)-(360|1280))\.png$|^axe-report\.json$/.test(f)) rmSync(path.join(ARTEFACTS, f));
+  }
+
+  const selected = FILTERS.length ? tests.filter((x) => FILTERS.some((f) => x.name.includes(f))) : tests;
+  if (selected.length === 0) {
+    console.error(`no test name contains ${FILTERS.map((f) => JSON.stringify(f)).join(' or ')}`);
+    process.exit(2);
+  }
+
+  let browser = await chromium.launch(LAUNCH);
+  console.log(`chromium ${browser.version()} against ${BASE}; artefacts in ${ARTEFACTS}\n`);
+
+  let passed = 0;
+  const failed = [];
+  for (const { name, fn, timeoutMs } of selected) {
+    if (!browser.isConnected()) browser = await chromium.launch(LAUNCH);
+    const contexts = [];
+    const pages = [];
+    const t = {
+      browser,
+      async newPage(options = {}) {
+        const context = await browser.newContext({ ...CONTEXT, ...options });
+        context.setDefaultTimeout(15_000);
+        context.setDefaultNavigationTimeout(30_000);
+        contexts.push(context);
+        const page = await context.newPage();
+        pages.push(page);
+        context.on('page', (p) => pages.push(p));
+        return page;
+      },
+    };
+    const started = Date.now();
+    try {
+      await withTimeout(fn(t), timeoutMs, name);
+      passed++;
+      console.log(`PASS  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed.push(name);
+      const message = e instanceof Failure ? e.message : e.stack || String(e);
+      console.log(`FAIL  ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)\n    ${message.replace(/\n/g, '\n    ')}`);
+      const last = pages.filter((p) => !p.isClosed()).pop();
+      if (last) {
+        const shot = path.join(ARTEFACTS, `FAILED-${slugify(name)}.png`);
+        await last
+          .screenshot({ path: shot, fullPage: true, timeout: 10_000 })
+          .then(() => console.log(`    page at failure: ${rel(last.url())} → ${shot}`))
+          .catch(() => {});
+      }
+    } finally {
+      for (const c of contexts) await c.close().catch(() => {});
+    }
+  }
+  await browser.close().catch(() => {});
+
+  console.log('');
+  if (failed.length) console.log(`failed:\n  ${failed.join('\n  ')}\n`);
+  console.log(`${passed} passed, ${failed.length} failed`);
+  process.exit(failed.length ? 1 : 0);
+}
+
+// A test that timed out may still have work in flight; what it throws later is not a new failure.
+process.on('unhandledRejection', (e) => {
+  console.log(`    (late error, ignored: ${String(e && e.message ? e.message : e).split('\n')[0]})`);
+});
+
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
