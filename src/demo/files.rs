@@ -66,15 +66,24 @@ pub fn encode_windows_1258(text: &str) -> Vec<u8> {
             out.extend_from_slice(&bytes);
             continue;
         }
-        let marks: Vec<char> = c.nfd().collect();
-        // Keep the longest prefix of the decomposition that composes into one mappable letter.
+        // The base letter with one of its marks composed (â, ơ, …), the other marks after it;
+        // else the bare base letter and every mark combining.
+        let decomposed: Vec<char> = c.nfd().collect();
+        let Some((&base, marks)) = decomposed.split_first() else { continue };
+        let mut candidates: Vec<(String, String)> = (0..marks.len())
+            .map(|chosen| {
+                let composed: String =
+                    std::iter::once(base).chain(marks.get(chosen).copied()).collect::<String>().nfc().collect();
+                let rest: String = marks.iter().enumerate().filter(|(i, _)| *i != chosen).map(|(_, m)| *m).collect();
+                (composed, rest)
+            })
+            .collect();
+        candidates.push((base.to_string(), marks.iter().collect()));
         let mut written = false;
-        for split in (1..marks.len()).rev() {
-            let base: String = marks[..split].iter().collect::<String>().nfc().collect();
-            let rest: String = marks[split..].iter().collect();
-            let (base_bytes, _, base_bad) = WINDOWS_1258.encode(&base);
+        for (composed, rest) in candidates {
+            let (base_bytes, _, base_bad) = WINDOWS_1258.encode(&composed);
             let (rest_bytes, _, rest_bad) = WINDOWS_1258.encode(&rest);
-            if !base_bad && !rest_bad && base.chars().count() == 1 {
+            if !base_bad && !rest_bad && composed.chars().count() == 1 {
                 out.extend_from_slice(&base_bytes);
                 out.extend_from_slice(&rest_bytes);
                 written = true;

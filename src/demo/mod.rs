@@ -117,8 +117,8 @@ fn load_uploads(services: &Services, datasets: usize) -> anyhow::Result<()> {
     let mut sequence = datasets::Sequence::new(2025);
     let public: Vec<String> = (0..datasets)
         .map(|index| datasets::dataset(index, &mut sequence))
-        .filter(|dataset| dataset["private"] != Value::Bool(true))
-        .filter_map(|dataset| dataset["name"].as_str().map(str::to_string))
+        .filter(|dataset| dataset.get("private") != Some(&Value::Bool(true)))
+        .filter_map(|dataset| dataset.get("name").and_then(Value::as_str).map(str::to_string))
         .collect();
     for ((title, filename, bytes), dataset) in uploads.into_iter().zip(public) {
         let format = filename.rsplit('.').next().unwrap_or_default().to_ascii_uppercase();

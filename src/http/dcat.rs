@@ -168,7 +168,7 @@ fn serialisation_failed(error: std::io::Error) -> ActionError {
 
 /// `GET /dataset/{id}.{fmt}`, and `/dataset/{id}` with an RDF `Accept` header.
 pub async fn dataset(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let file = request.match_info().get("file").unwrap_or_default().to_string();
+    let file = request.match_info().get("id").unwrap_or_default().to_string();
     let (id, format, negotiated) = match split_extension(&file) {
         Some((id, format)) => (id.to_string(), format, false),
         None => {

@@ -19,27 +19,24 @@ fn asset(stem: &str, extension: &str, media_type: &'static str, body: &'static [
     Asset { name: format!("{stem}.{digest}.{extension}"), media_type, body }
 }
 
-static ASSETS: LazyLock<[Asset; 2]> = LazyLock::new(|| {
-    [
-        asset("kho", "css", "text/css; charset=utf-8", include_bytes!("static/kho.css")),
-        asset("kho", "svg", "image/svg+xml", include_bytes!("static/kho.svg")),
-    ]
-});
+static STYLESHEET: LazyLock<Asset> =
+    LazyLock::new(|| asset("kho", "css", "text/css; charset=utf-8", include_bytes!("static/kho.css")));
+static ICON: LazyLock<Asset> = LazyLock::new(|| asset("kho", "svg", "image/svg+xml", include_bytes!("static/kho.svg")));
 
 /// The URL of the style sheet.
 pub fn stylesheet() -> String {
-    format!("/static/{}", ASSETS[0].name)
+    format!("/static/{}", STYLESHEET.name)
 }
 
 /// The URL of the icon.
 pub fn icon() -> String {
-    format!("/static/{}", ASSETS[1].name)
+    format!("/static/{}", ICON.name)
 }
 
 /// `GET /static/{file}`.
 pub async fn serve(request: HttpRequest) -> HttpResponse {
     let file = request.match_info().get("file").unwrap_or_default();
-    match ASSETS.iter().find(|a| a.name == file) {
+    match [&*STYLESHEET, &*ICON].into_iter().find(|a| a.name == file) {
         Some(asset) => HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, asset.media_type))
             .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))

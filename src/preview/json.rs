@@ -38,7 +38,7 @@ pub fn preview(bytes: &[u8]) -> Result<Preview, PreviewError> {
         }
         return Ok(preview);
     };
-    let shown = &items[..items.len().min(MAX_ROWS)];
+    let shown = items.get(..items.len().min(MAX_ROWS)).unwrap_or_default();
     let more = items.len() > MAX_ROWS;
     if shown.iter().all(Value::is_object) {
         let mut columns: Vec<String> = Vec::new();

@@ -53,7 +53,8 @@ pub enum PreviewError {
 fn kind_of(format: &str, filename: &str) -> Option<&'static str> {
     let extension = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let format = format.trim().to_ascii_lowercase();
-    for candidate in [format.as_str(), extension.as_str()] {
+    // The file's own name first: a new upload may keep the format of the file it replaced.
+    for candidate in [extension.as_str(), format.as_str()] {
         match candidate {
             "csv" | "tsv" | "text/csv" => return Some("csv"),
             "xlsx" | "xlsm" => return Some("xlsx"),

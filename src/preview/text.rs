@@ -14,7 +14,7 @@ fn encoding_of(bytes: &[u8]) -> &'static Encoding {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return encoding;
     }
-    let sample = &bytes[..bytes.len().min(4096)];
+    let sample = bytes.get(..bytes.len().min(4096)).unwrap_or_default();
     // UTF-16 without a BOM: ASCII text puts a zero in every other byte.
     let zeros_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
     let half = sample.len() / 2;
@@ -36,7 +36,7 @@ fn encoding_of(bytes: &[u8]) -> &'static Encoding {
 pub fn decode(bytes: &[u8]) -> (String, &'static Encoding) {
     let encoding = encoding_of(bytes);
     let cut = bytes.len() > TEXT_PREFIX;
-    let prefix = &bytes[..bytes.len().min(TEXT_PREFIX)];
+    let prefix = bytes.get(..bytes.len().min(TEXT_PREFIX)).unwrap_or_default();
     let (text, _, _) = encoding.decode(prefix);
     let mut text: String = text.nfc().collect();
     if cut && let Some(end) = text.rfind('\n') {

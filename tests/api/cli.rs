@@ -79,7 +79,14 @@ fn demo_load_builds_a_vietnamese_portal_and_adds_generated_datasets() {
     let modified: std::collections::HashSet<&str> =
         datasets.iter().map(|d| &d["metadata_modified"].as_str().unwrap()[..7]).collect();
     assert!(modified.len() >= 9, "spread over several quarters: {modified:?}");
-    assert!(datasets.iter().all(|d| (1..=4).contains(&d["num_resources"].as_i64().unwrap())));
+    // One to four generated resources, and an uploaded file on the first public datasets.
+    assert!(datasets.iter().all(|d| (1..=5).contains(&d["num_resources"].as_i64().unwrap())));
+    let uploads = datasets
+        .iter()
+        .flat_map(|d| d["resources"].as_array().unwrap())
+        .filter(|r| r["url_type"] == serde_json::json!("upload"))
+        .count();
+    assert_eq!(uploads, 6, "CSV in three encodings, XLSX, ODS and JSON");
     let provincial: Vec<&serde_json::Value> = datasets.iter().filter(|d| d["type"] == "vn-dataset").collect();
     assert!(provincial.len() > 100, "a third of the demo uses the provincial schema");
     assert!(provincial.iter().all(|d| d["muc_tieu"].is_string() && d["pham_vi_khong_gian"].is_string()));

@@ -13,6 +13,7 @@ mod golden;
 mod groups;
 mod helpers;
 mod hostile;
+mod portal;
 mod relevance;
 mod search;
 mod transport;

@@ -202,12 +202,15 @@ fn json_ld(dict: &Map<String, Value>, url: &str, site_url: &str) -> Value {
         "includedInDataCatalog": {"@type": "DataCatalog", "url": site_url},
         "distribution": distribution,
     });
-    if !publisher.is_null() {
-        data["publisher"] = json!({"@type": "Organization", "name": publisher});
-        data["creator"] = data["publisher"].clone();
-    }
-    if let Some(licence) = web_link(text(dict, "license_url")) {
-        data["license"] = json!(licence);
+    if let Value::Object(fields) = &mut data {
+        if !publisher.is_null() {
+            let organization = json!({"@type": "Organization", "name": publisher});
+            fields.insert("publisher".into(), organization.clone());
+            fields.insert("creator".into(), organization);
+        }
+        if let Some(licence) = web_link(text(dict, "license_url")) {
+            fields.insert("license".into(), json!(licence));
+        }
     }
     data
 }

@@ -45,7 +45,7 @@ pub fn all_groups(ctx: &Ctx, organization: bool) -> Result<Vec<GroupTile>, crate
 }
 
 fn latest(ctx: &Ctx, sort: &str) -> Result<(usize, Vec<DatasetSummary>), crate::error::ActionError> {
-    let query = SearchQuery { sort: sort.into(), rows: 5, ..SearchQuery::default() };
+    let query = SearchQuery { sort: sort.into(), rows: 5, include_private: true, ..SearchQuery::default() };
     let found = typed::package_search(&ctx.action, &query)?;
     Ok((found.count, found.datasets().iter().map(|d| DatasetSummary::of(d, &ctx.m)).collect()))
 }

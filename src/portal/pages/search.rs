@@ -133,6 +133,8 @@ impl State {
             start: (self.page - 1) * ROWS,
             facet_fields: if facets { FACETS.iter().map(|(f, _)| f.to_string()).collect() } else { Vec::new() },
             facet_limit: 50,
+            // As CKAN's search page: private datasets the caller may see are listed too.
+            include_private: true,
             ..SearchQuery::default()
         }
     }
