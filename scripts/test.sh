@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (CI runs it through .ci/run):
-#   format and lint checks, the Rust tests on SQLite and PostgreSQL, and the ckanapi acceptance test.
+#   format and lint checks, the Rust tests on SQLite and PostgreSQL, the ckanapi acceptance test,
+#   and the portal's browser tests (installing Debian's chromium and the npm packages when missing).
 #
 # PostgreSQL: DATABASE_URL=postgres://… (or KHO_TEST_PG_URL) names an admin URL where throwaway
 # databases may be created; otherwise a temporary cluster is started (installing the Debian
@@ -201,5 +202,11 @@ if ! "$KHO_CKAN_VENV/bin/python" -c 'import ckanext.dcat.processors' >/dev/null 
 fi
 KHO_BIN="$CARGO_TARGET_DIR/debug/kho" KHO_CKAN_PYTHON="$KHO_CKAN_VENV/bin/python" \
     "$KHO_VENV/bin/python" -m pytest -q -p no:cacheprovider -rs tests/ckanapi
+
+# --- the portal in a real browser (Debian's chromium driven by Playwright, axe-core) ------------
+
+stage "browser tests (chromium, Playwright, axe-core; screenshots in ${KHO_ARTEFACTS:-$HOME/.cache/kho-artefacts}/browser)"
+KHO_BIN="$CARGO_TARGET_DIR/debug/kho" KHO_ARTEFACTS="${KHO_ARTEFACTS:-$HOME/.cache/kho-artefacts}/browser" \
+    tests/browser/run.sh
 
 stage "all tests passed"
