@@ -142,10 +142,7 @@ fn the_dataset_page_keeps_rdf_for_rdf_clients_and_describes_itself() {
     // Markdown rendered, licence terms, a citation with the page's address, the API link.
     assert!(html.contains("Số liệu <strong>dân số</strong> theo xã."));
     assert!(html.contains("ghi nguồn"));
-    assert!(
-        html.contains("Sở Y tế (20")
-            && html.contains(&format!("{}/dataset/dan-so-2025. Truy cập ngày", app.base))
-    );
+    assert!(html.contains("Sở Y tế (20") && html.contains(&format!("{}/dataset/dan-so-2025. Truy cập ngày", app.base)));
     assert!(html.contains("/api/3/action/package_show?id=dan-so-2025"));
 }
 
