@@ -26,18 +26,28 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self';
 
 /// Registers the portal's pages in both languages, and its static files.
 pub fn routes(config: &mut web::ServiceConfig) {
-    config.route("/static/{file}", web::get().to(assets::serve));
+    config.service(web::resource("/static/{file}").wrap(Compress::default()).route(web::get().to(assets::serve)));
     macro_rules! page {
         ($path:expr, $handler:expr) => {
             for prefix in ["", "/en"] {
                 let path = format!("{prefix}{}", $path);
                 let path = if path.is_empty() { "/".to_string() } else { path };
-                config.service(web::resource(path).wrap(Compress::default()).route(web::get().to($handler)));
+                config.service(
+                    web::resource(path)
+                        .wrap(Compress::default())
+                        .route(web::get().to($handler))
+                        .route(web::head().to($handler)),
+                );
             }
         };
     }
     page!("/", pages::home::page);
-    config.service(web::resource("/en").wrap(Compress::default()).route(web::get().to(pages::home::page)));
+    config.service(
+        web::resource("/en")
+            .wrap(Compress::default())
+            .route(web::get().to(pages::home::page))
+            .route(web::head().to(pages::home::page)),
+    );
     page!("/dataset", pages::search::page);
     page!("/dataset/activity/{id}", pages::activity::page);
     page!("/dataset/{id}/resource/{resource_id}", pages::resource::page);

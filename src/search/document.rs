@@ -75,7 +75,9 @@ impl Builder<'_> {
 
     fn dynamic(&mut self, key: &str, value: &str) {
         let key: String = key.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
-        if !key.is_empty() {
+        if super::fields::PROMOTED_KEYS.contains(&key.as_str()) {
+            self.string(&key, value);
+        } else if !key.is_empty() {
             self.doc.add_text(self.fields.kv, format!("{key}{KV_SEPARATOR}{value}"));
         }
     }

@@ -97,6 +97,10 @@ fn pages_answer_at_ckan_addresses_in_both_languages() {
                 );
             }
         }
+        // HEAD answers as GET, without a body (link checkers use it).
+        let head = app.send(|c| c.head(format!("{}/dataset/dan-so-2025", app.base)));
+        assert_eq!(head.status, 200);
+        assert!(head.text().is_empty());
         let home = ok_page(&app, "/");
         assert!(home.contains("Dân số tỉnh Gia Lai 2025") && home.contains("Sở Y tế") && home.contains("Y tế"));
         let english = ok_page(&app, "/en/dataset/dan-so-2025");
@@ -205,14 +209,44 @@ fn search_pages_keep_their_state_in_the_address() {
         let start = html.find("data-count=\"").unwrap() + 12;
         html[start..start + html[start..].find('"').unwrap()].parse().unwrap()
     };
+    // A provincial dataset: its schema's facets show the schema's labels in the page's language.
+    app.sysadmin(
+        "package_create",
+        json!({
+            "name": "co-so-y-te", "owner_org": "so-y-te", "type": "vn-dataset", "title": "Cơ sở y tế",
+            "linh_vuc": "y-te", "tan_suat_cap_nhat": "hang-quy", "pham_vi_khong_gian": "52",
+            "thoi_gian_bat_dau": "2025-01-01", "co_so_phap_ly": "Nghị định 194/2025/NĐ-CP",
+            "muc_do_chia_se": "mo", "thoi_han_truc_tuyen": "vinh-vien", "dau_moi_lien_he": "Phòng Kế hoạch",
+            "muc_tieu": "Công khai mạng lưới cơ sở y tế", "pham_vi": "Toàn tỉnh",
+            "doi_tuong_muc_dich_khai_thac": "Người dân tra cứu", "nguon_thong_tin": "Sở Y tế", "phuong_thuc_chia_se": "api",
+        }),
+    )
+    .result();
     let all = ok_page(&app, "/dataset");
-    assert_eq!(count(&all), 26);
+    assert_eq!(count(&all), 27);
+    for (facet, href, label) in [
+        ("linh_vuc", "/dataset?linh_vuc=y-te", "Y tế"),
+        ("tan_suat_cap_nhat", "/dataset?tan_suat_cap_nhat=hang-quy", "Hằng quý"),
+        ("pham_vi_khong_gian", "/dataset?pham_vi_khong_gian=52", "Gia Lai"),
+    ] {
+        let section = &all[all.find(&format!("data-facet=\"{facet}\"")).unwrap()..];
+        let item = &section[section.find(&format!("href=\"{href}\"")).unwrap()..];
+        assert!(item[..item.find("</li>").unwrap()].contains(label), "{facet}: {label}");
+    }
+    assert!(ok_page(&app, "/en/dataset").contains(">Health</a>"));
+    let provincial = ok_page(&app, "/dataset?linh_vuc=y-te&pham_vi_khong_gian=52");
+    assert_eq!(count(&provincial), 1);
+    assert!(provincial.contains("Cơ sở y tế"));
+    let provincial_page = ok_page(&app, "/dataset/co-so-y-te");
+    assert!(provincial_page.contains("<dt>Lĩnh vực</dt><dd>Y tế</dd>"), "the schema's label and the choice's label");
+    assert!(ok_page(&app, "/en/dataset/co-so-y-te").contains("<dt>Theme</dt><dd>Health</dd>"));
     assert!(all.contains("data-facet=\"organization\"") && all.contains("href=\"/dataset?organization=so-y-te\""));
     assert!(all.contains("href=\"/dataset?page=2\""), "20 a page");
     // Without diacritics, exact first; a facet narrows and its chip removes it.
     let found = ok_page(&app, "/dataset?q=dan+so");
-    assert_eq!(count(&found), 1);
-    assert!(found.contains("Dân số tỉnh Gia Lai 2025"));
+    assert_eq!(count(&found), 2, "dân số, and dân + sở in the other's fields");
+    let population = found.find("Dân số tỉnh Gia Lai 2025").unwrap();
+    assert!(population < found.find("Cơ sở y tế").unwrap(), "the phrase first");
     let narrowed = ok_page(&app, "/dataset?organization=so-tai-chinh&sort=title_string+asc");
     assert_eq!(count(&narrowed), 25);
     assert!(narrowed.contains("data-testid=\"chips\"") && narrowed.contains("href=\"/dataset?sort=title_string+asc\""));

@@ -110,8 +110,18 @@ pub fn readable(tx: &mut Tx, context: &ActionContext, id: &str, kind: Kind) -> A
 pub fn show(context: &ActionContext, params: &Params, kind: Kind) -> ActionResult<Value> {
     let id = required_id(params)?;
     let options = ShowOptions::from_params(params, context.config().auth.public_user_details)?;
-    context.store().read(|tx| {
+    // The dataset count comes from the index, as the listings' counts do (never inside a
+    // store read: a search may wait for the indexer, which reads the store).
+    let counted = options.include_dataset_count;
+    let (row, mut shown) = context.store().read(|tx| {
         let row = readable(tx, context, &id, kind)?;
-        Ok(Value::Object(show_dict(tx, context, &row, options)?))
-    })
+        let shown = show_dict(tx, context, &row, ShowOptions { include_dataset_count: false, ..options })?;
+        Ok::<_, ActionError>((row, shown))
+    })?;
+    if counted {
+        let (field, value) = if kind.is_organization() { ("owner_org", &row.id) } else { ("groups", &row.name) };
+        let count = crate::actions::search::visible_count(context, field, value)?;
+        dict::insert_sorted(&mut shown, "package_count", json!(count));
+    }
+    Ok(Value::Object(shown))
 }

@@ -203,6 +203,23 @@ pub fn visible_counts(context: &ActionContext, field: &str) -> ActionResult<Hash
     counts_where(context, main_filter("", true, "active"), caller_labels(context)?, field)
 }
 
+/// Counts the active datasets the caller may see whose exact field `field` holds `value` (one
+/// organisation's or group's datasets, as the listings count them).
+pub fn visible_count(context: &ActionContext, field: &str, value: &str) -> ActionResult<u64> {
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    let request = Request {
+        q: None,
+        filters: vec![main_filter(&format!("+{field}:\"{escaped}\""), true, "active")],
+        labels: caller_labels(context)?,
+        sort: Vec::new(),
+        start: 0,
+        rows: 0,
+        facets: Vec::new(),
+        now: crate::store::now(),
+    };
+    Ok(run_search(context, &request)?.count as u64)
+}
+
 /// Counts the public active datasets per value of an exact index field.
 pub fn public_counts(context: &ActionContext, field: &str) -> ActionResult<HashMap<String, u64>> {
     counts_where(context, main_filter("", false, "active"), Some(vec!["public".into()]), field)
