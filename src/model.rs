@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 /// Returns a text field of a dict ("" when absent or not text).
-fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
+pub fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
     dict.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
@@ -47,6 +47,11 @@ dict_model!(
 );
 
 impl Dataset {
+    /// The title, or the name when the dataset has none (as CKAN shows it).
+    pub fn display_title(&self) -> &str {
+        if self.title().is_empty() { self.name() } else { self.title() }
+    }
+
     pub fn title(&self) -> &str {
         text(&self.0, "title")
     }
@@ -97,6 +102,11 @@ impl Resource {
 }
 
 impl Group {
+    /// The title, or the name when the group has none (as CKAN shows it).
+    pub fn display_title(&self) -> &str {
+        if self.title().is_empty() { self.name() } else { self.title() }
+    }
+
     pub fn title(&self) -> &str {
         text(&self.0, "title")
     }

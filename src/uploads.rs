@@ -20,15 +20,23 @@ pub fn save(data_dir: &Path, resource_id: &str, bytes: &[u8]) -> std::io::Result
     write_atomically(&target, bytes)
 }
 
-/// Writes a file under the resources folder whole or not at all (a temporary file, renamed).
+/// Writes a file under the resources folder whole or not at all: a temporary file of its own
+/// (two writers never share one), synced, then renamed; removed when anything fails.
 pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
     let mut temporary = target.as_os_str().to_os_string();
-    temporary.push(".part");
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, target)
+    temporary.push(format!(".{}.part", uuid::Uuid::new_v4().simple()));
+    let temporary = std::path::PathBuf::from(temporary);
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| std::fs::rename(&temporary, target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }
 
 /// Returns a file name safe to put in a URL, as CKAN's `munge_filename` does.

@@ -23,7 +23,7 @@ use serde_json::Value;
 pub use context::{ActionContext, Services};
 pub use package::index_dicts;
 pub use params::{Params, Upload, key_holding};
-pub use search::{SearchQuery, public_documents};
+pub use search::{SearchQuery, exact_filter, public_documents};
 
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult};

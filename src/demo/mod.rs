@@ -115,11 +115,11 @@ fn load_uploads(services: &Services, datasets: usize) -> anyhow::Result<()> {
         ("Dân số theo xã (JSON)", "dan-so-theo-xa.json", files::json_records()),
     ];
     let mut sequence = datasets::Sequence::new(2025);
-    let public: Vec<String> = (0..datasets)
+    // The first public datasets, generated again lazily (the zip stops after the uploads).
+    let public = (0..datasets)
         .map(|index| datasets::dataset(index, &mut sequence))
         .filter(|dataset| dataset.get("private") != Some(&Value::Bool(true)))
-        .filter_map(|dataset| dataset.get("name").and_then(Value::as_str).map(str::to_string))
-        .collect();
+        .filter_map(|dataset| dataset.get("name").and_then(Value::as_str).map(str::to_string));
     for ((title, filename, bytes), dataset) in uploads.into_iter().zip(public) {
         let format = filename.rsplit('.').next().unwrap_or_default().to_ascii_uppercase();
         let fields = json!({"package_id": dataset, "name": title, "format": format,

@@ -60,6 +60,11 @@ impl Credentials {
         Credentials { token }
     }
 
+    /// Whether the request carries no credentials.
+    pub fn is_anonymous(&self) -> bool {
+        self.token.is_none()
+    }
+
     /// No credentials (a JSONP call must never carry any).
     pub fn anonymous() -> Credentials {
         Credentials { token: None }

@@ -23,7 +23,7 @@ fn options() -> Options {
 /// Renders Markdown to safe HTML.
 pub fn to_html(markdown: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    // Headings in a description sit below the page's own: `#` becomes a level-3 heading.
+    // Headings in a description sit below the page's own title: `#` becomes a level-2 heading.
     let parser = Parser::new_ext(markdown, options()).map(|event| match event {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
             Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
@@ -38,7 +38,8 @@ pub fn to_html(markdown: &str) -> String {
 fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
     use pulldown_cmark::HeadingLevel::*;
     match level {
-        H1 | H2 => H3,
+        H1 => H2,
+        H2 => H3,
         H3 => H4,
         H4 => H5,
         _ => H6,
@@ -82,7 +83,7 @@ mod tests {
         let html = to_html(
             "# Tiêu đề\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> ![a](http://evil/i.png)\n<a href=\"https://ok.vn\" onclick=\"x()\">ok</a>",
         );
-        assert!(html.contains("<h3>Tiêu đề</h3>"), "{html}");
+        assert!(html.contains("<h2>Tiêu đề</h2>"), "{html}");
         for bad in ["<script", "javascript:", "onerror", "onclick", "<img", "evil"] {
             assert!(!html.contains(bad), "{bad} survived: {html}");
         }

@@ -127,6 +127,8 @@ where
     F: FnOnce(&Ctx) -> PageResult + Send + 'static,
 {
     let credentials = Credentials::of(request);
+    // A page built for a signed-in caller may hold what others may not see: no shared cache.
+    let cache = if credentials.is_anonymous() { "no-cache" } else { "private, no-cache" };
     let lang = Lang::of_path(request.path());
     let path = request.path().strip_prefix(lang.prefix()).unwrap_or(request.path());
     let path = if path == "/" && lang == Lang::En { String::new() } else { path.to_string() };
@@ -157,7 +159,11 @@ where
     })
     .await;
     match outcome {
-        Ok((status, html)) => html_response(status, html),
+        Ok((status, html)) => {
+            let mut response = html_response(status, html);
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            response
+        }
         Err(_) => crate::http::html_error(StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -7,10 +7,7 @@ use super::i18n::Msgs;
 use super::markdown;
 use crate::model::{Dataset, Group};
 
-/// Text of a dict field ("" when missing or not text).
-pub fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
-    dict.get(key).and_then(Value::as_str).unwrap_or_default()
-}
+pub use crate::model::text;
 
 /// A dataset in a result list.
 pub struct DatasetSummary {
@@ -34,10 +31,9 @@ impl DatasetSummary {
                 formats.push(format.to_string());
             }
         }
-        let title = dataset.title();
         DatasetSummary {
             name: dataset.name().to_string(),
-            title: if title.is_empty() { dataset.name().to_string() } else { title.to_string() },
+            title: dataset.display_title().to_string(),
             excerpt: markdown::excerpt(text(dict, "notes"), 220),
             organization: dict
                 .get("organization")
@@ -63,10 +59,9 @@ pub struct GroupTile {
 
 impl GroupTile {
     pub fn of(group: &Group) -> GroupTile {
-        let title = group.title();
         GroupTile {
             name: group.name().to_string(),
-            title: if title.is_empty() { group.name().to_string() } else { title.to_string() },
+            title: group.display_title().to_string(),
             excerpt: markdown::excerpt(group.description(), 160),
             count: group.package_count().unwrap_or(0),
         }

@@ -77,7 +77,8 @@ pub fn build(bytes: &[u8], format: &str, filename: &str) -> Result<Option<Previe
         "json" => json::preview(bytes)?,
         spreadsheet => sheet::preview(bytes, spreadsheet)?,
     };
-    Ok(Some(preview))
+    // An empty file has nothing to show.
+    Ok(Some(preview).filter(|p| !p.columns.is_empty()))
 }
 
 /// Cuts a table to the kept rows, columns and cell lengths.
@@ -101,7 +102,12 @@ fn table(kind: &str, mut rows: Vec<Vec<String>>, more_rows: bool) -> Preview {
     let mut fit = |row: &[String]| -> Vec<String> {
         (0..shown).map(|i| row.get(i).map(|t| cell(t, &mut truncated)).unwrap_or_default()).collect()
     };
-    let columns = fit(&columns);
+    // A column without a header is named by its number.
+    let columns: Vec<String> = fit(&columns)
+        .into_iter()
+        .enumerate()
+        .map(|(index, name)| if name.is_empty() { (index + 1).to_string() } else { name })
+        .collect();
     let rows = rows.iter().map(|r| fit(r)).collect();
     Preview { kind: kind.into(), columns, rows, truncated, sheets: Vec::new(), encoding: None, delimiter: None }
 }
@@ -114,10 +120,12 @@ fn sidecar(data_dir: &Path, resource_id: &str) -> Option<std::path::PathBuf> {
 }
 
 /// Builds and keeps the preview of a resource's uploaded file, replacing an earlier one; a
-/// file without a preview removes the earlier one. Failures only lose the preview.
+/// file without a preview removes the earlier one. Failures (a panic in a parser included)
+/// only lose the preview.
 pub fn refresh(data_dir: &Path, resource_id: &str, bytes: &[u8], format: &str, filename: &str) {
     let Some(path) = sidecar(data_dir, resource_id) else { return };
-    let outcome = build(bytes, format, filename);
+    let outcome = std::panic::catch_unwind(|| build(bytes, format, filename))
+        .unwrap_or_else(|_| Err(PreviewError::Unreadable("the parser failed".into())));
     match outcome {
         Ok(Some(preview)) => {
             let written = serde_json::to_vec(&preview)
@@ -125,6 +133,7 @@ pub fn refresh(data_dir: &Path, resource_id: &str, bytes: &[u8], format: &str, f
                 .and_then(|text| crate::uploads::write_atomically(&path, &text));
             if let Err(error) = written {
                 tracing::warn!(resource = resource_id, %error, "could not keep a preview");
+                let _ = std::fs::remove_file(&path);
             }
         }
         Ok(None) => {
@@ -176,5 +185,8 @@ mod tests {
         assert_eq!(preview.rows, vec![vec!["1", "2"]]);
         refresh(folder.path(), id, b"%PDF-1.4", "PDF", "x.pdf");
         assert!(load(folder.path(), id).is_none());
+        refresh(folder.path(), id, b"a,b\n1,2\n", "CSV", "x.csv");
+        refresh(folder.path(), id, b"\n\n", "CSV", "empty.csv");
+        assert!(load(folder.path(), id).is_none(), "an empty file has no preview");
     }
 }

@@ -15,17 +15,19 @@ fn encoding_of(bytes: &[u8]) -> &'static Encoding {
         return encoding;
     }
     let sample = bytes.get(..bytes.len().min(4096)).unwrap_or_default();
-    // UTF-16 without a BOM: ASCII text puts a zero in every other byte.
+    // UTF-16 without a BOM: ASCII text puts a zero in every other byte (and combining tone
+    // marks, U+0300…, a 3 in it: the other bytes are almost never zero).
     let zeros_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
     let half = sample.len() / 2;
-    if half >= 4 && zeros_at(1) * 10 >= half * 3 && zeros_at(0) == 0 {
+    if half >= 4 && zeros_at(1) * 10 >= half * 3 && zeros_at(0) * 20 <= half {
         return UTF_16LE;
     }
-    if half >= 4 && zeros_at(0) * 10 >= half * 3 && zeros_at(1) == 0 {
+    if half >= 4 && zeros_at(0) * 10 >= half * 3 && zeros_at(1) * 20 <= half {
         return UTF_16BE;
     }
-    // Valid UTF-8 (a cut multi-byte character at the end of the prefix aside) is UTF-8.
-    match std::str::from_utf8(sample) {
+    // Valid UTF-8 over the whole decoded prefix (a character cut at its end aside) is UTF-8.
+    let prefix = bytes.get(..bytes.len().min(TEXT_PREFIX)).unwrap_or_default();
+    match std::str::from_utf8(prefix) {
         Ok(_) => UTF_8,
         Err(error) if error.error_len().is_none() => UTF_8,
         Err(_) => WINDOWS_1258,
@@ -150,6 +152,26 @@ mod tests {
         assert_eq!(preview.columns, vec!["Dân số", "Tỉnh"]);
         assert_eq!(preview.encoding.as_deref(), Some("windows-1258"));
         assert_eq!(preview.delimiter.as_deref(), Some(";"));
+    }
+
+    #[test]
+    fn windows_1258_letters_after_a_long_ascii_start_are_found() {
+        let mut bytes = b"ma,ten\n".to_vec();
+        for _ in 0..1000 {
+            bytes.extend_from_slice(b"1,abc\n");
+        }
+        bytes.extend_from_slice(b"2,D\xE2n\n");
+        let (text, encoding) = decode(&bytes);
+        assert_eq!(encoding.name(), "windows-1258");
+        assert!(text.ends_with("2,Dân\n"));
+    }
+
+    #[test]
+    fn decomposed_utf16_without_bom_is_utf16() {
+        // The grave tone mark (U+0300) puts a zero in the other bytes' half.
+        let text: String = "Dân số;Huyền\n1;Gia Lai\n".nfd().collect();
+        let preview = preview(&utf16(&text, false, false)).unwrap();
+        assert_eq!(preview.columns, vec!["Dân số", "Huyền"]);
     }
 
     #[test]

@@ -257,10 +257,22 @@ fn search_pages_keep_their_state_in_the_address() {
     let api = narrowed[start..start + narrowed[start..].find('"').unwrap()].replace("&#38;", "&");
     let answer = app.send(|c| c.get(format!("{}{api}", app.base)));
     assert_eq!(answer.result()["count"], json!(25), "{api}");
-    // A broken query is a notice, not an error page.
-    let broken = page(&app, "/dataset?q=title:(", None);
-    assert_eq!(broken.status, 200);
-    assert!(broken.text().contains("role=\"alert\""));
+    // A broken query is a notice, not an error page, here and on an organisation's page.
+    for path in ["/dataset?q=title:(", "/organization/so-tai-chinh?q=title:("] {
+        let broken = page(&app, path, None);
+        assert_eq!(broken.status, 200, "{path}");
+        assert!(broken.text().contains("role=\"alert\""), "{path}");
+    }
+    // A new search from a results page keeps the filters and the sort, not the old text.
+    let form = &narrowed[narrowed.find("<form class=\"search-form\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(form.contains("name=\"organization\" value=\"so-tai-chinh\"") && form.contains("name=\"sort\""));
+    let with_text = ok_page(&app, "/dataset?q=ngan+sach&organization=so-tai-chinh");
+    let form = &with_text[with_text.find("<form class=\"search-form\"").unwrap()..];
+    assert!(!form[..form.find("</form>").unwrap()].contains("type=\"hidden\" name=\"q\""));
+    // Pages beyond the last are not found.
+    assert_eq!(page(&app, "/dataset?page=3", None).status, 404);
+    assert_eq!(page(&app, "/dataset?page=2", None).status, 200);
     // Organisation and theme pages search within themselves.
     let within = ok_page(&app, "/organization/so-tai-chinh?q=ngan+sach+xa+3");
     assert!(within.contains("Ngân sách xã 3") && !within.contains("Dân số tỉnh Gia Lai"));

@@ -41,11 +41,16 @@ fn save_upload(
     upload: Option<&crate::actions::Upload>,
 ) -> ActionResult<()> {
     let Some(file) = upload else { return Ok(()) };
-    let data_dir = &context.config().data_dir;
-    crate::uploads::save(data_dir, &row.id, &file.bytes)
-        .map_err(|e| ActionError::Internal(anyhow::anyhow!("storing upload: {e}")))?;
-    crate::preview::refresh(data_dir, &row.id, &file.bytes, &row.format, &file.filename);
-    Ok(())
+    crate::uploads::save(&context.config().data_dir, &row.id, &file.bytes)
+        .map_err(|e| ActionError::Internal(anyhow::anyhow!("storing upload: {e}")))
+}
+
+/// Builds the preview of an uploaded file once its write has committed (parsing a file never
+/// holds the store's write lock), before the action answers.
+fn preview_upload(context: &ActionContext, resource: &Value, upload: Option<&crate::actions::Upload>) {
+    let Some(file) = upload else { return };
+    let text = |key: &str| resource.get(key).and_then(Value::as_str).unwrap_or_default();
+    crate::preview::refresh(&context.config().data_dir, text("id"), &file.bytes, text("format"), &file.filename);
 }
 
 fn require_edit(tx: &mut Tx, caller: &Caller, dataset: &PackageRow, message: String) -> ActionResult<()> {
@@ -57,7 +62,7 @@ pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult
     let package_id = params.non_empty("package_id").ok_or_else(|| ActionError::field("package_id", "Missing value"))?;
     let caller = &context.caller;
     let site_url = context.config().effective_site_url();
-    context.store().write(|tx| {
+    let created = context.store().write(|tx| -> ActionResult<Value> {
         let dataset = packages::find(tx, &package_id)?.ok_or(ActionError::NotFound(None))?;
         packages::lock(tx, &dataset.id)?;
         require_edit(
@@ -99,7 +104,9 @@ pub fn resource_create(context: &ActionContext, params: &Params) -> ActionResult
         resources::replace_for_package(tx, &dataset.id, &all)?;
         touch_dataset(tx, context, &dataset, now)?;
         Ok(Value::Object(super::dict::resource(&row, &site_url)))
-    })
+    })?;
+    preview_upload(context, &created, params.upload("upload"));
+    Ok(created)
 }
 
 /// `resource_show`: the resource as it appears in its dataset; access as `package_show`.
@@ -137,7 +144,7 @@ fn update_with(
 ) -> ActionResult<Value> {
     let caller = &context.caller;
     let site_url = context.config().effective_site_url();
-    context.store().write(|tx| {
+    let updated = context.store().write(|tx| -> ActionResult<Value> {
         let (current, dataset) = resource_and_dataset(tx, id)?.ok_or(missing)?;
         require_edit(tx, caller, &dataset, format!("User {} not authorized to edit resource {id}", caller.name()))?;
         let now = store::now();
@@ -157,7 +164,9 @@ fn update_with(
         resources::replace_for_package(tx, &dataset.id, &all)?;
         touch_dataset(tx, context, &dataset, now)?;
         Ok(Value::Object(super::dict::resource(&row, &site_url)))
-    })
+    })?;
+    preview_upload(context, &updated, upload);
+    Ok(updated)
 }
 
 /// `resource_update`: replaces the resource (omitted url/description/… cleared, as CKAN).

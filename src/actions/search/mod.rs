@@ -206,10 +206,9 @@ pub fn visible_counts(context: &ActionContext, field: &str) -> ActionResult<Hash
 /// Counts the active datasets the caller may see whose exact field `field` holds `value` (one
 /// organisation's or group's datasets, as the listings count them).
 pub fn visible_count(context: &ActionContext, field: &str, value: &str) -> ActionResult<u64> {
-    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
     let request = Request {
         q: None,
-        filters: vec![main_filter(&format!("+{field}:\"{escaped}\""), true, "active")],
+        filters: vec![main_filter(&format!("+{}", exact_filter(field, value)), true, "active")],
         labels: caller_labels(context)?,
         sort: Vec::new(),
         start: 0,
@@ -218,6 +217,11 @@ pub fn visible_count(context: &ActionContext, field: &str, value: &str) -> Actio
         now: crate::store::now(),
     };
     Ok(run_search(context, &request)?.count as u64)
+}
+
+/// A filter query matching `value` exactly in `field` (quoted, quotes and backslashes escaped).
+pub fn exact_filter(field: &str, value: &str) -> String {
+    format!("{field}:\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// Counts the public active datasets per value of an exact index field.

@@ -58,6 +58,7 @@ facet-license = Licences
 facet-admin-unit = Administrative units
 facet-frequency = Update frequency
 facet-show-more = Show more: { $facet }
+facet-remove = remove this filter
 formats-label = Formats
 modified-on = Updated
 badge-private = Private

@@ -52,6 +52,7 @@ facet-license = Giấy phép
 facet-admin-unit = Đơn vị hành chính
 facet-frequency = Tần suất cập nhật
 facet-show-more = Xem thêm: { $facet }
+facet-remove = bỏ bộ lọc này
 formats-label = Định dạng
 modified-on = Cập nhật
 badge-private = Riêng tư

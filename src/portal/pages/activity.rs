@@ -40,7 +40,7 @@ fn build(ctx: &Ctx, id: &str) -> PageResult {
     let base = format!("{}/dataset/activity/{name}", ctx.lang.prefix());
     let pages = if older { page_number + 1 } else { page_number };
     let pager = Pager::new(&m, page_number, pages, |n| if n == 1 { base.clone() } else { format!("{base}?page={n}") });
-    let title = if dataset.title().is_empty() { name.clone() } else { dataset.title().to_string() };
+    let title = dataset.display_title().to_string();
     let page = ActivityView {
         chrome: Chrome::new(ctx, format!("{} · {title}", m.t("activity-heading")), "dataset"),
         m,

@@ -134,11 +134,7 @@ fn field_rows(ctx: &Ctx, dict: &Map<String, Value>) -> Vec<FieldRow> {
         } else {
             (value.clone(), true)
         };
-        let href = if name.ends_with("email") && value.contains('@') {
-            Some(format!("mailto:{value}"))
-        } else {
-            web_link(&value)
-        };
+        let href = if name.ends_with("email") { mail_link(&value) } else { web_link(&value) };
         rows.push(FieldRow { label, value: shown, href, vietnamese });
     }
     for extra in dict.get("extras").and_then(Value::as_array).into_iter().flatten() {
@@ -152,6 +148,14 @@ fn field_rows(ctx: &Ctx, dict: &Map<String, Value>) -> Vec<FieldRow> {
         rows.push(FieldRow { label: m.t(label), value: m.date(text(dict, key)), href: None, vietnamese: false });
     }
     rows
+}
+
+/// A `mailto:` link for one plain address (nothing that adds recipients, headers or a body).
+fn mail_link(value: &str) -> Option<String> {
+    let address = value.trim();
+    let plain = address.chars().all(|c| c.is_ascii_alphanumeric() || ".-_+@".contains(c));
+    (plain && address.matches('@').count() == 1 && !address.starts_with('@') && !address.ends_with('@'))
+        .then(|| format!("mailto:{address}"))
 }
 
 /// The reuse terms of a licence, in a sentence.
@@ -183,7 +187,8 @@ fn json_ld(dict: &Map<String, Value>, url: &str, site_url: &str) -> Value {
         .into_iter()
         .flatten()
         .map(|r| {
-            json!({"@type": "DataDownload", "name": r.get("name"), "encodingFormat": r.get("format"), "contentUrl": r.get("url")})
+            let url = r.get("url").and_then(Value::as_str).and_then(web_link);
+            json!({"@type": "DataDownload", "name": r.get("name"), "encodingFormat": r.get("format"), "contentUrl": url})
         })
         .collect();
     let mut data = json!({
@@ -232,7 +237,7 @@ fn build(ctx: &Ctx, id: &str) -> PageResult {
     let dataset: Dataset = typed::package_show(&ctx.action, id)?;
     let dict = &dataset.0;
     let name = dataset.name().to_string();
-    let title = if dataset.title().is_empty() { name.clone() } else { dataset.title().to_string() };
+    let title = dataset.display_title().to_string();
     let site_url = ctx.site_url();
     let url = format!("{site_url}/dataset/{name}");
     let organization = dict.get("organization").filter(|o| o.is_object()).map(named);

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::search::{ROWS, State};
+use super::search::{State, kept_fields, pages_of, run};
 use crate::actions::{Services, typed};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{DatasetSummary, GroupTile, Pager, vi_attr};
@@ -41,6 +41,7 @@ struct GroupView {
     search_label: String,
     search_q: String,
     search_hidden: Vec<(String, String)>,
+    error: Option<String>,
     count: u64,
     datasets: Vec<DatasetSummary>,
     pager: Pager,
@@ -93,14 +94,12 @@ fn list(ctx: &Ctx, organization: bool) -> PageResult {
     Ok(page.render()?)
 }
 
-/// An image the page may show: only one served by this site (no third-party requests).
+/// An image the page may show: only one served by this site (no third-party requests), as an
+/// absolute address on the site's own origin.
 fn own_image(ctx: &Ctx, url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.starts_with('/') && !url.starts_with("//") {
-        return Some(url.to_string());
-    }
-    let site = ctx.site_url();
-    url.strip_prefix(&site).filter(|rest| rest.starts_with('/')).map(str::to_string)
+    let site = url::Url::parse(&ctx.site_url()).ok()?;
+    let image = site.join(url.trim()).ok()?;
+    (!url.trim().is_empty() && image.origin() == site.origin()).then(|| image.to_string())
 }
 
 fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
@@ -108,14 +107,15 @@ fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
     let (kind, kind_key) = kind(organization);
     let group = typed::group_show(&ctx.action, id, organization)?;
     let name = group.name().to_string();
-    let title = if group.title().is_empty() { name.clone() } else { group.title().to_string() };
+    let title = group.display_title().to_string();
     let state = State::read(ctx);
     let field = if organization { "owner_org" } else { "groups" };
     let value = if organization { group.id() } else { group.name() };
-    let scope = vec![format!("{field}:\"{value}\"")];
-    let found = typed::package_search(&ctx.action, &state.search_query(&scope, false))?;
+    let scope = vec![crate::actions::exact_filter(field, value)];
+    let (found, error) = run(ctx, &state, &state.search_query(&scope, false))?;
+    let count = found.as_ref().map_or(0, |f| f.count);
     let base = format!("{}/{kind}/{name}", ctx.lang.prefix());
-    let pages = found.count.div_ceil(ROWS).min(500);
+    let pages = pages_of(count);
     let pager = Pager::new(&m, state.page, pages, |n| State { page: n, ..state.clone() }.href(&base));
     let page = GroupView {
         chrome: Chrome::new(ctx, title.clone(), kind),
@@ -129,9 +129,10 @@ fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
         search_action: base.clone(),
         search_label: m.with("group-search-label", &[("title", &title)]),
         search_q: state.q.clone(),
-        search_hidden: Vec::new(),
-        count: found.count as u64,
-        datasets: found.datasets().iter().map(|d| DatasetSummary::of(d, &m)).collect(),
+        search_hidden: kept_fields(&state),
+        error,
+        count: count as u64,
+        datasets: found.map(|f| f.datasets().iter().map(|d| DatasetSummary::of(d, &m)).collect()).unwrap_or_default(),
         pager,
         title,
     };

@@ -75,7 +75,7 @@ fn build(ctx: &Ctx, id: &str, resource_id: &str) -> PageResult {
         add("preview-encoding", p.encoding.clone().unwrap_or_default(), None, false);
     }
     let dataset_name = dataset.name().to_string();
-    let dataset_title = if dataset.title().is_empty() { dataset_name.clone() } else { dataset.title().to_string() };
+    let dataset_title = dataset.display_title().to_string();
     let page = ResourceView {
         chrome: Chrome::new(ctx, format!("{title} · {dataset_title}"), "dataset"),
         m,

@@ -11,7 +11,7 @@ use crate::actions::{SearchQuery, Services, typed};
 use crate::error::ActionError;
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{DatasetSummary, Pager, encode};
-use crate::portal::{Chrome, Ctx, PageResult, respond};
+use crate::portal::{Chrome, Ctx, PageError, PageResult, respond};
 
 /// Results on a page (CKAN's 20).
 pub const ROWS: usize = 20;
@@ -115,10 +115,7 @@ impl State {
 
     /// The filter queries of this state (values quoted and escaped).
     pub fn filter_queries(&self) -> Vec<String> {
-        self.filters
-            .iter()
-            .map(|(field, value)| format!("{field}:\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\"")))
-            .collect()
+        self.filters.iter().map(|(field, value)| crate::actions::exact_filter(field, value)).collect()
     }
 
     /// The search to run: `extra` filters (a page's own organisation or group) are added.
@@ -150,6 +147,8 @@ impl State {
         parts.push(format!("facet.field={}", encode(&facets)));
         parts.push(format!("sort={}", encode(&query.sort)));
         parts.push(format!("rows={ROWS}"));
+        // As the page: private datasets the caller may see are counted too.
+        parts.push("include_private=true".into());
         if query.start > 0 {
             parts.push(format!("start={}", query.start));
         }
@@ -222,7 +221,9 @@ fn facet_label(ctx: &Ctx, field: &str, value: &str, display: &str) -> (String, b
             Some(name) => (name.to_string(), true),
             None => (value.to_string(), false),
         },
-        "res_format" => (value.to_string(), false),
+        "res_format" | "license_id" => {
+            (if display.is_empty() { value.to_string() } else { display.to_string() }, false)
+        }
         _ => (if display.is_empty() { value.to_string() } else { display.to_string() }, true),
     }
 }
@@ -327,20 +328,46 @@ fn chips(ctx: &Ctx, state: &State, found: Option<&SearchPage>, base: &str) -> Ve
         .collect()
 }
 
+/// Runs a page's search: a query Kho cannot parse is a notice on the page (the second
+/// value), not an error page; a page beyond the last is not found.
+pub fn run(ctx: &Ctx, state: &State, query: &SearchQuery) -> Result<(Option<SearchPage>, Option<String>), PageError> {
+    let (found, error) = match typed::package_search(&ctx.action, query) {
+        Ok(found) => (Some(found), None),
+        Err(ActionError::Search(_) | ActionError::SearchQuery(_)) => (None, Some(ctx.m.t("search-syntax-error"))),
+        Err(other) => return Err(other.into()),
+    };
+    let count = found.as_ref().map_or(0, |f| f.count);
+    if state.page > pages_of(count).max(1) {
+        return Err(PageError::NotFound);
+    }
+    Ok((found, error))
+}
+
+/// The number of result pages offered for `count` results.
+pub fn pages_of(count: usize) -> usize {
+    count.div_ceil(ROWS).min(MAX_PAGE)
+}
+
+/// The hidden fields of a search form: the filters and the sort are kept, the text is new.
+pub fn kept_fields(state: &State) -> Vec<(String, String)> {
+    let mut kept: Vec<(String, String)> = state.filters.iter().map(|(f, v)| (f.to_string(), v.clone())).collect();
+    if let Some(sort) = state.sort {
+        kept.push(("sort".into(), sort.to_string()));
+    }
+    kept
+}
+
 fn build(ctx: &Ctx) -> PageResult {
     let m = ctx.m;
     let state = State::read(ctx);
     let base = format!("{}/dataset", ctx.lang.prefix());
-    let (found, error) = match typed::package_search(&ctx.action, &state.search_query(&[], true)) {
-        Ok(found) => (Some(found), None),
-        Err(ActionError::Search(_) | ActionError::SearchQuery(_)) => (None, Some(m.t("search-syntax-error"))),
-        Err(other) => return Err(other.into()),
-    };
+    let (found, error) = run(ctx, &state, &state.search_query(&[], true))?;
     let count = found.as_ref().map_or(0, |f| f.count);
-    let pages = count.div_ceil(ROWS).min(MAX_PAGE);
+    let pages = pages_of(count);
     let pager = Pager::new(&m, state.page, pages, |n| State { page: n, ..state.clone() }.href(&base));
     let heading =
         if state.q.is_empty() { m.t("search-heading") } else { m.with("search-heading-q", &[("q", &state.q)]) };
+    // The sort form keeps the text and the filters.
     let mut sort_hidden: Vec<(String, String)> = Vec::new();
     if !state.q.is_empty() {
         sort_hidden.push(("q".into(), state.q.clone()));
@@ -353,7 +380,7 @@ fn build(ctx: &Ctx) -> PageResult {
         search_action: base.clone(),
         search_label: m.t("search-label"),
         search_q: state.q.clone(),
-        search_hidden: sort_hidden.clone(),
+        search_hidden: kept_fields(&state),
         error,
         count: count as u64,
         chips: chips(ctx, &state, found.as_ref(), &base),
