@@ -233,6 +233,7 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
     if let Some(state) = params.non_empty("state").filter(|_| is_sysadmin) {
         row.state = state;
     }
+    let password_changed = new_password.is_some() && !errors.has("password");
     if let Some(p) = new_password.filter(|_| !errors.has("password")) {
         row.password_hash = password::hash(&p)?;
     }
@@ -240,6 +241,10 @@ pub fn user_update(context: &ActionContext, params: &Params) -> ActionResult<Val
         check_unique(tx, &mut errors, name.as_deref(), email.as_deref(), Some(&existing.id))?;
         std::mem::take(&mut errors).into_result()?;
         users::update(tx, &row)?;
+        // A new password, or an account no longer active, ends every portal session.
+        if password_changed || row.state != "active" {
+            crate::store::sessions::delete_for_user(tx, &row.id)?;
+        }
         crate::actions::activity::record_user(
             tx,
             &context.caller,
@@ -272,6 +277,7 @@ pub fn user_delete(context: &ActionContext, params: &Params) -> ActionResult<Val
         user.state = "deleted".into();
         users::update(tx, &user)?;
         members::delete_for_object(tx, "user", &user.id)?;
+        crate::store::sessions::delete_for_user(tx, &user.id)?;
         Ok(Value::Null)
     })
 }

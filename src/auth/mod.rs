@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod password;
 pub mod roles;
+pub mod session;
 pub mod token;
 
 pub use caller::Caller;

@@ -12,7 +12,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
     let resource_id = request.match_info().get("resource_id").unwrap_or("").to_string();
     let dataset = request.match_info().get("id").unwrap_or("").to_string();
-    let credentials = Credentials::of(&request);
+    let credentials = Credentials::with_session(&request);
     let services = services.into_inner();
     let outcome = web::block(move || -> Result<(Resource, Vec<u8>), u16> {
         let caller = credentials.resolve(&services).map_err(|_| 503u16)?;

@@ -48,6 +48,9 @@ async fn healthz() -> HttpResponse {
 /// caller on the blocking pool: the one way the API, downloads and DCAT learn who calls.
 pub struct Credentials {
     token: Option<String>,
+    /// The portal's session cookie: read only for pages and downloads, never for the API (a
+    /// cookie-authenticated API call would be open to cross-site request forgery).
+    session: Option<String>,
 }
 
 impl Credentials {
@@ -57,23 +60,60 @@ impl Credentials {
         let token =
             crate::auth::caller::token_from_headers(header_text("authorization"), header_text("x-ckan-api-key"))
                 .map(str::to_string);
-        Credentials { token }
+        Credentials { token, session: None }
+    }
+
+    /// Reads the credentials a page request carries: its token, else its session cookie.
+    pub fn with_session(request: &actix_web::HttpRequest) -> Credentials {
+        let mut credentials = Credentials::of(request);
+        if credentials.token.is_none() {
+            credentials.session = cookie(request, crate::auth::session::COOKIE);
+        }
+        credentials
     }
 
     /// Whether the request carries no credentials.
     pub fn is_anonymous(&self) -> bool {
-        self.token.is_none()
+        self.token.is_none() && self.session.is_none()
     }
 
     /// No credentials (a JSONP call must never carry any).
     pub fn anonymous() -> Credentials {
-        Credentials { token: None }
+        Credentials { token: None, session: None }
     }
 
     /// Resolves them to a caller (an unknown or revoked token is an authorisation error).
     pub fn resolve(&self, services: &crate::actions::Services) -> crate::store::StoreResult<crate::auth::Caller> {
-        crate::auth::caller::resolve(&services.store, &services.signer, self.token.as_deref())
+        self.resolve_with_session(services).map(|(caller, _)| caller)
     }
+
+    /// Resolves them to a caller and, for a session cookie, its session (an unknown, expired or
+    /// revoked session is anonymous).
+    pub fn resolve_with_session(
+        &self,
+        services: &crate::actions::Services,
+    ) -> crate::store::StoreResult<(crate::auth::Caller, Option<crate::auth::session::Session>)> {
+        if let Some(secret) = self.session.as_deref().filter(|_| self.token.is_none()) {
+            return Ok(match crate::auth::session::resolve(&services.store, secret)? {
+                Some((caller, session)) => (caller, Some(session)),
+                None => (crate::auth::Caller::anonymous(), None),
+            });
+        }
+        crate::auth::caller::resolve(&services.store, &services.signer, self.token.as_deref()).map(|c| (c, None))
+    }
+}
+
+/// Returns the value of a request's cookie.
+pub fn cookie(request: &actix_web::HttpRequest, name: &str) -> Option<String> {
+    request
+        .headers()
+        .get_all(actix_web::http::header::COOKIE)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|value| !value.is_empty())
 }
 
 /// Returns a small HTML error page (CKAN answers unrouted paths and methods with HTML).

@@ -27,6 +27,11 @@ pub struct Chrome {
     pub alternates: Vec<Alternate>,
     /// schema.org JSON-LD, already safe to put inside `<script>`.
     pub json_ld: Option<String>,
+    /// The signed-in user's name and the session's form token (a session cookie only).
+    pub user: Option<String>,
+    pub csrf: Option<String>,
+    /// The sign-in page, returning here.
+    pub login_href: String,
 }
 
 impl Chrome {
@@ -48,6 +53,19 @@ impl Chrome {
             section,
             alternates: Vec::new(),
             json_ld: None,
+            user: ctx.session.as_ref().map(|_| {
+                let user = ctx.action.caller.active_user();
+                user.and_then(|u| u.fullname.clone().filter(|f| !f.is_empty()))
+                    .or_else(|| user.map(|u| u.name.clone()))
+                    .unwrap_or_default()
+            }),
+            csrf: ctx.session.as_ref().map(|s| s.csrf_token.clone()),
+            login_href: {
+                let here =
+                    if ctx.raw_query().is_empty() { path.to_string() } else { format!("{path}?{}", ctx.raw_query()) };
+                let here = format!("{}{here}", ctx.lang.prefix());
+                format!("{}/user/login?came_from={}", ctx.lang.prefix(), super::views::encode(&here))
+            },
         }
     }
 }

@@ -57,6 +57,18 @@ pub fn routes(config: &mut web::ServiceConfig) {
     page!("/group", pages::groups::groups);
     page!("/group/{id}", pages::groups::group);
     page!("/about", pages::about::page);
+    for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/user/login"))
+                .route(web::get().to(pages::user::login_form))
+                .route(web::post().to(pages::user::login)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/user/logout"))
+                .route(web::get().to(pages::user::logout_form))
+                .route(web::post().to(pages::user::logout)),
+        );
+    }
 }
 
 /// What a page is built with: the services, the caller, the language and the request's
@@ -69,6 +81,8 @@ pub struct Ctx<'a> {
     pub path: String,
     pub query: Vec<(String, String)>,
     raw_query: String,
+    /// The caller's portal session, when signed in with one.
+    pub session: Option<crate::auth::session::Session>,
 }
 
 impl Ctx<'_> {
@@ -84,6 +98,11 @@ impl Ctx<'_> {
     /// The site's public URL without a trailing slash.
     pub fn site_url(&self) -> String {
         self.services().config.effective_site_url().trim_end_matches('/').to_string()
+    }
+
+    /// The request's query string, as sent.
+    pub fn raw_query(&self) -> &str {
+        &self.raw_query
     }
 
     /// The page's address in the other language (path and query kept).
@@ -120,41 +139,77 @@ impl From<askama::Error> for PageError {
 
 pub type PageResult = Result<String, PageError>;
 
+/// What a page needs of its request, read on the async side.
+pub struct RequestParts {
+    credentials: Credentials,
+    lang: Lang,
+    path: String,
+    raw_query: String,
+}
+
+impl RequestParts {
+    pub fn of(request: &HttpRequest) -> RequestParts {
+        let lang = Lang::of_path(request.path());
+        let path = request.path().strip_prefix(lang.prefix()).unwrap_or(request.path());
+        let path = if path == "/" && lang == Lang::En { String::new() } else { path.to_string() };
+        RequestParts {
+            credentials: Credentials::with_session(request),
+            lang,
+            path,
+            raw_query: request.query_string().to_string(),
+        }
+    }
+
+    /// The `Cache-Control` of a page for this request: a page built for a signed-in caller may
+    /// hold what others may not see, so no shared cache keeps it.
+    pub fn cache_control(&self) -> &'static str {
+        if self.credentials.is_anonymous() { "no-cache" } else { "private, no-cache" }
+    }
+
+    /// Resolves the caller (on the blocking pool) and builds the page context.
+    pub fn context(self, services: &Services) -> Ctx<'_> {
+        let (caller, session) = self
+            .credentials
+            .resolve_with_session(services)
+            .unwrap_or_else(|_| (crate::auth::Caller::anonymous(), None));
+        let query = url::form_urlencoded::parse(self.raw_query.as_bytes()).into_owned().collect();
+        Ctx {
+            action: ActionContext { services, caller },
+            lang: self.lang,
+            m: Msgs { lang: self.lang },
+            path: self.path,
+            query,
+            raw_query: self.raw_query,
+            session,
+        }
+    }
+}
+
+/// Renders a page's failure: the 404 page for what is not found or not visible, else 500.
+pub fn failure_page(ctx: &Ctx, error: PageError) -> (StatusCode, String) {
+    match error {
+        PageError::NotFound => (StatusCode::NOT_FOUND, pages::error::render(ctx, StatusCode::NOT_FOUND)),
+        PageError::Action(error) => {
+            tracing::error!(%error, path = %ctx.path, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, pages::error::render(ctx, StatusCode::INTERNAL_SERVER_ERROR))
+        }
+    }
+}
+
 /// Builds a page on the blocking pool as the request's caller and answers it with the
 /// portal's headers; a page that is not found (or not visible) answers the 404 page.
 pub async fn respond<F>(request: &HttpRequest, services: web::Data<Services>, build: F) -> HttpResponse
 where
     F: FnOnce(&Ctx) -> PageResult + Send + 'static,
 {
-    let credentials = Credentials::of(request);
-    // A page built for a signed-in caller may hold what others may not see: no shared cache.
-    let cache = if credentials.is_anonymous() { "no-cache" } else { "private, no-cache" };
-    let lang = Lang::of_path(request.path());
-    let path = request.path().strip_prefix(lang.prefix()).unwrap_or(request.path());
-    let path = if path == "/" && lang == Lang::En { String::new() } else { path.to_string() };
-    let raw_query = request.query_string().to_string();
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    let parts = RequestParts::of(request);
+    let cache = parts.cache_control();
     let services = services.into_inner();
     let outcome = web::block(move || {
-        let caller = match credentials.resolve(&services) {
-            Ok(caller) => caller,
-            Err(_) => crate::auth::Caller::anonymous(),
-        };
-        let ctx = Ctx {
-            action: ActionContext { services: &services, caller },
-            lang,
-            m: Msgs { lang },
-            path,
-            query,
-            raw_query,
-        };
+        let ctx = parts.context(&services);
         match build(&ctx) {
             Ok(html) => (StatusCode::OK, html),
-            Err(PageError::NotFound) => (StatusCode::NOT_FOUND, pages::error::render(&ctx, StatusCode::NOT_FOUND)),
-            Err(PageError::Action(error)) => {
-                tracing::error!(%error, path = %ctx.path, "page failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, pages::error::render(&ctx, StatusCode::INTERNAL_SERVER_ERROR))
-            }
+            Err(error) => failure_page(&ctx, error),
         }
     })
     .await;

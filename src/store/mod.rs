@@ -13,6 +13,7 @@ pub mod members;
 pub mod new_dataset;
 pub mod packages;
 pub mod resources;
+pub mod sessions;
 pub mod settings;
 pub mod tags;
 pub mod tokens;

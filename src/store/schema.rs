@@ -71,8 +71,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    user_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (key) {
+        key -> Text,
+        failures -> Integer,
+        window_start -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(users, api_tokens, groups, members, changes, site_settings);
+diesel::allow_tables_to_appear_in_same_query!(users, user_sessions);
 
 diesel::table! {
     packages (id) {

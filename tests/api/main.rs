@@ -16,5 +16,6 @@ mod hostile;
 mod portal;
 mod relevance;
 mod search;
+mod signin;
 mod transport;
 mod typed;

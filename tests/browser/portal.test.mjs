@@ -92,10 +92,10 @@ function lower(s) {
   return (s || '').normalize('NFC').replace(/[\u2066-\u2069]/g, '').toLocaleLowerCase('vi');
 }
 
-async function api(action, params = {}) {
+async function api(action, params = {}, token = '') {
   const u = new URL(url(`/api/3/action/${action}`));
   for (const [k, v] of Object.entries(params)) u.searchParams.set(k, String(v));
-  const res = await fetch(u);
+  const res = await fetch(u, token ? { headers: { Authorization: token } } : {});
   const text = await res.text();
   let body;
   try {
@@ -247,6 +247,7 @@ function templatePages(browser) {
       { slug: 'groups', path: '/group' },
       { slug: 'group', path: `/group/${group}` },
       { slug: 'about', path: '/about' },
+      { slug: 'login', path: '/user/login' },
       { slug: 'activity', path: `/dataset/activity/${d.name}` },
       { slug: 'not-found', path: '/dataset/khong-co-that', status: 404 },
     ].map((p) => ({ status: 200, ...p }));
@@ -429,6 +430,43 @@ test('keyboard only, from search to download', async (t) => {
     outlined || changed,
     () => `the focused download link has no visible focus style: focused ${JSON.stringify(f)}, unfocused ${JSON.stringify(u)}`,
   );
+});
+
+test('sign in with a password, see a private dataset, sign out', async (t) => {
+  // A private dataset of the demo, and its department's editor (demo password).
+  check(process.env.KHO_TOKEN, 'KHO_TOKEN (the demo sysadmin\'s token) is set by run.sh');
+  const found = await api('package_search', { include_private: 'true', fq: 'capacity:private', rows: '1' }, process.env.KHO_TOKEN);
+  const secret = found.results?.[0];
+  check(secret, 'the demo has a private dataset');
+  const editor = `${secret.organization.name}-bien-tap`;
+  // axe is injected into this page past the site's CSP (the CSP itself is checked elsewhere).
+  const page = await t.newPage({ bypassCSP: true });
+  await open(page, `/dataset/${secret.name}`, 404);
+  // The sign-in link returns to the page it was followed from.
+  await open(page, '/dataset');
+  await navigate(page, () => page.locator('header a[href*="/user/login"]').click(), (u) => u.pathname === '/user/login', 'open the sign-in page');
+  // A wrong password first: the error is announced and tied to the field; axe on that state.
+  await page.fill('#login', editor);
+  await page.fill('#password', 'sai-mat-khau');
+  await navigate(page, () => page.click('form.form button[type=submit]'), () => true, 'submit a wrong password');
+  check(await page.locator('[role=alert]').count() === 1, 'the refusal is announced');
+  eq(await page.getAttribute('#login', 'aria-describedby'), 'login-error', 'the error is tied to the field');
+  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate((values) => axe.run(document, { runOnly: { type: 'tag', values } }), AXE_TAGS);
+  check(result.violations.length === 0, () => `axe on the refused sign-in: ${result.violations.map((v) => v.id).join(', ')}`);
+  // The right password: back where the sign-in started, signed in.
+  await page.fill('#password', 'kho-demo-2025');
+  await navigate(page, () => page.click('form.form button[type=submit]'), (u) => u.pathname === '/dataset', 'sign in');
+  check(await page.locator('[data-testid=signed-in]').count() === 1, 'the header names the signed-in user');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'signed-in-vi-1280.png'), fullPage: false });
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'kho_session');
+  check(session && session.httpOnly && session.sameSite === 'Lax', 'an HttpOnly, SameSite=Lax session cookie');
+  await open(page, `/dataset/${secret.name}`, 200);
+  // Sign out from the header: the private dataset is gone again.
+  await navigate(page, () => page.locator('header form.account button').click(), (u) => u.pathname === '/', 'sign out');
+  await open(page, `/dataset/${secret.name}`, 404);
 });
 
 test(

@@ -129,6 +129,19 @@ about-machines-heading = For developers
 about-api = CKAN-compatible API (Action API)
 about-dcat = DCAT-AP catalogue (Turtle)
 
+login-link = Sign in
+login-heading = Sign in
+login-name = User name or e-mail
+login-password = Password
+login-submit = Sign in
+login-refused = The user name or the password is wrong.
+login-throttled = Too many failed sign-ins. Please try again in 15 minutes.
+logout-heading = Sign out
+logout-submit = Sign out
+logout-not-signed-in = You are not signed in.
+csrf-heading = Request refused
+csrf-refused = The form has expired or was not sent from this site. Please reload the page and try again.
+
 error-not-found = Page not found
 error-not-found-text = The page you asked for does not exist or you may not see it. Try searching the data.
 error-internal = Something went wrong

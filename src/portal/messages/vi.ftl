@@ -123,6 +123,19 @@ about-machines-heading = Dành cho lập trình viên
 about-api = API tương thích CKAN (Action API)
 about-dcat = Danh mục theo chuẩn DCAT-AP (Turtle)
 
+login-link = Đăng nhập
+login-heading = Đăng nhập
+login-name = Tên đăng nhập hoặc thư điện tử
+login-password = Mật khẩu
+login-submit = Đăng nhập
+login-refused = Tên đăng nhập hoặc mật khẩu không đúng.
+login-throttled = Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.
+logout-heading = Đăng xuất
+logout-submit = Đăng xuất
+logout-not-signed-in = Bạn chưa đăng nhập.
+csrf-heading = Yêu cầu bị từ chối
+csrf-refused = Biểu mẫu đã hết hạn hoặc không được gửi từ trang này. Vui lòng tải lại trang và thử lại.
+
 error-not-found = Không tìm thấy trang
 error-not-found-text = Trang bạn tìm không tồn tại hoặc bạn không có quyền xem. Hãy thử tìm kiếm dữ liệu.
 error-internal = Đã xảy ra lỗi

@@ -27,6 +27,13 @@ pub fn render(ctx: &Ctx, status: StatusCode) -> String {
     } else {
         (m.t("error-internal"), m.t("error-internal-text"))
     };
+    render_message(ctx, status, &heading, &message)
+}
+
+/// Renders an error page with its own heading and message.
+pub fn render_message(ctx: &Ctx, _status: StatusCode, heading: &str, message: &str) -> String {
+    let m = ctx.m;
+    let (heading, message) = (heading.to_string(), message.to_string());
     let page = ErrorPage {
         chrome: Chrome::new(ctx, heading.clone(), ""),
         m,

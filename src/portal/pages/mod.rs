@@ -8,3 +8,4 @@ pub mod groups;
 pub mod home;
 pub mod resource;
 pub mod search;
+pub mod user;
