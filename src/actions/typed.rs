@@ -108,6 +108,40 @@ pub fn package_activity_list(
     }
 }
 
+/// `api_token_list`: a user's tokens (never the token strings), for the user or a sysadmin.
+pub fn api_token_list(context: &ActionContext, user: &str) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("user_id".into(), Value::String(user.to_string()));
+    let params = Params(fields, Vec::new());
+    admit(&context.caller, &params)?;
+    match super::token::api_token_list(context, &params)? {
+        Value::Array(items) => Ok(items.into_iter().filter_map(|item| item.as_object().cloned()).collect()),
+        _ => Err(ActionError::Internal(anyhow::anyhow!("a token list answered no list"))),
+    }
+}
+
+/// `api_token_create`: a new token for `user`, named `name`; returns `(token, id)` (the token
+/// string exists only in this answer).
+pub fn api_token_create(context: &ActionContext, user: &str, name: &str) -> ActionResult<(String, String)> {
+    let mut fields = Map::new();
+    fields.insert("user".into(), Value::String(user.to_string()));
+    fields.insert("name".into(), Value::String(name.to_string()));
+    let params = Params(fields, Vec::new());
+    admit(&context.caller, &params)?;
+    let created = super::token::api_token_create(context, &params)?;
+    let text = |key: &str| created.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    Ok((text("token"), text("id")))
+}
+
+/// `api_token_revoke`: revokes a token by its id (`jti`), the caller's own or, for a sysadmin, any.
+pub fn api_token_revoke(context: &ActionContext, jti: &str) -> ActionResult<()> {
+    let mut fields = Map::new();
+    fields.insert("jti".into(), Value::String(jti.to_string()));
+    let params = Params(fields, Vec::new());
+    admit(&context.caller, &params)?;
+    super::token::api_token_revoke(context, &params).map(|_| ())
+}
+
 /// The parameters `fields` with `id` set.
 fn with_id(id: &str, mut fields: Map<String, Value>) -> Params {
     fields.insert("id".into(), Value::String(id.to_string()));

@@ -29,6 +29,8 @@ pub struct Chrome {
     pub json_ld: Option<String>,
     /// The signed-in user's name and the session's form token (a session cookie only).
     pub user: Option<String>,
+    /// The signed-in user's account name (for the links to their own pages).
+    pub user_name: String,
     pub csrf: Option<String>,
     /// The sign-in page, returning here.
     pub login_href: String,
@@ -59,6 +61,7 @@ impl Chrome {
                     .or_else(|| user.map(|u| u.name.clone()))
                     .unwrap_or_default()
             }),
+            user_name: ctx.action.caller.active_user().map(|u| u.name.clone()).unwrap_or_default(),
             csrf: ctx.session.as_ref().map(|s| s.csrf_token.clone()),
             login_href: {
                 let here =

@@ -64,6 +64,15 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route(web::post().to(pages::user::login)),
         );
         config.service(
+            web::resource(format!("{prefix}/user/{{name}}/api-tokens"))
+                .route(web::get().to(pages::tokens::list))
+                .route(web::post().to(pages::tokens::create)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/user/{{name}}/api-tokens/{{jti}}/revoke"))
+                .route(web::post().to(pages::tokens::revoke)),
+        );
+        config.service(
             web::resource(format!("{prefix}/user/logout"))
                 .route(web::get().to(pages::user::logout_form))
                 .route(web::post().to(pages::user::logout)),
@@ -164,6 +173,11 @@ impl RequestParts {
     /// hold what others may not see, so no shared cache keeps it.
     pub fn cache_control(&self) -> &'static str {
         if self.credentials.is_anonymous() { "no-cache" } else { "private, no-cache" }
+    }
+
+    /// Whether the request carries no credentials.
+    pub fn is_anonymous(&self) -> bool {
+        self.credentials.is_anonymous()
     }
 
     /// Resolves the caller (on the blocking pool) and builds the page context.

@@ -175,3 +175,55 @@ fn sign_in_refuses_forgery_foreign_returns_and_guessing() {
     let html = hostile.text().unwrap();
     assert!(!html.contains("<script>alert(1)") && html.contains("&#34;&#62;&#60;script&#62;"), "escaped");
 }
+
+/// The session's form token on a page.
+fn csrf_of(html: &str) -> String {
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn api_tokens_are_created_once_used_and_revoked_in_the_portal() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        setup(&app);
+        app.user("nguoi-khac");
+        let session = session_of(&sign_in(&app, "bien-tap", PASSWORD, "", &[]));
+        // Not signed in: to the sign-in page, returning here.
+        let anonymous = get(&app, "/user/bien-tap/api-tokens", "");
+        assert_eq!(anonymous.status(), 303);
+        assert_eq!(anonymous.headers()["location"], "/user/login?came_from=%2Fuser%2Fbien-tap%2Fapi-tokens");
+        let page = get(&app, "/user/bien-tap/api-tokens", &session);
+        assert_eq!(page.status(), 200);
+        let csrf = csrf_of(&page.text().unwrap());
+        let post = |path: &str, fields: &[(&str, &str)]| {
+            client().post(format!("{}{path}", app.base)).header("Cookie", &session).form(fields).send().unwrap()
+        };
+        // A forged form creates nothing.
+        assert_eq!(post("/user/bien-tap/api-tokens", &[("name", "x"), ("csrf", "sai")]).status(), 403);
+        let created = post("/user/bien-tap/api-tokens", &[("name", "ckanapi <script>"), ("csrf", &csrf)]);
+        assert_eq!(created.status(), 200);
+        let html = created.text().unwrap();
+        let start = html.find("data-testid=\"new-token\">").unwrap() + 24;
+        let token = html[start..start + html[start..].find('<').unwrap()].to_string();
+        assert!(html.contains("ckanapi &#60;script&#62;"), "the name is escaped");
+        // The token works with the API, and is shown only once.
+        let shown = app.get("package_show", Some(&token), &[("id", "bi-mat")]);
+        assert_eq!(shown.result()["name"], json!("bi-mat"), "{engine:?}");
+        let again = get(&app, "/user/bien-tap/api-tokens", &session).text().unwrap();
+        assert!(!again.contains(&token));
+        // Another user cannot see or revoke it.
+        let listed = app.get("api_token_list", Some(&token), &[("user_id", "bien-tap")]);
+        let jti = listed.result().as_array().unwrap().iter().find(|t| t["name"] == "ckanapi <script>").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let other = session_of(&sign_in(&app, "nguoi-khac", PASSWORD, "", &[]));
+        assert_eq!(get(&app, "/user/bien-tap/api-tokens", &other).status(), 404);
+        // Revoked from the page: the API no longer accepts it.
+        let revoked = post(&format!("/user/bien-tap/api-tokens/{jti}/revoke"), &[("csrf", &csrf)]);
+        assert_eq!(revoked.status(), 200);
+        assert_eq!(app.get("package_show", Some(&token), &[("id", "bi-mat")]).status, 403);
+        drop(app);
+    }
+}

@@ -464,6 +464,17 @@ test('sign in with a password, see a private dataset, sign out', async (t) => {
   const session = cookies.find((c) => c.name === 'kho_session');
   check(session && session.httpOnly && session.sameSite === 'Lax', 'an HttpOnly, SameSite=Lax session cookie');
   await open(page, `/dataset/${secret.name}`, 200);
+  // The API tokens page: create one (shown once), axe on the page with it.
+  await navigate(page, () => page.locator('header a[href$="/api-tokens"]').click(), (u) => u.pathname.endsWith('/api-tokens'), 'open the API tokens page');
+  await page.fill('#token-name', 'ckanapi');
+  await navigate(page, () => page.click('form.form button[type=submit]'), () => true, 'create a token');
+  const token = (await page.locator('[data-testid=new-token]').textContent()).trim();
+  check(token.length > 20, 'the new token is shown');
+  const who = await fetch(url('/api/3/action/package_show?id=' + secret.name), { headers: { Authorization: token } });
+  eq(who.status, 200, 'the new token reads the private dataset through the API');
+  await page.addScriptTag({ content: axeSource });
+  const tokensAxe = await page.evaluate((values) => axe.run(document, { runOnly: { type: 'tag', values } }), AXE_TAGS);
+  check(tokensAxe.violations.length === 0, () => `axe on the tokens page: ${tokensAxe.violations.map((v) => v.id).join(', ')}`);
   // Sign out from the header: the private dataset is gone again.
   await navigate(page, () => page.locator('header form.account button').click(), (u) => u.pathname === '/', 'sign out');
   await open(page, `/dataset/${secret.name}`, 404);

@@ -8,4 +8,5 @@ pub mod groups;
 pub mod home;
 pub mod resource;
 pub mod search;
+pub mod tokens;
 pub mod user;

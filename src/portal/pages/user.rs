@@ -67,11 +67,11 @@ fn secure_site(services: &Services) -> bool {
     services.config.effective_site_url().starts_with("https://")
 }
 
-fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
 }
 
