@@ -3,6 +3,7 @@
 //! accessors for what in-process callers (the portal, the harvester, DCAT, downloads) read.
 
 use serde_json::{Map, Value};
+use unicode_normalization::UnicodeNormalization;
 
 /// Returns a text field of a dict ("" when absent or not text).
 pub fn text<'a>(dict: &'a Map<String, Value>, key: &str) -> &'a str {
@@ -127,6 +128,30 @@ impl Group {
     pub fn package_count(&self) -> Option<u64> {
         self.0.get("package_count").and_then(Value::as_u64)
     }
+}
+
+/// A dataset name (URL) made from a title: diacritics removed, lower case, words joined by
+/// hyphens, at most 100 characters (CKAN's limit).
+pub fn slug(text: &str) -> String {
+    let folded: String = text
+        .nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'd',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect();
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(100).collect();
+    out.trim_end_matches('-').to_string()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{ActionContext, Params, admit, group, package};
+use super::{ActionContext, Params, Upload, admit, group, package};
 use crate::error::{ActionError, ActionResult};
 use crate::model::{Dataset, Group, Resource};
 
@@ -140,6 +140,95 @@ pub fn api_token_revoke(context: &ActionContext, jti: &str) -> ActionResult<()> 
     let params = Params(fields, Vec::new());
     admit(&context.caller, &params)?;
     super::token::api_token_revoke(context, &params).map(|_| ())
+}
+
+/// `package_create` as CKAN's web form calls it (`allow_state_change`): the caller may create
+/// the dataset as a `draft` (state `draft`) or publish it at once (`active`).
+pub fn package_create_from_form(context: &ActionContext, draft: &Dataset) -> ActionResult<Dataset> {
+    let params = Params(draft.0.clone(), Vec::new());
+    admit(&context.caller, &params)?;
+    let (dict, _) = package::create_allowing_state(context, &params, true)?;
+    Ok(Dataset(dict))
+}
+
+/// Whether the caller may edit a dataset it can read (`package_update`'s permission); a
+/// dataset it cannot read is not found.
+pub fn package_can_edit(context: &ActionContext, id: &str) -> ActionResult<bool> {
+    context.store().read(|tx| {
+        let row = package::readable(tx, &context.caller, id)?;
+        package::can_edit(tx, &context.caller, &row)
+    })
+}
+
+/// `organization_list_for_user`: the caller's organisations where it holds `permission`
+/// (`create_dataset`, `manage_group`, `read`), by title, each with the caller's `capacity`.
+pub fn organizations_of_caller(context: &ActionContext, permission: &str) -> ActionResult<Vec<Group>> {
+    let mut fields = Map::new();
+    fields.insert("permission".into(), Value::String(permission.to_string()));
+    list_of(run(context, fields, Vec::new(), group::organization_list_for_user)?, Group)
+}
+
+/// `resource_create`: adds a resource (a link, or the file in `upload`) to a dataset.
+pub fn resource_create(
+    context: &ActionContext,
+    dataset_id: &str,
+    mut fields: Map<String, Value>,
+    upload: Option<Upload>,
+) -> ActionResult<Resource> {
+    fields.insert("package_id".into(), Value::String(dataset_id.to_string()));
+    dict_of(run(context, fields, upload.into_iter().collect(), package::resource_create)?, Resource)
+}
+
+/// `resource_patch`: sets the given fields of a resource (and its file, with `upload`).
+pub fn resource_patch(
+    context: &ActionContext,
+    id: &str,
+    fields: Map<String, Value>,
+    upload: Option<Upload>,
+) -> ActionResult<Resource> {
+    let Params(fields, _) = with_id(id, fields);
+    dict_of(run(context, fields, upload.into_iter().collect(), package::resource_patch)?, Resource)
+}
+
+/// `resource_delete`.
+pub fn resource_delete(context: &ActionContext, id: &str) -> ActionResult<()> {
+    let Params(fields, _) = with_id(id, Map::new());
+    run(context, fields, Vec::new(), package::resource_delete).map(|_| ())
+}
+
+/// `package_resource_reorder`: the dataset's resources in this order.
+pub fn package_resource_reorder(context: &ActionContext, id: &str, order: &[String]) -> ActionResult<()> {
+    let mut fields = Map::new();
+    fields.insert("order".into(), Value::from(order.to_vec()));
+    let Params(fields, _) = with_id(id, fields);
+    run(context, fields, Vec::new(), package::package_resource_reorder).map(|_| ())
+}
+
+/// `activity_diff`: the unified diff between an activity's object and the one before it, with
+/// both activities.
+pub fn activity_diff(context: &ActionContext, activity_id: &str) -> ActionResult<Map<String, Value>> {
+    let Params(fields, _) = with_id(activity_id, Map::new());
+    dict_of(run(context, fields, Vec::new(), super::activity::activity_diff)?, |map| map)
+}
+
+/// Admits the caller and runs a JSON action with these parameters.
+fn run(
+    context: &ActionContext,
+    fields: Map<String, Value>,
+    uploads: Vec<Upload>,
+    action: fn(&ActionContext, &Params) -> ActionResult<Value>,
+) -> ActionResult<Value> {
+    let params = Params(fields, uploads);
+    admit(&context.caller, &params)?;
+    action(context, &params)
+}
+
+/// The dicts of a list an action answered, in their model type.
+fn list_of<T>(value: Value, wrap: fn(Map<String, Value>) -> T) -> ActionResult<Vec<T>> {
+    match value {
+        Value::Array(items) => items.into_iter().map(|item| dict_of(item, wrap)).collect(),
+        other => Err(ActionError::Internal(anyhow::anyhow!("an action answered {other} where a list was due"))),
+    }
 }
 
 /// The parameters `fields` with `id` set.

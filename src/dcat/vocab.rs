@@ -42,6 +42,14 @@ impl Vocabularies {
         self.administrative_units.get(code).map(String::as_str)
     }
 
+    /// The 34 provincial units of 2025 as `(code, name)`, by code.
+    pub fn provinces(&self) -> Vec<(&str, &str)> {
+        let mut all: Vec<(&str, &str)> =
+            self.administrative_units.iter().map(|(code, name)| (code.as_str(), name.as_str())).collect();
+        all.sort();
+        all
+    }
+
     /// The EU data-theme IRI of a Kho theme (group name or `linh_vuc` value).
     pub fn theme(&self, key: &str) -> Option<String> {
         self.themes.get(key).map(|code| format!("{AUTHORITY}/data-theme/{code}"))

@@ -170,27 +170,6 @@ fn old_style_tones(text: &str) -> String {
     text.replace("hòa", "hoà").replace("Hòa", "Hoà").replace("thủy", "thuỷ").replace("ủy", "uỷ").replace("òa", "oà")
 }
 
-fn slug(text: &str) -> String {
-    let folded: String = text
-        .nfd()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .map(|c| match c {
-            'đ' => 'd',
-            'Đ' => 'd',
-            other => other.to_ascii_lowercase(),
-        })
-        .collect();
-    let mut out = String::new();
-    for c in folded.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
-}
-
 /// Returns the `package_create` parameters of the `index`-th generated dataset.
 pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
     let (org, theme, subjects) = CATALOGUE[index % CATALOGUE.len()];
@@ -215,7 +194,7 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
         title = title.nfd().collect();
         notes = notes.nfd().collect();
     }
-    let name = format!("{}-{}", slug(&format!("{subject} {year}")), index);
+    let name = format!("{}-{}", crate::model::slug(&format!("{subject} {year}")), index);
     let resource_count = 1 + sequence.below(4);
     let resources: Vec<Value> = (0..resource_count)
         .map(|r| {
@@ -303,6 +282,6 @@ mod tests {
         let titles: Vec<String> =
             (0..300).map(|i| dataset(i, &mut sequence)["title"].as_str().unwrap().to_string()).collect();
         assert!(titles.iter().any(|t| t.nfc().collect::<String>() != *t), "some NFD titles");
-        assert!(slug("Chất lượng nước mặt 2024") == "chat-luong-nuoc-mat-2024");
+        assert!(crate::model::slug("Chất lượng nước mặt 2024") == "chat-luong-nuoc-mat-2024");
     }
 }

@@ -14,6 +14,7 @@ use actix_web::{HttpResponse, web};
 
 pub use cors::Cors;
 pub use dcat::dataset as dcat_dataset;
+pub use multipart::{boundary as multipart_boundary, parse as multipart_parse};
 
 /// Registers every route.
 pub fn routes(config: &mut web::ServiceConfig) {

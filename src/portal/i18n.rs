@@ -210,7 +210,7 @@ mod tests {
                     || id.starts_with("cc-")
                     || id.starts_with("odc-")
                     || id.starts_with("other-")
-                    || matches!(id, "uk-ogl" | "vn-state-open-data")
+                    || matches!(id, "uk-ogl" | "vn-state-open-data" | "vn-dataset")
                     || ["linh_vuc", "pham_vi", "tan_suat"].iter().any(|f| id.contains(f));
                 if !not_a_message && !known.contains(id) {
                     missing.push(format!("{}: {id}", path.display()));

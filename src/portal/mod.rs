@@ -4,6 +4,7 @@
 
 mod assets;
 mod chrome;
+pub mod forms;
 pub mod i18n;
 pub mod markdown;
 mod pages;
@@ -40,6 +41,33 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 );
             }
         };
+    }
+    // Forms: a page (GET) and its submission (POST), for signed-in callers.
+    macro_rules! form {
+        ($path:expr, $get:expr, $post:expr) => {
+            for prefix in ["", "/en"] {
+                config.service(
+                    web::resource(format!("{prefix}{}", $path)).route(web::get().to($get)).route(web::post().to($post)),
+                );
+            }
+        };
+    }
+    form!("/dataset/new", pages::dataset_form::new_form, pages::dataset_form::create);
+    form!("/dataset/edit/{id}", pages::dataset_form::edit_form, pages::dataset_form::update);
+    form!("/dataset/delete/{id}", pages::dataset_form::delete_form, pages::dataset_form::delete);
+    form!("/dataset/resources/{id}", pages::resource_form::order_form, pages::resource_form::reorder);
+    form!("/dataset/{id}/resource/new", pages::resource_form::new_form, pages::resource_form::create);
+    form!("/dataset/{id}/resource/{resource_id}/edit", pages::resource_form::edit_form, pages::resource_form::update);
+    form!(
+        "/dataset/{id}/resource/{resource_id}/delete",
+        pages::resource_form::delete_form,
+        pages::resource_form::delete
+    );
+    for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/dataset/publish/{{id}}"))
+                .route(web::post().to(pages::dataset_form::publish)),
+        );
     }
     page!("/", pages::home::page);
     config.service(
@@ -126,6 +154,8 @@ impl Ctx<'_> {
 #[derive(Debug)]
 pub enum PageError {
     NotFound,
+    /// The caller may see the object but not change it.
+    Forbidden,
     Action(ActionError),
 }
 
@@ -203,6 +233,7 @@ impl RequestParts {
 pub fn failure_page(ctx: &Ctx, error: PageError) -> (StatusCode, String) {
     match error {
         PageError::NotFound => (StatusCode::NOT_FOUND, pages::error::render(ctx, StatusCode::NOT_FOUND)),
+        PageError::Forbidden => (StatusCode::FORBIDDEN, pages::error::render(ctx, StatusCode::FORBIDDEN)),
         PageError::Action(error) => {
             tracing::error!(%error, path = %ctx.path, "page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, pages::error::render(ctx, StatusCode::INTERNAL_SERVER_ERROR))

@@ -37,7 +37,7 @@ pub use resource::{
 };
 pub use revise::package_revise;
 use write::find_locked as find_locked_public;
-pub use write::{create_with_text, package_create_json, package_patch, package_update};
+pub use write::{create_allowing_state, create_with_text, package_create_json, package_patch, package_update};
 
 /// Returns what the caller may see in listings: everything (sysadmin), or public datasets plus
 /// those of the organisations where they hold any role.

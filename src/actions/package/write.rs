@@ -305,13 +305,28 @@ pub fn package_create_json(context: &ActionContext, params: &Params, out: &mut S
 /// Creates a dataset; returns its dict and that dict as JSON text (the one way a create's
 /// result is built, for the API and the typed action alike).
 pub fn create_with_text(context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
+    create_allowing_state(context, params, false)
+}
+
+/// Creates a dataset; with `allow_state_change` (CKAN's context flag, set by its web form, never
+/// by the API) the caller may create it as a `draft` without being a sysadmin.
+pub fn create_allowing_state(
+    context: &ActionContext,
+    params: &Params,
+    allow_state_change: bool,
+) -> ActionResult<(Map<String, Value>, String)> {
     if context.caller.active_user().is_none() {
         return Err(ActionError::denied(format!("User {} not authorized to create packages", context.caller.name())));
     }
-    context.store().write(|tx| create_in(tx, context, params))
+    context.store().write(|tx| create_in(tx, context, params, allow_state_change))
 }
 
-fn create_in(tx: &mut Tx, context: &ActionContext, params: &Params) -> ActionResult<(Map<String, Value>, String)> {
+fn create_in(
+    tx: &mut Tx,
+    context: &ActionContext,
+    params: &Params,
+    allow_state_change: bool,
+) -> ActionResult<(Map<String, Value>, String)> {
     let caller = &context.caller;
     let rights = CreateRights::of(tx, caller)?;
     if !rights.anywhere() {
@@ -350,8 +365,10 @@ fn create_in(tx: &mut Tx, context: &ActionContext, params: &Params) -> ActionRes
     let (extras, sent_extras) =
         with_schema_fields(context, params, &dataset_type, input.extras.clone().unwrap_or_default(), &mut errors);
     errors.into_result()?;
-    let state =
-        input.state.clone().filter(|s| caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()));
+    let state = input.state.clone().filter(|s| {
+        (caller.is_sysadmin() && ["active", "draft", "deleted"].contains(&s.as_str()))
+            || (allow_state_change && ["active", "draft"].contains(&s.as_str()))
+    });
     let mut row = PackageRow {
         id: id.clone(),
         title: None,

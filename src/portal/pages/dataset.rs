@@ -54,6 +54,8 @@ struct DatasetView {
     citation: String,
     activities: Option<Vec<ActivityLine>>,
     api_href: String,
+    /// Whether the signed-in caller may edit it (the editor's buttons).
+    can_edit: bool,
 }
 
 /// `GET /dataset/{id}`: RDF for `{id}.ttl` and friends or an RDF `Accept`, else the page.
@@ -317,6 +319,7 @@ fn build(ctx: &Ctx, id: &str) -> PageResult {
         citation,
         activities: recent_activity(ctx, &name, 5),
         api_href: format!("/api/3/action/package_show?id={name}"),
+        can_edit: ctx.session.is_some() && typed::package_can_edit(&ctx.action, dataset.id()).unwrap_or(false),
         title,
         name,
     };

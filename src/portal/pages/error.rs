@@ -24,6 +24,8 @@ pub fn render(ctx: &Ctx, status: StatusCode) -> String {
     let m = ctx.m;
     let (heading, message) = if status == StatusCode::NOT_FOUND {
         (m.t("error-not-found"), m.t("error-not-found-text"))
+    } else if status == StatusCode::FORBIDDEN {
+        (m.t("error-forbidden"), m.t("error-forbidden-text"))
     } else {
         (m.t("error-internal"), m.t("error-internal-text"))
     };

@@ -3,10 +3,12 @@
 pub mod about;
 pub mod activity;
 pub mod dataset;
+pub mod dataset_form;
 pub mod error;
 pub mod groups;
 pub mod home;
 pub mod resource;
+pub mod resource_form;
 pub mod search;
 pub mod tokens;
 pub mod user;

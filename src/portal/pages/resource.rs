@@ -27,6 +27,9 @@ struct ResourceView {
     no_preview: String,
     fields: Vec<FieldRow>,
     api_href: String,
+    resource_id: String,
+    /// Whether the signed-in caller may edit it (the editor's buttons).
+    can_edit: bool,
 }
 
 pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
@@ -87,6 +90,8 @@ fn build(ctx: &Ctx, id: &str, resource_id: &str) -> PageResult {
         no_preview,
         fields,
         api_href: format!("/api/3/action/resource_show?id={}", resource.id()),
+        resource_id: resource.id().to_string(),
+        can_edit: ctx.session.is_some() && typed::package_can_edit(&ctx.action, dataset.id()).unwrap_or(false),
         dataset_name,
         dataset_title,
         title,
