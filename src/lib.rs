@@ -7,6 +7,7 @@ pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod dcat;
 pub mod demo;

@@ -211,6 +211,68 @@ pub fn activity_diff(context: &ActionContext, activity_id: &str) -> ActionResult
     dict_of(run(context, fields, Vec::new(), super::activity::activity_diff)?, |map| map)
 }
 
+/// `organization_member_create`: gives a user (by name, or by e-mail address when it holds an
+/// `@`) a role in an organisation, or changes it.
+pub fn organization_member_create(
+    context: &ActionContext,
+    organization: &str,
+    user: &str,
+    role: &str,
+) -> ActionResult<()> {
+    let username = if user.contains('@') {
+        // Only an organisation's administrators learn whether an address has an account.
+        let managed = organizations_of_caller(context, "membership")?;
+        if !managed.iter().any(|g| g.id() == organization || g.name() == organization) {
+            return Err(ActionError::denied(format!("User {} not authorized to add members", context.caller.name())));
+        }
+        let found = context.store().read(|tx| crate::store::users::find_active_by_email(tx, user))?;
+        found.map(|u| u.name).ok_or_else(|| ActionError::field("username", "User not found"))?
+    } else {
+        user.to_string()
+    };
+    let mut fields = Map::new();
+    fields.insert("username".into(), Value::String(username));
+    fields.insert("role".into(), Value::String(role.to_string()));
+    let Params(fields, _) = with_id(organization, fields);
+    run(context, fields, Vec::new(), super::member::organization_member_create).map(|_| ())
+}
+
+/// `organization_member_delete`: removes a user from an organisation.
+pub fn organization_member_delete(context: &ActionContext, organization: &str, user: &str) -> ActionResult<()> {
+    let mut fields = Map::new();
+    fields.insert("username".into(), Value::String(user.to_string()));
+    let Params(fields, _) = with_id(organization, fields);
+    run(context, fields, Vec::new(), super::member::organization_member_delete).map(|_| ())
+}
+
+/// `user_show`: a user's dict as the caller may see it, with the datasets they created
+/// (`include_datasets`, at most 50, those the caller may read).
+pub fn user_show(context: &ActionContext, id: &str, include_datasets: bool) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("include_datasets".into(), Value::Bool(include_datasets));
+    let Params(fields, _) = with_id(id, fields);
+    dict_of(run(context, fields, Vec::new(), super::user::user_show)?, |map| map)
+}
+
+/// `user_patch`: sets the given fields of a user (the user or a sysadmin).
+pub fn user_patch(context: &ActionContext, id: &str, changes: Map<String, Value>) -> ActionResult<Map<String, Value>> {
+    let Params(fields, _) = with_id(id, changes);
+    dict_of(run(context, fields, Vec::new(), super::user::user_patch)?, |map| map)
+}
+
+/// `organization_activity_list`: a page of an organisation's activity (its datasets' changes
+/// included), newest first, as the caller may see it.
+pub fn organization_activity_list(
+    context: &ActionContext,
+    id: &str,
+    limit: usize,
+) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("limit".into(), Value::from(limit));
+    let Params(fields, _) = with_id(id, fields);
+    list_of(run(context, fields, Vec::new(), super::activity::organization_activity_list)?, |map| map)
+}
+
 /// Admits the caller and runs a JSON action with these parameters.
 fn run(
     context: &ActionContext,

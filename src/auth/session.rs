@@ -94,10 +94,7 @@ pub fn check_password(store: &Store, login: &str, password: &str, address: &str)
     }
     let user = store.read(|tx| -> StoreResult<Option<UserRow>> {
         if login.contains('@') {
-            let wanted = login.to_lowercase();
-            return Ok(users::all(tx)?
-                .into_iter()
-                .find(|u| u.state == "active" && u.email.as_deref().is_some_and(|e| e.to_lowercase() == wanted)));
+            return users::find_active_by_email(tx, login);
         }
         Ok(users::find(tx, login)?.filter(|u| u.name == login))
     })?;

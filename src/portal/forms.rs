@@ -172,8 +172,8 @@ pub async fn signed_form(
     )
 }
 
-/// The errors of a refused submission by field (CKAN's `error_dict`), or the error itself
-/// when it is not about fields. A refusal of permission is shown as not found, as pages do.
+/// The errors of a refused submission by field (CKAN's `error_dict`; a refusal with a reason
+/// under the empty key), or the error itself when it is not about fields.
 pub fn field_errors(error: ActionError) -> Result<Vec<(String, String)>, PageError> {
     match error {
         ActionError::Validation(map) => Ok(map
@@ -191,6 +191,9 @@ pub fn field_errors(error: ActionError) -> Result<Vec<(String, String)>, PageErr
                 (field, text)
             })
             .collect()),
+        // Refused although the caller may use the form (an administrator lowering their own
+        // role): the reason is shown with the form.
+        ActionError::Authorization(Some(reason)) => Ok(vec![(String::new(), reason)]),
         other => Err(other.into()),
     }
 }
@@ -305,7 +308,8 @@ pub fn place_errors(
     }
     for (key, message) in errors {
         if !fields.iter().any(|f| f.name == key) {
-            unplaced.push(ErrorLine { field: None, message: format!("{key}: {message}") });
+            let message = if key.is_empty() { message } else { format!("{key}: {message}") };
+            unplaced.push(ErrorLine { field: None, message });
         }
     }
     summary.extend(unplaced);
@@ -320,6 +324,7 @@ fn error_text(m: &super::i18n::Msgs, message: &str) -> String {
         "Date format incorrect" => "form-error-date",
         "That URL is already in use." | "Group name already exists in database" => "form-error-name-used",
         "An organization must be provided" => "form-error-organization",
+        "User not found" => "form-error-user-not-found",
         _ if message.starts_with("Must be purely lowercase alphanumeric") => "form-error-name-format",
         _ if message.contains("is not a valid format") => "form-error-email",
         _ if message.starts_with("Not a 2025 administrative unit code: ") => {

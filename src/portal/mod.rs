@@ -63,7 +63,15 @@ pub fn routes(config: &mut web::ServiceConfig) {
         pages::resource_form::delete_form,
         pages::resource_form::delete
     );
+    form!("/organization/member_delete/{id}", pages::members::delete_form, pages::members::delete);
     for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/organization/members/{{id}}")).route(web::get().to(pages::members::page)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/organization/member_new/{{id}}"))
+                .route(web::post().to(pages::members::save)),
+        );
         config.service(
             web::resource(format!("{prefix}/dataset/publish/{{id}}"))
                 .route(web::post().to(pages::dataset_form::publish)),
@@ -78,6 +86,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
     );
     page!("/dataset", pages::search::page);
     page!("/dataset/activity/{id}", pages::activity::page);
+    page!("/dataset/changes/{id}", pages::changes::page);
     page!("/dataset/{id}/resource/{resource_id}", pages::resource::page);
     page!("/dataset/{id}", pages::dataset::page);
     page!("/organization", pages::groups::organizations);
@@ -85,6 +94,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
     page!("/group", pages::groups::groups);
     page!("/group/{id}", pages::groups::group);
     page!("/about", pages::about::page);
+    for prefix in ["", "/en"] {
+        config.service(web::resource(format!("{prefix}/dashboard")).route(web::get().to(pages::dashboard::page)));
+        for section in ["datasets", "organizations"] {
+            config.service(
+                web::resource(format!("{prefix}/dashboard/{section}")).route(web::get().to(pages::dashboard::section)),
+            );
+        }
+    }
     for prefix in ["", "/en"] {
         config.service(
             web::resource(format!("{prefix}/user/login"))
@@ -105,7 +122,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route(web::get().to(pages::user::logout_form))
                 .route(web::post().to(pages::user::logout)),
         );
+        config.service(
+            web::resource(format!("{prefix}/user/edit/{{name}}"))
+                .route(web::get().to(pages::profile::edit_form))
+                .route(web::post().to(pages::profile::update)),
+        );
     }
+    // After /user/login and /user/logout, which it would otherwise match.
+    page!("/user/{name}", pages::profile::page);
 }
 
 /// What a page is built with: the services, the caller, the language and the request's

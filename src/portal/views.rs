@@ -116,9 +116,14 @@ impl Pager {
 
 /// One line of an activity stream.
 pub struct ActivityLine {
+    pub id: String,
     pub label: String,
     pub timestamp: String,
     pub date: String,
+    /// The dataset it changed, as `(name, title)`, when it is a dataset's activity.
+    pub dataset: Option<(String, String)>,
+    /// Whether it changed an existing object (a diff with the version before exists).
+    pub is_change: bool,
 }
 
 impl ActivityLine {
@@ -131,7 +136,19 @@ impl ActivityLine {
             _ => "activity-other",
         };
         let timestamp = activity.get("timestamp").and_then(Value::as_str).unwrap_or_default().to_string();
-        ActivityLine { label: m.t(key), date: m.date(&timestamp), timestamp }
+        let dataset = activity.get("data").and_then(|d| d.get("package")).and_then(Value::as_object).map(|p| {
+            let name = text(p, "name").to_string();
+            let title = if text(p, "title").is_empty() { name.clone() } else { text(p, "title").to_string() };
+            (name, title)
+        });
+        ActivityLine {
+            id: text(activity, "id").to_string(),
+            label: m.t(key),
+            date: m.date(&timestamp),
+            timestamp,
+            dataset,
+            is_change: kind.starts_with("changed"),
+        }
     }
 }
 

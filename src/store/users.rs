@@ -42,6 +42,14 @@ pub fn find(tx: &mut Tx, id_or_name: &str) -> StoreResult<Option<UserRow>> {
     map_err(users::table.filter(users::name.eq(id_or_name)).select(UserRow::as_select()).first(tx).optional())
 }
 
+/// Finds the active user with this e-mail address (case-insensitive).
+pub fn find_active_by_email(tx: &mut Tx, email: &str) -> StoreResult<Option<UserRow>> {
+    let wanted = email.to_lowercase();
+    Ok(all(tx)?
+        .into_iter()
+        .find(|u| u.state == "active" && u.email.as_deref().is_some_and(|e| e.to_lowercase() == wanted)))
+}
+
 /// Finds users by id.
 pub fn find_many(tx: &mut Tx, ids: &[String]) -> StoreResult<Vec<UserRow>> {
     map_err(users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(tx))

@@ -45,6 +45,10 @@ struct GroupView {
     count: u64,
     datasets: Vec<DatasetSummary>,
     pager: Pager,
+    /// The signed-in caller's role in this organisation (`admin`, `editor`, `member`).
+    capacity: String,
+    id: String,
+    name: String,
 }
 
 fn kind(organization: bool) -> (&'static str, &'static str) {
@@ -116,6 +120,7 @@ fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
     let count = found.as_ref().map_or(0, |f| f.count);
     let base = format!("{}/{kind}/{name}", ctx.lang.prefix());
     let pages = pages_of(count);
+
     let pager = Pager::new(&m, state.page, pages, |n| State { page: n, ..state.clone() }.href(&base));
     let page = GroupView {
         chrome: Chrome::new(ctx, title.clone(), kind),
@@ -135,6 +140,21 @@ fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
         datasets: found.map(|f| f.datasets().iter().map(|d| DatasetSummary::of(d, &m)).collect()).unwrap_or_default(),
         pager,
         title,
+        capacity: caller_capacity(ctx, &group, organization),
+        id: group.id().to_string(),
+        name,
     };
     Ok(page.render()?)
+}
+
+/// The signed-in caller's role in an organisation (empty for groups and anonymous callers).
+fn caller_capacity(ctx: &Ctx, group: &crate::model::Group, organization: bool) -> String {
+    if !organization || ctx.session.is_none() {
+        return String::new();
+    }
+    let mine = typed::organizations_of_caller(&ctx.action, "read").unwrap_or_default();
+    mine.iter()
+        .find(|g| g.id() == group.id())
+        .and_then(|g| g.0.get("capacity").and_then(|c| c.as_str()).map(str::to_string))
+        .unwrap_or_default()
 }

@@ -2,11 +2,15 @@
 
 pub mod about;
 pub mod activity;
+pub mod changes;
+pub mod dashboard;
 pub mod dataset;
 pub mod dataset_form;
 pub mod error;
 pub mod groups;
 pub mod home;
+pub mod members;
+pub mod profile;
 pub mod resource;
 pub mod resource_form;
 pub mod search;

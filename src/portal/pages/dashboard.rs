@@ -1,0 +1,149 @@
+//! `/dashboard`: a signed-in user's start page: datasets of their organisations due for their
+//! periodic update (`crate::compliance`), their own datasets (drafts and private ones
+//! included), their organisations with their role, and the recent activity of those
+//! organisations. `/dashboard/datasets` and `/dashboard/organizations` (CKAN's addresses) lead
+//! to its sections.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde_json::Value;
+
+use crate::actions::{SearchQuery, Services, exact_filter, typed};
+use crate::model::{Dataset, text};
+use crate::portal::forms::{Answer, signed_page};
+use crate::portal::i18n::Msgs;
+use crate::portal::views::{ActivityLine, DatasetSummary, vi_attr};
+use crate::portal::{Chrome, Ctx, PageError};
+
+/// Datasets examined for due updates (oldest first); a department holds far fewer.
+const DUE_SCAN: usize = 1000;
+/// Organisations whose activity the dashboard reads.
+const ACTIVITY_ORGANIZATIONS: usize = 8;
+
+pub struct DueLine {
+    pub name: String,
+    pub title: String,
+    pub organization: String,
+    pub frequency: String,
+    pub last_update: String,
+    pub deadline: String,
+    pub overdue: bool,
+}
+
+pub struct OrganizationLine {
+    pub name: String,
+    pub title: String,
+    pub role: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardView {
+    chrome: Chrome,
+    m: Msgs,
+    vi_attr: &'static str,
+    due: Vec<DueLine>,
+    due_more: bool,
+    mine: Vec<DatasetSummary>,
+    organizations: Vec<OrganizationLine>,
+    activities: Vec<ActivityLine>,
+    /// Whether the user may create datasets in some organisation.
+    can_create: bool,
+}
+
+/// `GET /dashboard/datasets`, `/dashboard/organizations`: the dashboard's section.
+pub async fn section(request: HttpRequest) -> HttpResponse {
+    let lang = crate::portal::i18n::Lang::of_path(request.path());
+    let anchor = if request.path().ends_with("organizations") { "organizations" } else { "datasets" };
+    HttpResponse::SeeOther().insert_header((header::LOCATION, format!("{}/dashboard#{anchor}", lang.prefix()))).finish()
+}
+
+/// `GET /dashboard`.
+pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    signed_page(request, services, |ctx| Ok(Answer::ok(build(ctx)?))).await
+}
+
+fn search(ctx: &Ctx, filter: String, sort: &str, rows: usize) -> Result<Vec<Dataset>, PageError> {
+    let query = SearchQuery {
+        fq_list: vec![filter],
+        sort: sort.to_string(),
+        rows,
+        include_private: true,
+        include_drafts: true,
+        ..SearchQuery::default()
+    };
+    Ok(typed::package_search(&ctx.action, &query)?.datasets())
+}
+
+fn any_of(field: &str, values: &[&str]) -> String {
+    let clauses: Vec<String> = values.iter().map(|v| exact_filter(field, v)).collect();
+    format!("({})", clauses.join(" OR "))
+}
+
+fn build(ctx: &Ctx) -> Result<String, PageError> {
+    let m = ctx.m;
+    let user_id = ctx.action.caller.user_id().unwrap_or_default().to_string();
+    let memberships = typed::organizations_of_caller(&ctx.action, "read")?;
+    let role_of = |g: &crate::model::Group| g.0.get("capacity").and_then(Value::as_str).unwrap_or_default().to_string();
+    let editable: Vec<&str> =
+        memberships.iter().filter(|g| matches!(role_of(g).as_str(), "admin" | "editor")).map(|g| g.id()).collect();
+    let today = crate::store::now().date();
+    let mut due = Vec::new();
+    if !editable.is_empty() {
+        for dataset in search(ctx, any_of("owner_org", &editable), "metadata_modified asc", DUE_SCAN)? {
+            let frequency = text(&dataset.0, "tan_suat_cap_nhat");
+            let modified = dataset.metadata_modified();
+            let Some(last) = modified.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            else {
+                continue;
+            };
+            if let Some((deadline, overdue)) = crate::compliance::owed(frequency, last, today) {
+                due.push(DueLine {
+                    name: dataset.name().to_string(),
+                    title: dataset.display_title().to_string(),
+                    organization: DatasetSummary::of(&dataset, &m).organization,
+                    frequency: super::search::choice_label(ctx, "tan_suat_cap_nhat", frequency)
+                        .unwrap_or_else(|| frequency.to_string()),
+                    last_update: m.date(modified),
+                    deadline: m.date(&deadline.format("%Y-%m-%d").to_string()),
+                    overdue,
+                });
+            }
+        }
+    }
+    due.sort_by_key(|d| !d.overdue);
+    let due_more = due.len() > 50;
+    due.truncate(50);
+    let mine = search(ctx, exact_filter("creator_user_id", &user_id), "metadata_modified desc", 20)?;
+    let mut activities: Vec<ActivityLine> = Vec::new();
+    for organization in memberships.iter().take(ACTIVITY_ORGANIZATIONS) {
+        let listed = typed::organization_activity_list(&ctx.action, organization.id(), 10)?;
+        activities.extend(listed.iter().map(|a| ActivityLine::of(a, &m)));
+    }
+    activities.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+    activities.dedup_by(|a, b| a.id == b.id);
+    activities.truncate(15);
+    let view = DashboardView {
+        chrome: Chrome::new(ctx, m.t("dashboard-heading"), "dashboard"),
+        m,
+        vi_attr: vi_attr(&m),
+        due,
+        due_more,
+        mine: mine.iter().map(|d| DatasetSummary::of(d, &m)).collect(),
+        organizations: memberships
+            .iter()
+            .map(|g| {
+                let role = role_of(g);
+                OrganizationLine {
+                    name: g.name().to_string(),
+                    title: g.display_title().to_string(),
+                    role: m.t(&format!("role-{role}")),
+                }
+            })
+            .collect(),
+        activities,
+        can_create: !editable.is_empty(),
+    };
+    Ok(view.render()?)
+}
