@@ -70,20 +70,20 @@ impl Answer {
     }
 }
 
-/// The sign-in page, returning to this request's address (for callers who are not signed in).
-pub fn sign_in_first(request: &HttpRequest) -> HttpResponse {
+/// The sign-in page's address, returning to this request's address.
+fn sign_in_address(request: &HttpRequest) -> String {
     let lang = super::i18n::Lang::of_path(request.path());
     let here = if request.query_string().is_empty() {
         request.path().to_string()
     } else {
         format!("{}?{}", request.path(), request.query_string())
     };
-    HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!("{}/user/login?came_from={}", lang.prefix(), super::views::encode(&here)),
-        ))
-        .finish()
+    format!("{}/user/login?came_from={}", lang.prefix(), super::views::encode(&here))
+}
+
+/// Sends a caller who is not signed in to the sign-in page, returning here.
+pub fn sign_in_first(request: &HttpRequest) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, sign_in_address(request))).finish()
 }
 
 fn answer(outcome: Result<Answer, actix_web::error::BlockingError>) -> HttpResponse {
@@ -118,9 +118,14 @@ pub async fn signed_page(
         return sign_in_first(&request);
     }
     let services = services.into_inner();
+    let sign_in = sign_in_address(&request);
     answer(
         web::block(move || {
             let ctx = parts.context(&services);
+            // A cookie whose session has ended signs no one in.
+            if ctx.session.is_none() {
+                return Answer::Redirect(sign_in);
+            }
             build(&ctx).unwrap_or_else(|e| failure(&ctx, e))
         })
         .await,
@@ -142,9 +147,13 @@ pub async fn signed_form(
     let form = Form::read(content_type, &body);
     let services = services.into_inner();
     let from_site = same_site(&request, &services.config.effective_site_url());
+    let sign_in = sign_in_address(&request);
     answer(
         web::block(move || {
             let ctx = parts.context(&services);
+            if ctx.session.is_none() {
+                return Answer::Redirect(sign_in);
+            }
             let Some(form) = form else {
                 let m = ctx.m;
                 let html = super::pages::error::render_message(

@@ -14,6 +14,7 @@ mod groups;
 mod helpers;
 mod hostile;
 mod portal;
+mod publishing;
 mod relevance;
 mod search;
 mod signin;

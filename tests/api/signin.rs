@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, engines, spawn_app};
 
-const PASSWORD: &str = "MatKhau-2024!";
+pub const PASSWORD: &str = "MatKhau-2024!";
 
 /// A client that keeps no cookies and follows no redirects: each test says what it sends.
 fn client() -> reqwest::blocking::Client {
@@ -26,7 +26,7 @@ fn login_token(app: &TestApp) -> String {
 }
 
 /// Posts the sign-in form; returns the response.
-fn sign_in(
+pub fn sign_in(
     app: &TestApp,
     login: &str,
     password: &str,
@@ -45,7 +45,7 @@ fn sign_in(
 }
 
 /// The session cookie a successful sign-in set.
-fn session_of(response: &reqwest::blocking::Response) -> String {
+pub fn session_of(response: &reqwest::blocking::Response) -> String {
     let cookie = response
         .headers()
         .get_all("set-cookie")
