@@ -206,7 +206,7 @@ KHO_BIN="$CARGO_TARGET_DIR/debug/kho" KHO_CKAN_PYTHON="$KHO_CKAN_VENV/bin/python
 # --- the portal in a real browser (Debian's chromium driven by Playwright, axe-core) ------------
 
 stage "browser tests (chromium, Playwright, axe-core; screenshots in ${KHO_ARTEFACTS:-$HOME/.cache/kho-artefacts}/browser)"
-KHO_BIN="$CARGO_TARGET_DIR/debug/kho" KHO_ARTEFACTS="${KHO_ARTEFACTS:-$HOME/.cache/kho-artefacts}/browser" \
+KHO_BIN="$CARGO_TARGET_DIR/debug/kho" KHO_CKANAPI="$KHO_VENV/bin/ckanapi" KHO_ARTEFACTS="${KHO_ARTEFACTS:-$HOME/.cache/kho-artefacts}/browser" \
     tests/browser/run.sh
 
 stage "all tests passed"

@@ -9,6 +9,7 @@
 
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -465,19 +466,169 @@ test('sign in with a password, see a private dataset, sign out', async (t) => {
   check(session && session.httpOnly && session.sameSite === 'Lax', 'an HttpOnly, SameSite=Lax session cookie');
   await open(page, `/dataset/${secret.name}`, 200);
   // The API tokens page: create one (shown once), axe on the page with it.
-  await navigate(page, () => page.locator('header a[href$="/api-tokens"]').click(), (u) => u.pathname.endsWith('/api-tokens'), 'open the API tokens page');
+  await navigate(page, () => page.locator('header [data-testid=dashboard-link]').click(), (u) => u.pathname === '/dashboard', 'open the dashboard');
+  await navigate(page, () => page.locator('main a[href$="/api-tokens"]').click(), (u) => u.pathname.endsWith('/api-tokens'), 'open the API tokens page');
   await page.fill('#token-name', 'ckanapi');
   await navigate(page, () => page.click('form.form button[type=submit]'), () => true, 'create a token');
   const token = (await page.locator('[data-testid=new-token]').textContent()).trim();
   check(token.length > 20, 'the new token is shown');
   const who = await fetch(url('/api/3/action/package_show?id=' + secret.name), { headers: { Authorization: token } });
   eq(who.status, 200, 'the new token reads the private dataset through the API');
+  // ckanapi, unchanged, with the token from the page.
+  check(process.env.KHO_CKANAPI, 'KHO_CKANAPI (the ckanapi command) is set by run.sh');
+  const shown = JSON.parse(
+    execFileSync(process.env.KHO_CKANAPI, ['action', 'package_show', `id=${secret.name}`, '-r', BASE, '-a', token], { encoding: 'utf8' }),
+  );
+  eq(shown.name, secret.name, 'ckanapi reads the private dataset with the token');
   await page.addScriptTag({ content: axeSource });
   const tokensAxe = await page.evaluate((values) => axe.run(document, { runOnly: { type: 'tag', values } }), AXE_TAGS);
   check(tokensAxe.violations.length === 0, () => `axe on the tokens page: ${tokensAxe.violations.map((v) => v.id).join(', ')}`);
   // Sign out from the header: the private dataset is gone again.
   await navigate(page, () => page.locator('header form.account button').click(), (u) => u.pathname === '/', 'sign out');
   await open(page, `/dataset/${secret.name}`, 404);
+});
+
+// --- publishing ----------------------------------------------------------------------------------
+
+// axe on the page as it is now (the page must be opened with bypassCSP).
+async function axeClean(page, label) {
+  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate((values) => axe.run(document, { runOnly: { type: 'tag', values } }), AXE_TAGS);
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  check(found.length === 0, () => `axe on ${label}: ${found.join('; ')}`);
+}
+
+async function signIn(page, login, password = 'kho-demo-2025') {
+  await open(page, '/user/login');
+  await page.fill('#login', login);
+  await page.fill('#password', password);
+  await navigate(page, () => page.click('form.form button[type=submit]'), (u) => u.pathname !== '/user/login', `sign in as ${login}`);
+  check(await page.locator('[data-testid=signed-in]').count() === 1, `${login} is signed in`);
+}
+
+// Fills the provincial dataset form (the page is on /dataset/new or an edit form).
+async function fillDataset(page, title) {
+  await page.fill('#field-title', title);
+  await page.fill('#field-notes', 'Danh sách **trạm sạc** xe điện công cộng, cập nhật hằng quý.');
+  await page.fill('#field-tag_string', 'xe điện, trạm sạc');
+  await page.selectOption('#field-license_id', 'cc-by');
+  await page.selectOption('#field-linh_vuc', 'nang-luong');
+  await page.selectOption('#field-tan_suat_cap_nhat', 'hang-quy');
+  await page.fill('#field-pham_vi_khong_gian', '52');
+  await page.fill('#field-co_so_phap_ly', 'Nghị định 47/2020/NĐ-CP');
+  await page.selectOption('#field-muc_do_chia_se', 'mo');
+  await page.selectOption('#field-thoi_han_truc_tuyen', '5-nam');
+  await page.fill('#field-dau_moi_lien_he', 'Phòng Quản lý năng lượng');
+  await page.fill('#field-muc_tieu', 'Người dân tìm trạm sạc gần nhất');
+  await page.fill('#field-pham_vi', 'Toàn tỉnh');
+  await page.fill('#field-doi_tuong_muc_dich_khai_thac', 'Người dân, doanh nghiệp vận tải');
+  await page.fill('#field-nguon_thong_tin', 'Sở Công Thương');
+  await page.selectOption('#field-phuong_thuc_chia_se', 'tai-ve');
+}
+
+test('an editor writes a dataset in one form, uploads a CSV, publishes; a visitor finds and previews it', async (t) => {
+  const organizations = await api('organization_list');
+  const editor = `${organizations[0]}-bien-tap`;
+  const title = `Trạm sạc xe điện ${Date.now() % 100000}`;
+  const page = await t.newPage({ bypassCSP: true });
+  await signIn(page, editor);
+  await open(page, '/dashboard');
+  await axeClean(page, 'the dashboard');
+  await navigate(page, () => page.click('[data-testid=new-dataset]'), (u) => u.pathname === '/dataset/new', 'open the dataset form');
+  await axeClean(page, 'the empty dataset form');
+  // Only a title: the errors are announced, listed, and tied to their fields.
+  await page.fill('#field-title', title);
+  await navigate(page, () => page.click('[data-testid=save-draft]'), () => true, 'save an incomplete draft');
+  check(await page.locator('[data-testid=error-summary][role=alert]').count() === 1, 'an announced error summary');
+  eq(await page.getAttribute('#field-linh_vuc', 'aria-invalid'), 'true', 'the theme is marked invalid');
+  check((await page.getAttribute('#field-linh_vuc', 'aria-describedby')).includes('error-linh_vuc'), 'its error is tied to it');
+  eq(await page.inputValue('#field-title'), title, 'what was typed is kept');
+  check((await page.title()).includes(':'), 'the title says there is an error');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'dataset-form-errors-vi-1280.png'), fullPage: true });
+  await axeClean(page, 'the dataset form with errors');
+  // Complete, as a draft.
+  await fillDataset(page, title);
+  await navigate(page, () => page.click('[data-testid=save-draft]'), (u) => u.pathname.startsWith('/dataset/tram-sac'), 'save the draft');
+  check(await page.locator('[data-testid=draft-notice]').count() === 1, 'the draft is marked');
+  const name = rel(page.url()).split('/')[2];
+  // A CSV upload.
+  await navigate(page, () => page.click('[data-testid=add-resource]'), (u) => u.pathname.endsWith('/resource/new'), 'open the resource form');
+  await axeClean(page, 'the resource form');
+  await page.setInputFiles('#field-upload', {
+    name: 'tram-sac.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('tên trạm,địa chỉ,số cổng\nTrạm Diên Hồng,Pleiku,4\nTrạm Biển Hồ,Pleiku,2\n', 'utf8'),
+  });
+  await navigate(page, () => page.click('[data-testid=save-resource]'), (u) => u.pathname.includes('/resource/') && !u.pathname.endsWith('/new'), 'upload');
+  check(await page.locator('[data-testid=preview]').count() === 1, 'the upload has a preview');
+  check((await page.locator('[data-testid=preview]').textContent()).includes('Trạm Biển Hồ'), 'the preview shows the rows');
+  // Publish.
+  await open(page, `/dataset/${name}`);
+  await navigate(page, () => page.click('[data-testid=publish]'), (u) => u.pathname === `/dataset/${name}`, 'publish');
+  eq(await page.locator('[data-testid=draft-notice]').count(), 0, 'no longer a draft');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'dataset-published-vi-1280.png'), fullPage: true });
+  // A visitor finds it without diacritics and previews the CSV.
+  const visitor = await t.newPage();
+  await open(visitor, `/dataset?q=${encodeURIComponent('tram sac xe dien')}`);
+  const link = visitor.locator(`[data-testid=results] a[href="/dataset/${name}"]`);
+  check(await link.count() === 1, 'the anonymous search finds the new dataset');
+  await navigate(visitor, () => link.click(), (u) => u.pathname === `/dataset/${name}`, 'open it');
+  await navigate(visitor, () => visitor.locator('[data-testid=resource-link]').first().click(), (u) => u.pathname.includes('/resource/'), 'open the resource');
+  check(await visitor.locator('[data-testid=preview]').count() === 1, 'the visitor sees the preview');
+  eq(await visitor.locator('[data-testid=edit-resource]').count(), 0, 'the visitor has no editing buttons');
+});
+
+test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {
+  check(process.env.KHO_TOKEN, 'KHO_TOKEN is set by run.sh');
+  const organizations = await api('organization_list');
+  const org = organizations[organizations.length - 1];
+  const suffix = Date.now() % 100000;
+  const adminName = `quan-tri-${suffix}`;
+  const newcomer = `can-bo-${suffix}`;
+  const post = async (action, body) => {
+    const res = await fetch(url(`/api/3/action/${action}`), {
+      method: 'POST',
+      headers: { Authorization: process.env.KHO_TOKEN, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = await res.json();
+    check(answer.success, () => `${action}: ${JSON.stringify(answer.error)}`);
+    return answer.result;
+  };
+  for (const user of [adminName, newcomer]) {
+    await post('user_create', { name: user, email: `${user}@so.example.vn`, password: 'kho-demo-2025', fullname: `Cán bộ ${user}` });
+  }
+  await post('organization_member_create', { id: org, username: adminName, role: 'admin' });
+  const admin = await t.newPage({ bypassCSP: true });
+  await signIn(admin, adminName);
+  await open(admin, `/organization/${org}`);
+  await navigate(admin, () => admin.click('[data-testid=manage-members]'), (u) => u.pathname === `/organization/members/${org}`, 'open the members page');
+  await axeClean(admin, 'the members page');
+  await admin.fill('#field-username', `${newcomer}@so.example.vn`);
+  await admin.selectOption('#field-role', 'editor');
+  await navigate(admin, () => admin.click('[data-testid=add-member]'), (u) => u.pathname === `/organization/members/${org}`, 'add the member');
+  check((await admin.locator('[data-testid=members]').textContent()).includes(newcomer), 'the newcomer is listed');
+  await admin.screenshot({ path: path.join(ARTEFACTS, 'members-vi-1280.png'), fullPage: true });
+  // The newcomer publishes at once.
+  const page = await t.newPage({ bypassCSP: true });
+  await signIn(page, newcomer);
+  await open(page, '/dataset/new');
+  const title = `Điểm sạc mới ${suffix}`;
+  await fillDataset(page, title);
+  await navigate(page, () => page.click('[data-testid=publish]'), (u) => u.pathname.startsWith('/dataset/diem-sac-moi'), 'publish at once');
+  const name = rel(page.url()).split('/')[2];
+  const shown = await api('package_show', { id: name });
+  eq(shown.state, 'active', 'published');
+  eq(shown.organization.name, org, 'in the organisation');
+  // The profile form: a wrong current password is refused, with axe on that state.
+  await open(page, `/user/edit/${newcomer}`);
+  await page.fill('#field-password1', 'mat-khau-moi-2026');
+  await page.fill('#field-password2', 'mat-khau-moi-2026');
+  await page.fill('#field-old_password', 'sai');
+  await navigate(page, () => page.click('[data-testid=save-profile]'), () => true, 'submit a wrong current password');
+  eq(await page.getAttribute('#field-old_password', 'aria-invalid'), 'true', 'the current password is marked invalid');
+  await axeClean(page, 'the profile form with errors');
 });
 
 test(

@@ -126,7 +126,9 @@ mkdir -p "$ARTEFACTS"
 status=0
 # The demo sysadmin's token, for the tests that must find private demo data through the API.
 KHO_TOKEN="$(cd "$TMP" && env -u KHO_CONFIG -u DATABASE_URL "$KHO_BIN" token create admin --name browser-tests --data-dir "$TMP/data")"
-KHO_URL="$KHO_URL" KHO_TOKEN="$KHO_TOKEN" ARTEFACTS="$ARTEFACTS" node "$HERE/portal.test.mjs" "$@" || status=$?
+# ckanapi, for the test that uses a token made in the portal (scripts/test.sh installs it).
+KHO_CKANAPI="${KHO_CKANAPI:-${KHO_VENV:-$HOME/.cache/kho-venv}/bin/ckanapi}"
+KHO_URL="$KHO_URL" KHO_TOKEN="$KHO_TOKEN" KHO_CKANAPI="$KHO_CKANAPI" ARTEFACTS="$ARTEFACTS" node "$HERE/portal.test.mjs" "$@" || status=$?
 
 echo
 echo "screenshots and reports: $ARTEFACTS"
