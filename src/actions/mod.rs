@@ -2,6 +2,7 @@
 //! The HTTP API, the command line and the demo loader all call actions through [`call`].
 
 mod activity;
+mod admin;
 mod authz;
 mod context;
 mod dict;

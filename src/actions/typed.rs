@@ -8,6 +8,7 @@ use super::{ActionContext, Params, Upload, admit, group, package};
 use crate::error::{ActionError, ActionResult};
 use crate::model::{Dataset, Group, Resource};
 
+pub use super::admin::{Trash, TrashKind, Trashed, end_sessions, purge_trash, session_counts, trash};
 pub use super::search::{SearchPage, SearchQuery};
 
 /// `package_search`: one page of the datasets the caller may see, with facets.
@@ -252,6 +253,20 @@ pub fn user_show(context: &ActionContext, id: &str, include_datasets: bool) -> A
     fields.insert("include_datasets".into(), Value::Bool(include_datasets));
     let Params(fields, _) = with_id(id, fields);
     dict_of(run(context, fields, Vec::new(), super::user::user_show)?, |map| map)
+}
+
+/// `user_list`: active users matching `q` (name, full name, and e-mail for sysadmins), by
+/// display name.
+pub fn user_list(context: &ActionContext, q: &str) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("q".into(), Value::String(q.to_string()));
+    list_of(run(context, fields, Vec::new(), super::user::user_list)?, |map| map)
+}
+
+/// `user_delete`: sysadmins only.
+pub fn user_delete(context: &ActionContext, id: &str) -> ActionResult<()> {
+    let Params(fields, _) = with_id(id, Map::new());
+    run(context, fields, Vec::new(), super::user::user_delete).map(|_| ())
 }
 
 /// `user_patch`: sets the given fields of a user (the user or a sysadmin).

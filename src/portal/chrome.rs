@@ -32,6 +32,8 @@ pub struct Chrome {
     /// The signed-in user's account name (for the links to their own pages).
     pub user_name: String,
     pub csrf: Option<String>,
+    /// Whether the signed-in user is a sysadmin (the link to the sysadmin pages).
+    pub sysadmin: bool,
     /// The sign-in page, returning here.
     pub login_href: String,
 }
@@ -63,6 +65,7 @@ impl Chrome {
             }),
             user_name: ctx.action.caller.active_user().map(|u| u.name.clone()).unwrap_or_default(),
             csrf: ctx.session.as_ref().map(|s| s.csrf_token.clone()),
+            sysadmin: ctx.session.is_some() && ctx.action.caller.is_sysadmin(),
             login_href: {
                 let here =
                     if ctx.raw_query().is_empty() { path.to_string() } else { format!("{path}?{}", ctx.raw_query()) };

@@ -63,8 +63,20 @@ pub fn routes(config: &mut web::ServiceConfig) {
         pages::resource_form::delete_form,
         pages::resource_form::delete
     );
+    form!("/ckan-admin/users/{name}/delete", pages::admin::delete_user_form, pages::admin::delete_user);
+    form!("/ckan-admin/trash/purge", pages::admin::purge_form, pages::admin::purge);
     form!("/organization/member_delete/{id}", pages::members::delete_form, pages::members::delete);
     for prefix in ["", "/en"] {
+        config.service(web::resource(format!("{prefix}/ckan-admin")).route(web::get().to(pages::admin::users)));
+        config.service(web::resource(format!("{prefix}/ckan-admin/trash")).route(web::get().to(pages::admin::trash)));
+        config.service(
+            web::resource(format!("{prefix}/ckan-admin/users/{{name}}/sysadmin"))
+                .route(web::post().to(pages::admin::set_sysadmin)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/ckan-admin/users/{{name}}/sessions"))
+                .route(web::post().to(pages::admin::end_sessions)),
+        );
         config.service(
             web::resource(format!("{prefix}/organization/members/{{id}}")).route(web::get().to(pages::members::page)),
         );

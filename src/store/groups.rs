@@ -68,6 +68,13 @@ pub fn list_active(tx: &mut Tx, is_organization: bool) -> StoreResult<Vec<GroupR
     )
 }
 
+/// Returns the deleted organisations and groups (the trash), in name order.
+pub fn list_deleted(tx: &mut Tx) -> StoreResult<Vec<GroupRow>> {
+    map_err(
+        groups::table.filter(groups::state.eq("deleted")).order(groups::name).select(GroupRow::as_select()).load(tx),
+    )
+}
+
 /// Deletes an organisation or group and every membership row that points at it.
 pub fn purge(tx: &mut Tx, id: &str) -> StoreResult<()> {
     map_err(

@@ -31,6 +31,18 @@ pub struct PackageRow {
     pub extras: String,
 }
 
+/// The deleted datasets (the trash), most recently changed first, at most `limit`.
+pub fn deleted(tx: &mut Tx, limit: i64) -> StoreResult<Vec<PackageRow>> {
+    map_err(
+        packages::table
+            .filter(packages::state.eq("deleted"))
+            .order(packages::metadata_modified.desc())
+            .limit(limit)
+            .select(PackageRow::as_select())
+            .load(tx),
+    )
+}
+
 /// Inserts a dataset.
 pub fn insert(tx: &mut Tx, row: &PackageRow, dict_cache: Option<&str>) -> StoreResult<()> {
     map_err(super::on_engine!(tx, |c| diesel::insert_into(packages::table)

@@ -56,6 +56,18 @@ pub fn delete_for_user(tx: &mut Tx, user_id: &str) -> StoreResult<usize> {
     map_err(diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq(user_id))).execute(tx))
 }
 
+/// How many unexpired sessions each user has, as `(user id, count)`.
+pub fn counts_by_user(tx: &mut Tx, now: NaiveDateTime) -> StoreResult<Vec<(String, i64)>> {
+    use diesel::dsl::count_star;
+    map_err(
+        user_sessions::table
+            .filter(user_sessions::expires_at.gt(now))
+            .group_by(user_sessions::user_id)
+            .select((user_sessions::user_id, count_star()))
+            .load(tx),
+    )
+}
+
 /// The failures counted under `key` since `since` (older windows count as none).
 pub fn failures(tx: &mut Tx, key: &str, since: NaiveDateTime) -> StoreResult<i32> {
     let found: Option<(i32, NaiveDateTime)> = map_err(

@@ -356,3 +356,45 @@ fn the_profile_form_asks_for_the_current_password_and_a_new_one_ends_the_session
         assert_eq!(other.get("/user/edit/thanh-vien").status, 403);
     }
 }
+
+#[test]
+fn sysadmin_pages_manage_users_sessions_and_the_trash() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        setup(&app);
+        app.user("he-thong");
+        app.sysadmin("user_patch", json!({"id": "he-thong", "sysadmin": true})).result();
+        let editor = Browser::sign_in(&app, "bien-tap");
+        assert_eq!(editor.get("/ckan-admin").status, 403);
+        assert_eq!(editor.get("/ckan-admin/trash").status, 403);
+        assert_eq!(editor.post("/ckan-admin/users/thanh-vien/sysadmin", &[("value", "true")]).status, 403);
+        assert_eq!(app.sysadmin("user_show", json!({"id": "thanh-vien"})).result()["sysadmin"], false);
+
+        let admin = Browser::sign_in(&app, "he-thong");
+        let users = admin.get("/ckan-admin?q=bien");
+        assert_eq!(users.status, 200);
+        assert!(users.body.contains(r#"data-user="bien-tap""#) && !users.body.contains(r#"data-user="thanh-vien""#));
+        // Ending a user's sessions signs them out everywhere.
+        assert_eq!(admin.post("/ckan-admin/users/bien-tap/sessions", &[]).status, 303);
+        assert_eq!(editor.get("/dashboard").status, 303);
+        // Making a sysadmin, then deleting an account (after confirmation).
+        assert_eq!(admin.post("/ckan-admin/users/thanh-vien/sysadmin", &[("value", "true")]).status, 303);
+        assert_eq!(app.sysadmin("user_show", json!({"id": "thanh-vien"})).result()["sysadmin"], true);
+        assert!(admin.get("/ckan-admin/users/khac/delete").body.contains(r#"data-testid="confirm""#));
+        assert_eq!(admin.post("/ckan-admin/users/khac/delete", &[]).status, 303);
+        assert_eq!(app.sysadmin("user_show", json!({"id": "khac"})).result()["state"], "deleted");
+
+        // The trash: a deleted dataset and group are listed, then purged for good.
+        app.sysadmin("package_create", json!({"name": "cu", "title": "Dữ liệu cũ", "owner_org": "so-y-te"})).result();
+        app.sysadmin("package_delete", json!({"id": "cu"})).result();
+        app.sysadmin("group_create", json!({"name": "nhom-cu"})).result();
+        app.sysadmin("group_delete", json!({"id": "nhom-cu"})).result();
+        let trash = admin.get("/ckan-admin/trash");
+        assert!(trash.body.contains("Dữ liệu cũ") && trash.body.contains("nhom-cu"), "{}", trash.body);
+        assert!(admin.get("/ckan-admin/trash/purge?kind=all").body.contains(r#"data-testid="confirm""#));
+        assert_eq!(admin.post("/ckan-admin/trash/purge?kind=all", &[]).status, 303);
+        app.sysadmin("package_show", json!({"id": "cu"})).error(404, "Not Found Error");
+        app.sysadmin("group_show", json!({"id": "nhom-cu"})).error(404, "Not Found Error");
+        assert!(admin.get("/ckan-admin/trash").body.contains(r#"data-testid="trash-empty""#));
+    }
+}

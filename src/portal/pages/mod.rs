@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod activity;
+pub mod admin;
 pub mod changes;
 pub mod dashboard;
 pub mod dataset;
