@@ -8,6 +8,9 @@ use super::{ActionContext, Params};
 use crate::error::{ActionError, ActionResult};
 use crate::store::{groups, packages, sessions};
 
+/// A JSON action (here: a purge).
+type JsonAction = fn(&ActionContext, &Params) -> ActionResult<Value>;
+
 /// Datasets listed in the trash at most.
 const TRASH_LIMIT: i64 = 1000;
 
@@ -63,7 +66,7 @@ pub fn purge_trash(context: &ActionContext, kind: TrashKind) -> ActionResult<usi
     let held = trash(context)?;
     let wanted = |k: TrashKind| kind == k || kind == TrashKind::All;
     let mut purged = 0;
-    let steps: [(TrashKind, &Vec<Trashed>, fn(&ActionContext, &Params) -> ActionResult<Value>); 3] = [
+    let steps: [(TrashKind, &Vec<Trashed>, JsonAction); 3] = [
         (TrashKind::Datasets, &held.datasets, super::package::dataset_purge),
         (TrashKind::Groups, &held.groups, super::group::group_purge),
         (TrashKind::Organizations, &held.organizations, super::group::organization_purge),
