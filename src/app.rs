@@ -105,7 +105,19 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
     let dict_cache_key_digest = hex_digest(&cache_key);
     let vocabularies = crate::dcat::Vocabularies::built_in()?;
     let rdf_builds = crate::gate::Workers::per_core("kho-rdf")?;
-    Ok(Services { store, config, signer, licenses, schemas, search, vocabularies, rdf_builds, dict_cache_key_digest })
+    let oidc = crate::auth::oidc::Registry::default();
+    Ok(Services {
+        store,
+        config,
+        signer,
+        licenses,
+        schemas,
+        search,
+        vocabularies,
+        rdf_builds,
+        dict_cache_key_digest,
+        oidc,
+    })
 }
 
 fn hex_digest(text: &str) -> String {

@@ -19,6 +19,67 @@ pub struct AuthConfig {
     pub allow_dataset_collaborators: bool,
     /// Collaborators may also be given the `admin` capacity.
     pub allow_admin_collaborators: bool,
+    /// Whether the portal offers password sign-in (off when the province's single sign-on is
+    /// the only way in; API tokens keep working).
+    pub password_sign_in: bool,
+}
+
+/// One OpenID Connect provider (`[[oidc]]` in `kho.toml`): the province's single sign-on.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProvider {
+    /// The provider's name in Kho's addresses (`/user/oidc/{name}/login`).
+    pub name: String,
+    /// The sign-in button's text.
+    pub title: String,
+    /// The issuer URL (its `/.well-known/openid-configuration` is read).
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret; `KHO_OIDC_<NAME>_CLIENT_SECRET` overrides it (name upper-cased, `-`
+    /// as `_`).
+    #[serde(default)]
+    pub client_secret: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// The claim that gives the Kho user name.
+    #[serde(default = "default_username_claim")]
+    pub username_claim: String,
+    #[serde(default = "default_email_claim")]
+    pub email_claim: String,
+    #[serde(default = "default_fullname_claim")]
+    pub fullname_claim: String,
+    /// A claim (a dotted path such as `realm_access.roles`) holding values mapped to
+    /// organisation roles by `roles`.
+    #[serde(default)]
+    pub roles_claim: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<OidcRole>,
+}
+
+/// A value of the roles claim and the organisation role it gives.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcRole {
+    pub value: String,
+    pub organization: String,
+    /// `admin`, `editor` or `member`.
+    pub role: String,
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into(), "profile".into()]
+}
+
+fn default_username_claim() -> String {
+    "preferred_username".into()
+}
+
+fn default_email_claim() -> String {
+    "email".into()
+}
+
+fn default_fullname_claim() -> String {
+    "name".into()
 }
 
 /// The effective configuration.
@@ -57,6 +118,8 @@ pub struct Config {
     /// `ckanext.dcat.datasets_per_page`).
     pub dcat_datasets_per_page: usize,
     pub auth: AuthConfig,
+    /// OpenID Connect providers offered on the sign-in page.
+    pub oidc: Vec<OidcProvider>,
 }
 
 impl Default for Config {
@@ -87,7 +150,9 @@ impl Default for Config {
                 public_user_details: true,
                 allow_dataset_collaborators: false,
                 allow_admin_collaborators: false,
+                password_sign_in: true,
             },
+            oidc: Vec::new(),
         }
     }
 }
@@ -104,6 +169,7 @@ pub struct AuthLayer {
     pub public_user_details: Option<bool>,
     pub allow_dataset_collaborators: Option<bool>,
     pub allow_admin_collaborators: Option<bool>,
+    pub password_sign_in: Option<bool>,
 }
 
 /// One layer of settings: a config file, the environment or the command line.
@@ -128,6 +194,8 @@ pub struct ConfigLayer {
     pub dcat_datasets_per_page: Option<usize>,
     #[serde(default)]
     pub auth: AuthLayer,
+    /// Replaces the providers when given (a file's `[[oidc]]` tables).
+    pub oidc: Option<Vec<OidcProvider>>,
 }
 
 /// Why the configuration could not be read.
@@ -195,7 +263,9 @@ impl ConfigLayer {
                 public_user_details: flag("KHO_AUTH_PUBLIC_USER_DETAILS")?,
                 allow_dataset_collaborators: flag("KHO_AUTH_ALLOW_DATASET_COLLABORATORS")?,
                 allow_admin_collaborators: flag("KHO_AUTH_ALLOW_ADMIN_COLLABORATORS")?,
+                password_sign_in: flag("KHO_AUTH_PASSWORD_SIGN_IN")?,
             },
+            oidc: None,
         })
     }
 }
@@ -249,6 +319,8 @@ impl Config {
         set(&mut self.auth.public_user_details, auth.public_user_details);
         set(&mut self.auth.allow_dataset_collaborators, auth.allow_dataset_collaborators);
         set(&mut self.auth.allow_admin_collaborators, auth.allow_admin_collaborators);
+        set(&mut self.auth.password_sign_in, auth.password_sign_in);
+        set(&mut self.oidc, layer.oidc);
         self
     }
 
@@ -298,6 +370,20 @@ mod tests {
         assert_eq!(config.database_url.as_deref(), Some("postgres://x/y"));
         assert!(config.auth.user_create_organizations);
         assert!(!config.auth.create_user_via_api);
+    }
+
+    #[test]
+    fn openid_providers_come_from_the_file_with_defaults() {
+        let file: ConfigLayer = toml::from_str(
+            "[auth]\npassword_sign_in = false\n[[oidc]]\nname = \"sso\"\ntitle = \"SSO\"\nissuer = \"https://sso.example.vn/realms/tinh\"\nclient_id = \"kho\"\nroles_claim = \"realm_access.roles\"\n[[oidc.roles]]\nvalue = \"so-y-te-bien-tap\"\norganization = \"so-y-te\"\nrole = \"editor\"",
+        )
+        .unwrap();
+        let config = Config::default().merged(file);
+        assert!(!config.auth.password_sign_in);
+        let provider = &config.oidc[0];
+        assert_eq!(provider.scopes, ["openid", "email", "profile"]);
+        assert_eq!(provider.username_claim, "preferred_username");
+        assert_eq!(provider.roles[0].organization, "so-y-te");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Services {
     /// Digest of what cached dataset dicts depend on (site URL, licences, schemas); the search
     /// index is rebuilt when it was built for another.
     pub dict_cache_key_digest: String,
+    /// OpenID Connect providers' metadata and keys, read when first needed.
+    pub oidc: crate::auth::oidc::Registry,
 }
 
 /// One action call: the services plus who is calling.

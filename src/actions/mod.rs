@@ -7,6 +7,7 @@ mod authz;
 mod context;
 mod dict;
 mod group;
+mod identity;
 mod member;
 mod package;
 mod params;

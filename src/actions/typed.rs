@@ -9,6 +9,7 @@ use crate::error::{ActionError, ActionResult};
 use crate::model::{Dataset, Group, Resource};
 
 pub use super::admin::{Trash, TrashKind, Trashed, end_sessions, purge_trash, session_counts, trash};
+pub use super::identity::user_for_identity;
 pub use super::search::{SearchPage, SearchQuery};
 
 /// `package_search`: one page of the datasets the caller may see, with facets.

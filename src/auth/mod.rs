@@ -1,6 +1,7 @@
 //! Who is calling and what they may do: passwords, API tokens, CKAN's role rules.
 
 pub mod caller;
+pub mod oidc;
 pub mod password;
 pub mod roles;
 pub mod session;

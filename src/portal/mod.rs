@@ -140,6 +140,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route(web::post().to(pages::profile::update)),
         );
     }
+    config.service(web::resource("/user/oidc/{provider}/callback").route(web::get().to(pages::oidc::callback)));
+    for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/user/oidc/{{provider}}/login")).route(web::get().to(pages::oidc::login)),
+        );
+    }
     // After /user/login and /user/logout, which it would otherwise match.
     page!("/user/{name}", pages::profile::page);
 }

@@ -9,7 +9,8 @@
 
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -629,6 +630,131 @@ test('an organisation admin adds an editor by e-mail, who then publishes', async
   await navigate(page, () => page.click('[data-testid=save-profile]'), () => true, 'submit a wrong current password');
   eq(await page.getAttribute('#field-old_password', 'aria-invalid'), 'true', 'the current password is marked invalid');
   await axeClean(page, 'the profile form with errors');
+});
+
+// --- single sign-on (OpenID Connect) ---------------------------------------------------------------
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const OIDC_PORT = process.env.KHO_OIDC_PORT;
+const OIDC_ORIGIN = `http://localhost:${OIDC_PORT}`;
+
+// Starts the real provider (oidc-provider) on its port; resolves when it listens.
+function startProvider() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(HERE, 'oidc-provider.mjs'), OIDC_PORT, `${BASE}/user/oidc/sso/callback`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => reject(new Failure('the OpenID provider did not start within 20 s')), 20_000);
+    child.stdout.on('data', (chunk) => {
+      if (String(chunk).includes('ready')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', (code) => reject(new Failure(`the OpenID provider exited (${code})`)));
+  });
+}
+
+async function stopProvider(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function providerMode(mode) {
+  const res = await fetch(`${OIDC_ORIGIN}/test/mode?set=${mode}`);
+  eq(res.status, 200, `provider mode ${mode}`);
+}
+
+// From Kho's sign-in page through the provider's login and consent pages, back to Kho. With
+// `held`, the provider stops before the redirect back: returns the callback address instead.
+async function ssoSignIn(page, login, held = false) {
+  await open(page, '/user/login');
+  await navigate(page, () => page.click('[data-testid=sso] a'), (u) => u.origin === OIDC_ORIGIN, 'go to the provider');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'any');
+  await fetch(`${OIDC_ORIGIN}/test/hold?on=${held ? 1 : 0}`);
+  await page.click('button[type=submit]');
+  await page.waitForLoadState('load');
+  // The consent page (first time in a browser) confirms with one more button.
+  if (new URL(page.url()).origin === OIDC_ORIGIN && (await page.locator('button[type=submit]').count()) > 0) {
+    await page.click('button[type=submit]');
+    await page.waitForLoadState('load');
+  }
+  if (held) {
+    await page.locator('#callback').waitFor();
+    await fetch(`${OIDC_ORIGIN}/test/hold?on=0`);
+    return page.getAttribute('#callback', 'href');
+  }
+  await page.waitForURL((u) => u.origin === new URL(BASE).origin, { waitUntil: 'load' });
+  return page.url();
+}
+
+async function refusedSignIn(t, login, what) {
+  const page = await t.newPage();
+  await ssoSignIn(page, login);
+  check((await page.locator('h1').textContent()).includes('không thành công'), `${what}: the sign-in is refused (at ${rel(page.url())})`);
+  eq(await page.locator('[data-testid=signed-in]').count(), 0, `${what}: nobody is signed in`);
+}
+
+test('single sign-on with a real OpenID provider: round trip, roles, refusals, key rotation', async (t) => {
+  check(OIDC_PORT, 'KHO_OIDC_PORT is set by run.sh');
+  let provider = await startProvider();
+  try {
+    // The round trip: a first sign-in creates the account with the mapped editor role.
+    const page = await t.newPage({ bypassCSP: true });
+    await open(page, '/user/login');
+    await axeClean(page, 'the sign-in page with single sign-on');
+    await ssoSignIn(page, 'an.nguyen');
+    eq(new URL(page.url()).pathname, '/dashboard', 'back on the dashboard');
+    eq((await page.locator('[data-testid=signed-in]').textContent()).trim(), 'Nguyễn Văn An', 'signed in with the name from the provider');
+    check((await page.locator('#organizations + ul, section[aria-labelledby=organizations] ul').first().textContent()).includes('Biên tập'), 'the roles claim made an editor');
+    await open(page, '/dataset/new');
+    const session = (await page.context().cookies()).find((c) => c.name === 'kho_session');
+    check(session && session.httpOnly && session.sameSite === 'Lax', 'an HttpOnly, SameSite=Lax session');
+    const account = await api('user_show', { id: 'an-nguyen' }, process.env.KHO_TOKEN);
+    eq(account.email, 'an.nguyen@sso.example.vn', 'the account has the provider\'s address');
+
+    // A verified address links to the existing account.
+    const admin = await t.newPage();
+    await ssoSignIn(admin, 'quan-tri');
+    eq((await admin.locator('[data-testid=signed-in]').textContent()).trim(), 'Quản trị cổng dữ liệu', 'linked to the demo sysadmin by the verified address');
+
+    // A tampered state is refused.
+    const tampered = await t.newPage();
+    const held = new URL(await ssoSignIn(tampered, 'an.nguyen', true));
+    held.searchParams.set('state', 'x' + held.searchParams.get('state'));
+    eq((await tampered.goto(held.toString())).status(), 403, 'a tampered state is refused');
+    eq(await tampered.locator('[data-testid=signed-in]').count(), 0, 'tampered state: nobody signed in');
+
+    // A replayed code is refused (with the flow cookie copied, so only the provider can refuse it).
+    const first = await t.newPage();
+    const callback = await ssoSignIn(first, 'an.nguyen', true);
+    const flowCookie = (await first.context().cookies()).find((c) => c.name === 'kho_oidc');
+    check(flowCookie, 'the flow cookie was set');
+    eq((await first.goto(callback)).status(), 200, 'the genuine callback signs in');
+    eq(await first.locator('[data-testid=signed-in]').count(), 1, 'signed in by the genuine callback');
+    const replay = await t.newPage();
+    await replay.context().addCookies([flowCookie]);
+    eq((await replay.goto(callback)).status(), 403, 'a replayed code is refused');
+
+    // ID tokens with another nonce, for another client, or expired are refused.
+    for (const [mode, what] of [['nonce', 'a wrong nonce'], ['audience', 'a wrong audience'], ['expired', 'an expired token']]) {
+      await providerMode(mode);
+      await refusedSignIn(t, 'an.nguyen', what);
+    }
+    await providerMode('normal');
+
+    // The provider rotates its signing key (a restart makes a new one): Kho reads the keys
+    // again and sign-in keeps working, without restarting Kho.
+    await stopProvider(provider);
+    provider = await startProvider();
+    const after = await t.newPage();
+    await ssoSignIn(after, 'an.nguyen');
+    eq((await after.locator('[data-testid=signed-in]').textContent()).trim(), 'Nguyễn Văn An', 'signed in after the key rotation');
+  } finally {
+    await stopProvider(provider).catch(() => {});
+  }
 });
 
 test(

@@ -79,13 +79,33 @@ demo_count() {
 }
 
 stage "starting Kho ($KHO_BIN) with the demo catalogue"
+# The province's single sign-on for the OpenID Connect tests: the tests start oidc-provider on
+# this port (as "localhost", while Kho is "127.0.0.1": two sites, as in production).
+OIDC_PORT="$(free_port)"
+OIDC_ORG="so-khoa-hoc-va-cong-nghe"
+cat >"$TMP/kho.toml" <<TOML
+[[oidc]]
+name = "sso"
+title = "Đăng nhập một lần (SSO của tỉnh)"
+issuer = "http://localhost:$OIDC_PORT"
+client_id = "kho"
+client_secret = "kho-test-secret"
+scopes = ["openid", "email", "profile", "kho"]
+roles_claim = "kho_roles"
+
+[[oidc.roles]]
+value = "bien-tap-du-lieu"
+organization = "$OIDC_ORG"
+role = "editor"
+TOML
+
 started=""
 for attempt in 1 2 3; do
     PORT="$(free_port)"
     KHO_URL="http://127.0.0.1:$PORT"
     rm -rf "$TMP/data"
     # From the temporary folder, so that no ./kho.toml is picked up; no inherited store or bind.
-    (cd "$TMP" && exec env -u KHO_CONFIG -u KHO_BIND -u KHO_DATA_DIR -u DATABASE_URL \
+    (cd "$TMP" && exec env -u KHO_BIND -u KHO_DATA_DIR -u DATABASE_URL KHO_CONFIG="$TMP/kho.toml" \
         "$KHO_BIN" serve --demo --bind "127.0.0.1:$PORT" --data-dir "$TMP/data") >"$TMP/kho.log" 2>&1 &
     KHO_PID=$!
     # /healthz first (up to 60 s), then the demo datasets in the search index (up to 180 s).
@@ -128,7 +148,7 @@ status=0
 KHO_TOKEN="$(cd "$TMP" && env -u KHO_CONFIG -u DATABASE_URL "$KHO_BIN" token create admin --name browser-tests --data-dir "$TMP/data")"
 # ckanapi, for the test that uses a token made in the portal (scripts/test.sh installs it).
 KHO_CKANAPI="${KHO_CKANAPI:-${KHO_VENV:-$HOME/.cache/kho-venv}/bin/ckanapi}"
-KHO_URL="$KHO_URL" KHO_TOKEN="$KHO_TOKEN" KHO_CKANAPI="$KHO_CKANAPI" ARTEFACTS="$ARTEFACTS" node "$HERE/portal.test.mjs" "$@" || status=$?
+KHO_URL="$KHO_URL" KHO_TOKEN="$KHO_TOKEN" KHO_CKANAPI="$KHO_CKANAPI" KHO_OIDC_PORT="$OIDC_PORT" KHO_OIDC_ORG="$OIDC_ORG" ARTEFACTS="$ARTEFACTS" node "$HERE/portal.test.mjs" "$@" || status=$?
 
 echo
 echo "screenshots and reports: $ARTEFACTS"

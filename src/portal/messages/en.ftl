@@ -296,3 +296,7 @@ admin-purge-all-question = Purge every dataset, organisation and group in the tr
 admin-purge-datasets-question = Purge every dataset in the trash? This cannot be undone.
 admin-purge-organizations-question = Purge every organisation in the trash? Organisations that still hold datasets are not purged.
 admin-purge-groups-question = Purge every group in the trash? This cannot be undone.
+login-or-password = Or sign in with the portal's password:
+login-password-off = This portal only offers single sign-on.
+oidc-failed-heading = Single sign-on failed
+oidc-failed = The sign-in from the single sign-on service could not be verified. Please sign in again; if it keeps failing, contact the portal's administrators.

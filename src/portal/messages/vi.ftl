@@ -290,3 +290,7 @@ admin-purge-all-question = Xóa hẳn mọi tập dữ liệu, tổ chức và n
 admin-purge-datasets-question = Xóa hẳn mọi tập dữ liệu trong thùng rác? Không thể hoàn tác.
 admin-purge-organizations-question = Xóa hẳn mọi tổ chức trong thùng rác? Tổ chức còn tập dữ liệu sẽ không bị xóa.
 admin-purge-groups-question = Xóa hẳn mọi nhóm trong thùng rác? Không thể hoàn tác.
+login-or-password = Hoặc đăng nhập bằng mật khẩu của cổng dữ liệu:
+login-password-off = Cổng dữ liệu chỉ cho đăng nhập một lần (SSO).
+oidc-failed-heading = Đăng nhập một lần không thành công
+oidc-failed = Không xác minh được đăng nhập từ hệ thống đăng nhập một lần. Vui lòng thử đăng nhập lại; nếu vẫn lỗi, hãy liên hệ quản trị cổng dữ liệu.

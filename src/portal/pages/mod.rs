@@ -11,6 +11,7 @@ pub mod error;
 pub mod groups;
 pub mod home;
 pub mod members;
+pub mod oidc;
 pub mod profile;
 pub mod resource;
 pub mod resource_form;

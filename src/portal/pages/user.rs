@@ -25,6 +25,9 @@ struct LoginView {
     login: String,
     came_from: String,
     csrf: String,
+    /// The single sign-on buttons: `(title, address)`.
+    providers: Vec<(String, String)>,
+    password_sign_in: bool,
 }
 
 #[derive(Template)]
@@ -58,12 +61,12 @@ pub fn same_site(request: &HttpRequest, site_url: &str) -> bool {
 
 /// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax` (the identity provider's redirect back must
 /// carry it), `Secure` on an https site.
-fn cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+pub fn cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}")
 }
 
-fn secure_site(services: &Services) -> bool {
+pub fn secure_site(services: &Services) -> bool {
     services.config.effective_site_url().starts_with("https://")
 }
 
@@ -77,6 +80,7 @@ pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
 
 fn login_page(ctx: &Ctx, error: Option<String>, login: &str, came_from: &str, csrf: &str) -> String {
     let m = ctx.m;
+    let config = &ctx.services().config;
     let view = LoginView {
         chrome: Chrome::new(ctx, m.t("login-heading"), "login"),
         m,
@@ -84,6 +88,8 @@ fn login_page(ctx: &Ctx, error: Option<String>, login: &str, came_from: &str, cs
         login: login.to_string(),
         came_from: came_from.to_string(),
         csrf: csrf.to_string(),
+        providers: super::oidc::buttons(ctx.services(), ctx.lang, came_from),
+        password_sign_in: config.auth.password_sign_in,
     };
     view.render().unwrap_or_default()
 }
@@ -134,6 +140,10 @@ pub async fn login(request: HttpRequest, services: web::Data<Services>, body: we
         let login = field(&fields, "login").to_string();
         let came_from = safe_return(field(&fields, "came_from")).unwrap_or_default().to_string();
         let csrf = field(&fields, "csrf");
+        if !services.config.auth.password_sign_in {
+            let page = login_page(&ctx, Some(m.t("login-password-off")), "", &came_from, &cookie_token);
+            return Err((StatusCode::FORBIDDEN, page));
+        }
         if !from_site || cookie_token.is_empty() || csrf != cookie_token {
             let page = login_page(&ctx, Some(m.t("csrf-refused")), &login, &came_from, &cookie_token);
             return Err((StatusCode::FORBIDDEN, page));
