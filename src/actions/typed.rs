@@ -289,6 +289,52 @@ pub fn organization_activity_list(
     list_of(run(context, fields, Vec::new(), super::activity::organization_activity_list)?, |map| map)
 }
 
+/// Whether the caller may edit an organisation or group (`organization_update`'s permission).
+pub fn group_can_edit(context: &ActionContext, id: &str) -> ActionResult<bool> {
+    context.store().read(|tx| {
+        crate::actions::authz::has_group_permission(tx, &context.caller, id, crate::auth::Permission::Update)
+    })
+}
+
+/// `organization_patch` (`organization: true`) or `group_patch`.
+pub fn group_patch(
+    context: &ActionContext,
+    id: &str,
+    organization: bool,
+    changes: Map<String, Value>,
+) -> ActionResult<Group> {
+    let Params(fields, _) = with_id(id, changes);
+    let action = if organization { group::organization_patch } else { group::group_patch };
+    dict_of(run(context, fields, Vec::new(), action)?, Group)
+}
+
+/// What `bulk_update` does to the chosen datasets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BulkChange {
+    Public,
+    Private,
+    Delete,
+}
+
+/// `bulk_update_public`, `bulk_update_private` or `bulk_update_delete` on datasets of one
+/// organisation.
+pub fn bulk_update(
+    context: &ActionContext,
+    organization: &str,
+    datasets: &[String],
+    change: BulkChange,
+) -> ActionResult<()> {
+    let mut fields = Map::new();
+    fields.insert("org_id".into(), Value::String(organization.to_string()));
+    fields.insert("datasets".into(), Value::from(datasets.to_vec()));
+    let action = match change {
+        BulkChange::Public => package::bulk_update_public,
+        BulkChange::Private => package::bulk_update_private,
+        BulkChange::Delete => package::bulk_update_delete,
+    };
+    run(context, fields, Vec::new(), action).map(|_| ())
+}
+
 /// Admits the caller and runs a JSON action with these parameters.
 fn run(
     context: &ActionContext,

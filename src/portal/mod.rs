@@ -65,6 +65,9 @@ pub fn routes(config: &mut web::ServiceConfig) {
     );
     form!("/ckan-admin/users/{name}/delete", pages::admin::delete_user_form, pages::admin::delete_user);
     form!("/ckan-admin/trash/purge", pages::admin::purge_form, pages::admin::purge);
+    form!("/organization/edit/{id}", pages::group_form::edit_form, pages::group_form::update);
+    form!("/group/edit/{id}", pages::group_form::edit_form, pages::group_form::update);
+    form!("/organization/bulk_process/{id}", pages::group_form::bulk_form, pages::group_form::bulk);
     form!("/organization/member_delete/{id}", pages::members::delete_form, pages::members::delete);
     for prefix in ["", "/en"] {
         config.service(web::resource(format!("{prefix}/ckan-admin")).route(web::get().to(pages::admin::users)));

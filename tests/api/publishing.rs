@@ -398,3 +398,67 @@ fn sysadmin_pages_manage_users_sessions_and_the_trash() {
         assert!(admin.get("/ckan-admin/trash").body.contains(r#"data-testid="trash-empty""#));
     }
 }
+
+#[test]
+fn an_organisation_is_edited_and_its_datasets_changed_in_bulk() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        setup(&app);
+        let ids: Vec<String> = ["mot", "hai"]
+            .iter()
+            .map(|name| {
+                let created = app.sysadmin("package_create", json!({"name": name, "owner_org": "so-y-te"}));
+                created.result()["id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let editor = Browser::sign_in(&app, "bien-tap");
+        assert_eq!(editor.get("/organization/edit/so-y-te").status, 403, "editors do not edit the organisation");
+        assert_eq!(editor.post("/organization/edit/so-y-te", &[("title", "x"), ("name", "so-y-te")]).status, 403);
+        let admin = Browser::sign_in(&app, "quan-tri");
+        let form = admin.get("/organization/edit/so-y-te");
+        assert!(form.body.contains(r#"value="Sở Y tế""#));
+        let saved = admin.post(
+            "/organization/edit/so-y-te",
+            &[("title", "Sở Y tế tỉnh Gia Lai"), ("name", "so-y-te"), ("description", "**Y tế**"), ("image_url", "")],
+        );
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        assert_eq!(app.get("organization_show", None, &[("id", "so-y-te")]).result()["title"], "Sở Y tế tỉnh Gia Lai");
+        let bad = admin.post("/organization/edit/so-y-te", &[("title", "x"), ("name", "Không Hợp Lệ")]);
+        assert_eq!(bad.status, 200);
+        assert!(bad.body.contains(r#"id="error-name""#));
+
+        // Bulk (admins, as CKAN's bulk_update_*): both made private, then deleted after confirming.
+        let editor = admin;
+        assert!(editor.get("/organization/bulk_process/so-y-te").body.contains(&ids[0]));
+        let chosen = [("dataset", ids[0].as_str()), ("dataset", ids[1].as_str())];
+        let private =
+            editor.post("/organization/bulk_process/so-y-te", &[&chosen[..], &[("action", "private")]].concat());
+        assert_eq!(private.status, 303);
+        for id in &ids {
+            assert_eq!(app.sysadmin("package_show", json!({"id": id})).result()["private"], true);
+        }
+        let asked = editor.post("/organization/bulk_process/so-y-te", &[&chosen[..], &[("action", "delete")]].concat());
+        assert!(asked.body.contains(r#"data-testid="confirm""#));
+        assert_eq!(
+            app.sysadmin("package_show", json!({"id": ids[0]})).result()["state"],
+            "active",
+            "nothing deleted before confirming"
+        );
+        let confirmed_path = format!(
+            "/organization/bulk_process/so-y-te?action=delete&confirmed=1&dataset={}&dataset={}",
+            ids[0], ids[1]
+        );
+        assert_eq!(editor.post(&confirmed_path, &[]).status, 303);
+        for id in &ids {
+            assert_eq!(app.sysadmin("package_show", json!({"id": id})).result()["state"], "deleted");
+        }
+        // The organisation's editor and another department's editor may not.
+        for user in ["bien-tap", "khac"] {
+            let other = Browser::sign_in(&app, user);
+            assert_eq!(other.get("/organization/bulk_process/so-y-te").status, 403, "{user}");
+            let post =
+                other.post("/organization/bulk_process/so-y-te", &[&chosen[..], &[("action", "public")]].concat());
+            assert_eq!(post.status, 403, "{user}");
+        }
+    }
+}

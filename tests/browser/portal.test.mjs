@@ -632,6 +632,39 @@ test('an organisation admin adds an editor by e-mail, who then publishes', async
   await axeClean(page, 'the profile form with errors');
 });
 
+test('the sysadmin and organisation pages pass axe', async (t) => {
+  const [organizations, groups] = await Promise.all([api('organization_list'), api('group_list')]);
+  const page = await t.newPage({ bypassCSP: true });
+  await signIn(page, 'admin');
+  // A change to show on the changes page.
+  const d = await csvDataset();
+  await open(page, `/dataset/edit/${d.name}`);
+  await page.fill('#field-version', `v${Date.now() % 1000}`);
+  await navigate(page, () => page.click('[data-testid=save]'), (u) => u.pathname === `/dataset/${d.name}`, 'save a change');
+  await open(page, `/dataset/activity/${d.name}`);
+  await navigate(page, () => page.locator('[data-testid=changes-link]').first().click(), (u) => u.pathname.startsWith('/dataset/changes/'), 'open the changes');
+  check(await page.locator('[data-testid=changes] ins').count() > 0, 'the changed field is shown');
+  await axeClean(page, 'the changes page');
+  const pages = [
+    ['sysadmin users', '/ckan-admin'],
+    ['trash', '/ckan-admin/trash'],
+    ['organisation form', `/organization/edit/${organizations[0]}`],
+    ['bulk actions', `/organization/bulk_process/${organizations[0]}`],
+    ['group form', `/group/edit/${groups[0]}`],
+    ['user page', '/user/admin'],
+    ['profile form', '/user/edit/admin'],
+    ['dataset edit form', `/dataset/edit/${d.name}`],
+    ['resource edit form', `${await resourcePath(t.browser)}/edit`],
+    ['English dataset form', '/en/dataset/new'],
+  ];
+  for (const [label, p] of pages) {
+    await open(page, p);
+    await axeClean(page, label);
+  }
+  await open(page, '/ckan-admin');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'sysadmin-users-vi-1280.png'), fullPage: true });
+});
+
 // --- single sign-on (OpenID Connect) ---------------------------------------------------------------
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

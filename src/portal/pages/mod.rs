@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod dataset;
 pub mod dataset_form;
 pub mod error;
+pub mod group_form;
 pub mod groups;
 pub mod home;
 pub mod members;
