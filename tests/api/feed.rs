@@ -173,9 +173,19 @@ fn two_nodes_with_concurrent_writers_index_every_committed_change() {
     let stored = stored_ids(&first.database_url());
     assert_eq!(stored.len(), 2 * writers_per_node * creates_per_writer);
     for node in [&first, &second] {
-        let indexed = indexed_ids(node);
-        let missing: Vec<_> = stored.difference(&indexed).collect();
-        let extra: Vec<_> = indexed.difference(&stored).collect();
+        // Read-your-writes waits at most 10 s per search; on a loaded machine (the whole suite
+        // on two cores) catching up 3,600 writes may take longer, so the check allows a minute
+        // for the index to hold every committed change. A skipped change never arrives.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let (missing, extra) = loop {
+            let indexed = indexed_ids(node);
+            let missing: Vec<_> = stored.difference(&indexed).cloned().collect();
+            let extra: Vec<_> = indexed.difference(&stored).cloned().collect();
+            if (missing.is_empty() && extra.is_empty()) || std::time::Instant::now() > deadline {
+                break (missing, extra);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        };
         assert!(
             missing.is_empty() && extra.is_empty(),
             "index differs from the store: missing {missing:?}, extra {extra:?}"
