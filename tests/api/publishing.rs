@@ -462,3 +462,40 @@ fn an_organisation_is_edited_and_its_datasets_changed_in_bulk() {
         }
     }
 }
+
+#[test]
+fn the_dashboard_lists_datasets_due_for_their_periodic_update() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        let org = setup(&app);
+        let provincial = |name: &str, frequency: &str, modified: Option<&str>| {
+            let mut dict: serde_json::Map<String, serde_json::Value> = provincial_fields(name, &org)
+                .into_iter()
+                .filter(|(k, _)| !["name", "private", "tag_string", "notes"].contains(k))
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect();
+            dict.insert("name".into(), json!(name));
+            dict.insert("type".into(), json!("vn-dataset"));
+            dict.insert("tan_suat_cap_nhat".into(), json!(frequency));
+            if let Some(at) = modified {
+                dict.insert("metadata_modified".into(), json!(at));
+            }
+            app.sysadmin("package_create", serde_json::Value::Object(dict)).result();
+        };
+        provincial("quy-cu", "hang-quy", Some("2025-01-10T08:00:00"));
+        provincial("nam-cu", "hang-nam", Some("2025-06-01T08:00:00"));
+        provincial("quy-moi", "hang-quy", None);
+        provincial("khong-dinh-ky-cu", "khong-dinh-ky", Some("2020-01-01T08:00:00"));
+        let editor = Browser::sign_in(&app, "bien-tap");
+        let dashboard = editor.get("/dashboard").body;
+        let due = &dashboard[dashboard.find(r#"data-testid="due""#).expect("a due table")..];
+        let due = &due[..due.find("</table>").unwrap()];
+        assert!(due.contains("/dataset/quy-cu") && due.contains("/dataset/nam-cu"), "{due}");
+        assert!(!due.contains("/dataset/quy-moi") && !due.contains("khong-dinh-ky-cu"), "{due}");
+        // Updated in Q1 2025: due in Q2, by 16/07/2025; long overdue.
+        assert!(due.contains("16/07/2025"), "{due}");
+        // Someone outside the organisation sees none of it.
+        let other = Browser::sign_in(&app, "khac");
+        assert!(other.get("/dashboard").body.contains(r#"data-testid="nothing-due""#));
+    }
+}

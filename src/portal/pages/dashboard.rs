@@ -7,6 +7,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::Datelike;
 use serde_json::Value;
 
 use crate::actions::{SearchQuery, Services, exact_filter, typed};
@@ -64,9 +65,9 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
     signed_page(request, services, |ctx| Ok(Answer::ok(build(ctx)?))).await
 }
 
-fn search(ctx: &Ctx, filter: String, sort: &str, rows: usize) -> Result<Vec<Dataset>, PageError> {
+fn search(ctx: &Ctx, filters: Vec<String>, sort: &str, rows: usize) -> Result<Vec<Dataset>, PageError> {
     let query = SearchQuery {
-        fq_list: vec![filter],
+        fq_list: filters,
         sort: sort.to_string(),
         rows,
         include_private: true,
@@ -91,7 +92,16 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
     let today = crate::store::now().date();
     let mut due = Vec::new();
     if !editable.is_empty() {
-        for dataset in search(ctx, any_of("owner_org", &editable), "metadata_modified asc", DUE_SCAN)? {
+        // Only datasets with a fixed period, not changed since this month began (any later
+        // change is within the current period of every frequency), oldest first.
+        let periodic: Vec<&str> = ["hang-thang", "hang-quy", "6-thang", "hang-nam"].into_iter().collect();
+        let month_start = today.with_day(1).unwrap_or(today).format("%Y-%m-%dT00:00:00Z");
+        let filters = vec![
+            any_of("owner_org", &editable),
+            any_of("tan_suat_cap_nhat", &periodic),
+            format!("metadata_modified:[* TO {month_start}]"),
+        ];
+        for dataset in search(ctx, filters, "metadata_modified asc", DUE_SCAN)? {
             let frequency = text(&dataset.0, "tan_suat_cap_nhat");
             let modified = dataset.metadata_modified();
             let Some(last) = modified.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -115,7 +125,7 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
     due.sort_by_key(|d| !d.overdue);
     let due_more = due.len() > 50;
     due.truncate(50);
-    let mine = search(ctx, exact_filter("creator_user_id", &user_id), "metadata_modified desc", 20)?;
+    let mine = search(ctx, vec![exact_filter("creator_user_id", &user_id)], "metadata_modified desc", 20)?;
     let mut activities: Vec<ActivityLine> = Vec::new();
     for organization in memberships.iter().take(ACTIVITY_ORGANIZATIONS) {
         let listed = typed::organization_activity_list(&ctx.action, organization.id(), 10)?;
