@@ -661,6 +661,21 @@ test('the sysadmin and organisation pages pass axe', async (t) => {
     await open(page, p);
     await axeClean(page, label);
   }
+  // Forms with their errors shown.
+  await open(page, `/organization/members/${organizations[0]}`);
+  await page.fill('#field-username', 'khong-co-tai-khoan-nay');
+  await navigate(page, () => page.click('[data-testid=add-member]'), () => true, 'add an unknown member');
+  eq(await page.getAttribute('#field-username', 'aria-invalid'), 'true', 'the unknown user is marked');
+  await axeClean(page, 'the members form with an error');
+  await open(page, `/dataset/${d.name}/resource/new`);
+  await navigate(page, () => page.click('[data-testid=save-resource]'), () => true, 'add a resource without file or link');
+  eq(await page.getAttribute('#field-upload', 'aria-invalid'), 'true', 'the missing file is marked');
+  await axeClean(page, 'the resource form with an error');
+  await open(page, `/organization/edit/${organizations[0]}`);
+  await page.fill('#field-name', 'Không Hợp Lệ');
+  await navigate(page, () => page.click('[data-testid=save-group]'), () => true, 'save a bad URL name');
+  eq(await page.getAttribute('#field-name', 'aria-invalid'), 'true', 'the bad name is marked');
+  await axeClean(page, 'the organisation form with an error');
   await open(page, '/ckan-admin');
   await page.screenshot({ path: path.join(ARTEFACTS, 'sysadmin-users-vi-1280.png'), fullPage: true });
 });

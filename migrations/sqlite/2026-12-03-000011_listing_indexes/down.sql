@@ -1,0 +1,2 @@
+DROP INDEX packages_state_modified;
+DROP INDEX packages_creator_state;
