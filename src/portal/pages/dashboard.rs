@@ -17,7 +17,10 @@ use crate::portal::i18n::Msgs;
 use crate::portal::views::{ActivityLine, DatasetSummary, vi_attr};
 use crate::portal::{Chrome, Ctx, PageError};
 
-/// Datasets examined for due updates (oldest first); a department holds far fewer.
+/// Datasets due for update shown at most.
+const DUE_SHOWN: usize = 50;
+/// Candidates read from the index at a time (oldest change first), and at most in all.
+const DUE_PAGE: usize = 100;
 const DUE_SCAN: usize = 1000;
 /// Organisations whose activity the dashboard reads.
 const ACTIVITY_ORGANIZATIONS: usize = 8;
@@ -65,10 +68,11 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
     signed_page(request, services, |ctx| Ok(Answer::ok(build(ctx)?))).await
 }
 
-fn search(ctx: &Ctx, filters: Vec<String>, sort: &str, rows: usize) -> Result<Vec<Dataset>, PageError> {
+fn search(ctx: &Ctx, filters: Vec<String>, sort: &str, start: usize, rows: usize) -> Result<Vec<Dataset>, PageError> {
     let query = SearchQuery {
         fq_list: filters,
         sort: sort.to_string(),
+        start,
         rows,
         include_private: true,
         include_drafts: true,
@@ -101,31 +105,42 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
             any_of("tan_suat_cap_nhat", &periodic),
             format!("metadata_modified:[* TO {month_start}]"),
         ];
-        for dataset in search(ctx, filters, "metadata_modified asc", DUE_SCAN)? {
-            let frequency = text(&dataset.0, "tan_suat_cap_nhat");
-            let modified = dataset.metadata_modified();
-            let Some(last) = modified.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            else {
-                continue;
-            };
-            if let Some((deadline, overdue)) = crate::compliance::owed(frequency, last, today) {
-                due.push(DueLine {
-                    name: dataset.name().to_string(),
-                    title: dataset.display_title().to_string(),
-                    organization: DatasetSummary::of(&dataset, &m).organization,
-                    frequency: super::search::choice_label(ctx, "tan_suat_cap_nhat", frequency)
-                        .unwrap_or_else(|| frequency.to_string()),
-                    last_update: m.date(modified),
-                    deadline: m.date(&deadline.format("%Y-%m-%d").to_string()),
-                    overdue,
-                });
+        // Oldest change first: the first ones owed are the most overdue; read a page at a
+        // time until more than a page's worth is owed.
+        let mut start = 0;
+        while due.len() <= DUE_SHOWN && start < DUE_SCAN {
+            let page = search(ctx, filters.clone(), "metadata_modified asc", start, DUE_PAGE)?;
+            start += DUE_PAGE;
+            let exhausted = page.len() < DUE_PAGE;
+            for dataset in page {
+                let frequency = text(&dataset.0, "tan_suat_cap_nhat");
+                let modified = dataset.metadata_modified();
+                let Some(last) = modified.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                else {
+                    continue;
+                };
+                if let Some((deadline, overdue)) = crate::compliance::owed(frequency, last, today) {
+                    due.push(DueLine {
+                        name: dataset.name().to_string(),
+                        title: dataset.display_title().to_string(),
+                        organization: DatasetSummary::of(&dataset, &m).organization,
+                        frequency: super::search::choice_label(ctx, "tan_suat_cap_nhat", frequency)
+                            .unwrap_or_else(|| frequency.to_string()),
+                        last_update: m.date(modified),
+                        deadline: m.date(&deadline.format("%Y-%m-%d").to_string()),
+                        overdue,
+                    });
+                }
+            }
+            if exhausted {
+                break;
             }
         }
     }
     due.sort_by_key(|d| !d.overdue);
-    let due_more = due.len() > 50;
-    due.truncate(50);
-    let mine = search(ctx, vec![exact_filter("creator_user_id", &user_id)], "metadata_modified desc", 20)?;
+    let due_more = due.len() > DUE_SHOWN;
+    due.truncate(DUE_SHOWN);
+    let mine = search(ctx, vec![exact_filter("creator_user_id", &user_id)], "metadata_modified desc", 0, 20)?;
     let mut activities: Vec<ActivityLine> = Vec::new();
     for organization in memberships.iter().take(ACTIVITY_ORGANIZATIONS) {
         let listed = typed::organization_activity_list(&ctx.action, organization.id(), 10)?;
