@@ -118,6 +118,9 @@ pub struct Config {
     /// `ckanext.dcat.datasets_per_page`).
     pub dcat_datasets_per_page: usize,
     pub auth: AuthConfig,
+    /// Reverse proxies (IP addresses) whose `X-Forwarded-For` is believed: the client address
+    /// used to throttle sign-in is the right-most address not in this list.
+    pub trusted_proxies: Vec<String>,
     /// OpenID Connect providers offered on the sign-in page.
     pub oidc: Vec<OidcProvider>,
 }
@@ -152,6 +155,7 @@ impl Default for Config {
                 allow_admin_collaborators: false,
                 password_sign_in: true,
             },
+            trusted_proxies: Vec::new(),
             oidc: Vec::new(),
         }
     }
@@ -194,6 +198,7 @@ pub struct ConfigLayer {
     pub dcat_datasets_per_page: Option<usize>,
     #[serde(default)]
     pub auth: AuthLayer,
+    pub trusted_proxies: Option<Vec<String>>,
     /// Replaces the providers when given (a file's `[[oidc]]` tables).
     pub oidc: Option<Vec<OidcProvider>>,
 }
@@ -265,6 +270,7 @@ impl ConfigLayer {
                 allow_admin_collaborators: flag("KHO_AUTH_ALLOW_ADMIN_COLLABORATORS")?,
                 password_sign_in: flag("KHO_AUTH_PASSWORD_SIGN_IN")?,
             },
+            trusted_proxies: text("KHO_TRUSTED_PROXIES").map(|v| v.split_whitespace().map(str::to_string).collect()),
             oidc: None,
         })
     }
@@ -320,6 +326,7 @@ impl Config {
         set(&mut self.auth.allow_dataset_collaborators, auth.allow_dataset_collaborators);
         set(&mut self.auth.allow_admin_collaborators, auth.allow_admin_collaborators);
         set(&mut self.auth.password_sign_in, auth.password_sign_in);
+        set(&mut self.trusted_proxies, layer.trusted_proxies);
         set(&mut self.oidc, layer.oidc);
         self
     }
@@ -337,6 +344,24 @@ impl Config {
         crate::store::SqliteSynchronous::parse(&self.sqlite_synchronous).ok_or_else(|| {
             anyhow::anyhow!("sqlite_synchronous must be \"full\" or \"normal\", not {:?}", self.sqlite_synchronous)
         })
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted proxy, the right-most
+    /// address of `X-Forwarded-For` that is not a trusted proxy.
+    pub fn client_address(&self, peer: Option<std::net::IpAddr>, forwarded_for: Option<&str>) -> String {
+        let trusted = |ip: &str| self.trusted_proxies.iter().any(|t| t == ip);
+        let Some(peer) = peer.map(|p| p.to_string()) else { return String::new() };
+        if !trusted(&peer) {
+            return peer;
+        }
+        forwarded_for
+            .unwrap_or_default()
+            .rsplit(',')
+            .map(str::trim)
+            .filter(|hop| hop.parse::<std::net::IpAddr>().is_ok())
+            .find(|hop| !trusted(hop))
+            .map(str::to_string)
+            .unwrap_or(peer)
     }
 
     /// Returns the site URL without a trailing slash.
@@ -384,6 +409,19 @@ mod tests {
         assert_eq!(provider.scopes, ["openid", "email", "profile"]);
         assert_eq!(provider.username_claim, "preferred_username");
         assert_eq!(provider.roles[0].organization, "so-y-te");
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_may_name_the_client() {
+        let config = Config { trusted_proxies: vec!["10.0.0.2".into(), "10.0.0.3".into()], ..Config::default() };
+        let ip = |text: &str| Some(text.parse().unwrap());
+        // A direct client's header is ignored.
+        assert_eq!(config.client_address(ip("203.0.113.9"), Some("198.51.100.1")), "203.0.113.9");
+        // Through two trusted proxies: the first untrusted hop from the right, never a forged
+        // address the client put at the left.
+        assert_eq!(config.client_address(ip("10.0.0.2"), Some("1.2.3.4, 198.51.100.7, 10.0.0.3")), "198.51.100.7");
+        assert_eq!(config.client_address(ip("10.0.0.2"), Some("garbage")), "10.0.0.2");
+        assert_eq!(config.client_address(ip("10.0.0.2"), None), "10.0.0.2");
     }
 
     #[test]

@@ -132,7 +132,8 @@ pub async fn login(request: HttpRequest, services: web::Data<Services>, body: we
     let secure = secure_site(&services);
     let cookie_token = crate::http::cookie(&request, LOGIN_COOKIE).unwrap_or_default();
     let from_site = same_site(&request, &services.config.effective_site_url());
-    let address = request.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let address = services.config.client_address(request.peer_addr().map(|a| a.ip()), forwarded);
     let lang = crate::portal::i18n::Lang::of_path(request.path());
     let outcome = web::block(move || {
         let ctx = parts.context(&services);
