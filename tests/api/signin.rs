@@ -227,3 +227,25 @@ fn api_tokens_are_created_once_used_and_revoked_in_the_portal() {
         drop(app);
     }
 }
+
+#[test]
+fn behind_a_trusted_proxy_failures_count_against_the_forwarded_client() {
+    for engine in engines() {
+        let app = crate::helpers::spawn_app_with(engine, |config| config.trusted_proxies = vec!["127.0.0.1".into()]);
+        let accounts: Vec<String> = (0..8).map(|n| format!("nguoi-{n}")).collect();
+        for account in &accounts {
+            app.user(account);
+        }
+        // 30 failures from one client (at most 4 per account, under the account limit).
+        for attempt in 0..30 {
+            let account = &accounts[attempt % accounts.len()];
+            let refused = sign_in(&app, account, "sai-mat-khau", "", &[("X-Forwarded-For", "1.2.3.4, 203.0.113.7")]);
+            assert_eq!(refused.status(), 200, "attempt {attempt}");
+        }
+        let blocked = sign_in(&app, &accounts[0], PASSWORD, "", &[("X-Forwarded-For", "203.0.113.7")]);
+        assert_eq!(blocked.status(), 429, "that client is throttled");
+        // Another client behind the same proxy is not, whatever it puts on the left.
+        let other = sign_in(&app, &accounts[0], PASSWORD, "", &[("X-Forwarded-For", "203.0.113.7, 198.51.100.20")]);
+        assert_eq!(other.status(), 303, "another client signs in");
+    }
+}
