@@ -9,6 +9,9 @@ use chrono::{Datelike, Months, NaiveDate};
 /// Days after a period's end by which its update is due.
 pub const GRACE_DAYS: u64 = 15;
 
+/// The update frequencies with a fixed period (`tan_suat_cap_nhat` values).
+pub const PERIODIC_FREQUENCIES: [&str; 4] = ["hang-thang", "hang-quy", "6-thang", "hang-nam"];
+
 /// The length in months of an update frequency (`None`: no fixed period, never due).
 pub fn period_months(frequency: &str) -> Option<u32> {
     match frequency {
@@ -63,6 +66,7 @@ mod tests {
         assert_eq!(next_update("hang-thang", day("2026-12-31")), Some((day("2027-01-01"), day("2027-02-16"))));
         assert_eq!(next_update("6-thang", day("2026-03-01")), Some((day("2026-07-01"), day("2027-01-16"))));
         assert_eq!(next_update("hang-nam", day("2025-11-11")), Some((day("2026-01-01"), day("2027-01-16"))));
+        assert!(PERIODIC_FREQUENCIES.iter().all(|f| period_months(f).is_some()));
         for irregular in ["khong-dinh-ky", "lien-tuc", ""] {
             assert_eq!(owed(irregular, day("2020-01-01"), day("2026-12-03")), None);
         }

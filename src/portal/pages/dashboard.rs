@@ -98,7 +98,7 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
     if !editable.is_empty() {
         // Only datasets with a fixed period, not changed since this month began (any later
         // change is within the current period of every frequency), oldest first.
-        let periodic: Vec<&str> = ["hang-thang", "hang-quy", "6-thang", "hang-nam"].into_iter().collect();
+        let periodic: Vec<&str> = crate::compliance::PERIODIC_FREQUENCIES.to_vec();
         let month_start = today.with_day(1).unwrap_or(today).format("%Y-%m-%dT00:00:00Z");
         let filters = vec![
             any_of("owner_org", &editable),
