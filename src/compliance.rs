@@ -2,9 +2,17 @@
 //! their data every quarter, at the latest 15 days after the first day of the next quarter;
 //! Kho applies the same rule to each dataset's own period (`tan_suat_cap_nhat`): a dataset last
 //! updated in one period must be updated again in the next period, at the latest 15 days after
-//! that period ends. Working days and holidays come later (the provincial workflows).
+//! the first day of the period that follows it. Dates are the province's (UTC+7). Working days and holidays come later (the provincial workflows).
 
 use chrono::{Datelike, Months, NaiveDate};
+
+/// The provinces' time (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): periods are local.
+pub const UTC_OFFSET_HOURS: i64 = 7;
+
+/// The local date of a UTC time.
+pub fn local_date(utc: chrono::NaiveDateTime) -> NaiveDate {
+    (utc + chrono::Duration::hours(UTC_OFFSET_HOURS)).date()
+}
 
 /// Days after a period's end by which its update is due.
 pub const GRACE_DAYS: u64 = 15;
@@ -59,6 +67,14 @@ mod tests {
         assert_eq!(owed("hang-quy", day("2026-05-20"), day("2026-06-30")), None);
         assert_eq!(owed("hang-quy", day("2026-05-20"), day("2026-07-01")), Some((day("2026-10-16"), false)));
         assert_eq!(owed("hang-quy", day("2026-05-20"), day("2026-10-17")), Some((day("2026-10-16"), true)));
+    }
+
+    #[test]
+    fn periods_are_the_provinces_local_time() {
+        let utc = chrono::NaiveDateTime::parse_from_str("2026-06-30T22:00:00", "%Y-%m-%dT%H:%M:%S").unwrap();
+        // 05:00 on 1 July in the province: the third quarter already.
+        assert_eq!(local_date(utc), day("2026-07-01"));
+        assert_eq!(next_update("hang-quy", local_date(utc)).unwrap().0, day("2026-10-01"));
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub struct OidcProvider {
     /// organisation roles by `roles`.
     #[serde(default)]
     pub roles_claim: Option<String>,
+    /// At a first sign-in, link to the existing account with the same *verified* e-mail
+    /// address. Off by default: users may change their own address, so turn it on only when
+    /// the accounts' addresses were set by the operator.
+    #[serde(default)]
+    pub link_by_email: bool,
     #[serde(default)]
     pub roles: Vec<OidcRole>,
 }
@@ -354,14 +359,16 @@ impl Config {
         if !trusted(&peer) {
             return peer;
         }
-        forwarded_for
-            .unwrap_or_default()
-            .rsplit(',')
-            .map(str::trim)
-            .filter(|hop| hop.parse::<std::net::IpAddr>().is_ok())
-            .find(|hop| !trusted(hop))
-            .map(str::to_string)
-            .unwrap_or(peer)
+        for hop in forwarded_for.unwrap_or_default().rsplit(',').map(str::trim) {
+            if hop.parse::<std::net::IpAddr>().is_err() {
+                // A hop this proxy wrote in another form (with a port, …): no further trust.
+                return peer;
+            }
+            if !trusted(hop) {
+                return hop.to_string();
+            }
+        }
+        peer
     }
 
     /// Returns the site URL without a trailing slash.
@@ -421,6 +428,7 @@ mod tests {
         // address the client put at the left.
         assert_eq!(config.client_address(ip("10.0.0.2"), Some("1.2.3.4, 198.51.100.7, 10.0.0.3")), "198.51.100.7");
         assert_eq!(config.client_address(ip("10.0.0.2"), Some("garbage")), "10.0.0.2");
+        assert_eq!(config.client_address(ip("10.0.0.2"), Some("1.2.3.4, 198.51.100.7:5678")), "10.0.0.2");
         assert_eq!(config.client_address(ip("10.0.0.2"), None), "10.0.0.2");
     }
 

@@ -1,6 +1,6 @@
 //! The account of a person signed in with OpenID Connect: the user linked to the provider's
 //! `(issuer, subject)`; at a first sign-in, the active user with the same *verified* e-mail
-//! address (then linked), or a new user (with no password: the provider is the way in). Then
+//! address (then linked; only where the provider's `link_by_email` is on), or a new user (with no password: the provider is the way in). Then
 //! the organisation roles the provider's roles claim maps to: in every organisation the mapping
 //! names, the role follows the claim (given, changed or removed). Users and memberships are
 //! written through `user_create` and the member actions, as the site.
@@ -41,16 +41,16 @@ pub fn user_for_identity(
     let user = match linked {
         Some(user) if user.state == "active" => user,
         Some(_) => return Err(ActionError::denied("This account has been deleted")),
-        None => link_or_create(context, identity)?,
+        None => link_or_create(context, provider, identity)?,
     };
     apply_roles(context, provider, identity, &user)?;
     Ok(user)
 }
 
-fn link_or_create(context: &ActionContext, identity: &Identity) -> ActionResult<UserRow> {
+fn link_or_create(context: &ActionContext, provider: &OidcProvider, identity: &Identity) -> ActionResult<UserRow> {
     let email =
         identity.email.clone().ok_or_else(|| ActionError::field("email", "The provider gave no e-mail address"))?;
-    let existing = if identity.email_verified {
+    let existing = if identity.email_verified && provider.link_by_email {
         context.store().read(|tx| users::find_active_by_email(tx, &email))?
     } else {
         None

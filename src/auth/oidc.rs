@@ -182,7 +182,9 @@ impl Registry {
             subject: verified.subject().to_string(),
             username: claim_text(&claims, &provider.username_claim),
             email: claim_text(&claims, &provider.email_claim),
-            email_verified: claim(&claims, "email_verified").and_then(Value::as_bool).unwrap_or(false),
+            // `email_verified` speaks for the standard `email` claim only.
+            email_verified: provider.email_claim == "email"
+                && claim(&claims, "email_verified").and_then(Value::as_bool).unwrap_or(false),
             fullname: claim_text(&claims, &provider.fullname_claim),
             roles,
         })

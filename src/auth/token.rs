@@ -14,6 +14,9 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Clone)]
 pub struct TokenSigner {
     keyed_mac: HmacSha256,
+    /// For `seal`/`open`: a key derived from the secret, so that no sealed value is ever a
+    /// well-signed token.
+    sealing_mac: HmacSha256,
 }
 
 /// Returns a new random token id: 32 random bytes, 43 URL-safe characters, as CKAN's.
@@ -27,7 +30,11 @@ impl TokenSigner {
     /// Returns a signer for the given secret.
     pub fn new(secret: &str) -> anyhow::Result<TokenSigner> {
         let keyed_mac = HmacSha256::new_from_slice(secret.as_bytes()).map_err(|e| anyhow::anyhow!("token key: {e}"))?;
-        Ok(TokenSigner { keyed_mac })
+        let mut derive = keyed_mac.clone();
+        derive.update(b"kho sealing key");
+        let sealing_mac = HmacSha256::new_from_slice(&derive.finalize().into_bytes())
+            .map_err(|e| anyhow::anyhow!("sealing key: {e}"))?;
+        Ok(TokenSigner { keyed_mac, sealing_mac })
     }
 
     fn signature(&self, signing_input: &str) -> Vec<u8> {
@@ -49,7 +56,9 @@ impl TokenSigner {
     /// only this site can make one that `open` accepts.
     pub fn seal(&self, purpose: &str, value: &Value) -> String {
         let payload = URL_SAFE_NO_PAD.encode(value.to_string());
-        let signature = URL_SAFE_NO_PAD.encode(self.signature(&format!("{purpose}.{payload}")));
+        let mut mac = self.sealing_mac.clone();
+        mac.update(format!("{purpose}.{payload}").as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
         format!("{payload}.{signature}")
     }
 
@@ -57,7 +66,7 @@ impl TokenSigner {
     pub fn open(&self, purpose: &str, sealed: &str) -> Option<Value> {
         let (payload, signature) = sealed.trim().split_once('.')?;
         let given = URL_SAFE_NO_PAD.decode(signature).ok()?;
-        let mut mac = self.keyed_mac.clone();
+        let mut mac = self.sealing_mac.clone();
         mac.update(format!("{purpose}.{payload}").as_bytes());
         mac.verify_slice(&given).ok()?;
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
@@ -82,6 +91,17 @@ impl TokenSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_value_opens_only_for_its_purpose_and_is_never_a_token() {
+        let signer = TokenSigner::new("bi-mat").unwrap();
+        let sealed = signer.seal("oidc_flow", &json!({"state": "s", "jti": "x"}));
+        assert_eq!(signer.open("oidc_flow", &sealed), Some(json!({"state": "s", "jti": "x"})));
+        assert_eq!(signer.open("other", &sealed), None);
+        assert_eq!(signer.token_id(&format!("oidc_flow.{sealed}")), None);
+        let (payload, _) = sealed.split_once('.').unwrap();
+        assert_eq!(signer.open("oidc_flow", &format!("{payload}.AAAA")), None);
+    }
 
     #[test]
     fn an_issued_token_yields_its_id() {

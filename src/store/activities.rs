@@ -57,7 +57,8 @@ pub fn page(
 ) -> StoreResult<Vec<ActivityRow>> {
     // An organisation's stream is its own activities or its datasets': each side reads its own
     // index (timestamp order) and the two are merged, instead of one OR that no index serves.
-    if let (Stream::Organization(id), None, None) = (stream, before, after) {
+    // (The first page only: deeper pages would load every skipped row; the database skips them.)
+    if let (Stream::Organization(id), None, None, 0) = (stream, before, after, offset) {
         let wanted = limit + offset;
         let side = |tx: &mut Tx, own: bool| -> StoreResult<Vec<ActivityRow>> {
             let query = activities::table.into_boxed();

@@ -151,6 +151,16 @@ impl Snapshot {
         let newest_running = running.into_iter().max();
         Some(Snapshot { xmin, newest_running })
     }
+
+    /// This snapshot, counting every transaction id below `next` as possibly running. A
+    /// snapshot lists only the running ids below its `xmax` (one past the newest *completed*
+    /// transaction); a writer whose id was assigned after that, yet which took a change number
+    /// before a change the snapshot sees, is not listed. An id the reader takes after its
+    /// snapshot bounds every id assigned before it.
+    pub fn covering_ids_below(self, next: u64) -> Snapshot {
+        let newest = next.saturating_sub(1).max(self.newest_running.unwrap_or(0));
+        Snapshot { newest_running: Some(newest), ..self }
+    }
 }
 
 /// One read of the change log, all from one snapshot.
@@ -169,6 +179,7 @@ pub fn read_feed(tx: &mut Tx, missing: &[i64], after: i64, limit: i64) -> StoreR
     match tx {
         super::DbConnection::Pg(conn) => map_err(conn.build_transaction().repeatable_read().read_only().run(|conn| {
             let snapshot = pg_snapshot(conn)?;
+            let snapshot = snapshot.covering_ids_below(own_transaction_id(conn)?);
             let filled = if missing.is_empty() {
                 Vec::new()
             } else {
@@ -190,6 +201,17 @@ pub fn read_feed(tx: &mut Tx, missing: &[i64], after: i64, limit: i64) -> StoreR
             Ok(FeedRead { snapshot: Snapshot::default(), filled: Vec::new(), new: self::after(tx, after, limit)? })
         }
     }
+}
+
+/// Gives the reading transaction an id (after its snapshot was taken) and returns it.
+fn own_transaction_id(conn: &mut diesel::PgConnection) -> QueryResult<u64> {
+    #[derive(QueryableByName)]
+    struct Own {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        xid: String,
+    }
+    let own: Own = diesel::sql_query("SELECT pg_current_xact_id()::text AS xid").get_result(conn)?;
+    own.xid.parse().map_err(|_| diesel::result::Error::DeserializationError(format!("xid {}", own.xid).into()))
 }
 
 /// Returns the snapshot of the connection's current statement (PostgreSQL).
@@ -246,5 +268,16 @@ mod tests {
         assert_eq!(Snapshot::parse("10:20:12,15"), Some(Snapshot { xmin: 10, newest_running: Some(15) }));
         assert_eq!(Snapshot::parse("20:20:"), Some(Snapshot { xmin: 20, newest_running: None }));
         assert_eq!(Snapshot::parse("garbage"), None);
+    }
+
+    #[test]
+    fn a_reader_counts_writers_not_yet_listed_as_running() {
+        // Newest completed 19, writer 25 (assigned after it, not listed) may hold a number; the
+        // reader's own id 30 bounds it.
+        let seen = Snapshot::parse("10:20:12,15").unwrap();
+        assert_eq!(seen.covering_ids_below(30), Snapshot { xmin: 10, newest_running: Some(29) });
+        // Nothing listed still leaves the unlisted writers running: never "nothing running".
+        let quiet = Snapshot::parse("20:20:").unwrap();
+        assert_eq!(quiet.covering_ids_below(21).newest_running, Some(20));
     }
 }

@@ -92,6 +92,7 @@ client_id = "kho"
 client_secret = "kho-test-secret"
 scopes = ["openid", "email", "profile", "kho"]
 roles_claim = "kho_roles"
+link_by_email = true
 
 [[oidc.roles]]
 value = "bien-tap-du-lieu"

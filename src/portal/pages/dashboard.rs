@@ -93,13 +93,16 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
     let role_of = |g: &crate::model::Group| g.0.get("capacity").and_then(Value::as_str).unwrap_or_default().to_string();
     let editable: Vec<&str> =
         memberships.iter().filter(|g| matches!(role_of(g).as_str(), "admin" | "editor")).map(|g| g.id()).collect();
-    let today = crate::store::now().date();
+    let today = crate::compliance::local_date(crate::store::now());
     let mut due = Vec::new();
     if !editable.is_empty() {
         // Only datasets with a fixed period, not changed since this month began (any later
         // change is within the current period of every frequency), oldest first.
         let periodic: Vec<&str> = crate::compliance::PERIODIC_FREQUENCIES.to_vec();
-        let month_start = today.with_day(1).unwrap_or(today).format("%Y-%m-%dT00:00:00Z");
+        // The local month's first instant, in UTC as the index holds times.
+        let local_month = today.with_day(1).unwrap_or(today).and_hms_opt(0, 0, 0).unwrap_or_default();
+        let month_start =
+            (local_month - chrono::Duration::hours(crate::compliance::UTC_OFFSET_HOURS)).format("%Y-%m-%dT%H:%M:%SZ");
         let filters = vec![
             any_of("owner_org", &editable),
             any_of("tan_suat_cap_nhat", &periodic),
@@ -115,10 +118,9 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
             for dataset in page {
                 let frequency = text(&dataset.0, "tan_suat_cap_nhat");
                 let modified = dataset.metadata_modified();
-                let Some(last) = modified.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                else {
-                    continue;
-                };
+                let parsed =
+                    modified.get(..19).and_then(|d| chrono::NaiveDateTime::parse_from_str(d, "%Y-%m-%dT%H:%M:%S").ok());
+                let Some(last) = parsed.map(crate::compliance::local_date) else { continue };
                 if let Some((deadline, overdue)) = crate::compliance::owed(frequency, last, today) {
                     due.push(DueLine {
                         name: dataset.name().to_string(),

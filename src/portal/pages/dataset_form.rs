@@ -62,6 +62,14 @@ fn schema_fields(
                 let organizations = typed::organizations_of_caller(&ctx.action, "create_dataset")?;
                 let mut options: Vec<(String, String)> =
                     organizations.iter().map(|o| (o.id().to_string(), o.display_title().to_string())).collect();
+                // The dataset's own organisation stays a choice (a collaborator may edit a
+                // dataset of an organisation where they could not create one).
+                if !value.is_empty() && !options.iter().any(|(id, _)| *id == value) {
+                    let title = typed::group_show(&ctx.action, &value, true)
+                        .map(|g| g.display_title().to_string())
+                        .unwrap_or_else(|_| value.clone());
+                    options.insert(0, (value.clone(), title));
+                }
                 if options.len() != 1 {
                     options.insert(0, (String::new(), m.t("form-choose")));
                 }

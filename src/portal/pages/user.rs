@@ -132,8 +132,10 @@ pub async fn login(request: HttpRequest, services: web::Data<Services>, body: we
     let secure = secure_site(&services);
     let cookie_token = crate::http::cookie(&request, LOGIN_COOKIE).unwrap_or_default();
     let from_site = same_site(&request, &services.config.effective_site_url());
-    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let address = services.config.client_address(request.peer_addr().map(|a| a.ip()), forwarded);
+    // Every X-Forwarded-For line, in order (a proxy may add its own line).
+    let forwarded: Vec<&str> = request.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+    let forwarded = forwarded.join(",");
+    let address = services.config.client_address(request.peer_addr().map(|a| a.ip()), Some(forwarded.as_str()));
     let lang = crate::portal::i18n::Lang::of_path(request.path());
     let outcome = web::block(move || {
         let ctx = parts.context(&services);
