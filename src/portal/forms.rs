@@ -207,6 +207,19 @@ pub fn field_errors(error: ActionError) -> Result<Vec<(String, String)>, PageErr
     }
 }
 
+/// A change's refusal as a form shows it: not permitted (403) or refused with CKAN's reason
+/// (409), where a page would say "not found"; other errors as pages have them.
+pub fn refusal(error: ActionError) -> PageError {
+    match error {
+        ActionError::Authorization(_) => PageError::Forbidden,
+        ActionError::Validation(_) => match field_errors(error) {
+            Ok(errors) => PageError::Refused(errors.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ")),
+            Err(other) => other,
+        },
+        other => other.into(),
+    }
+}
+
 /// One choice of a `<select>`.
 pub struct Choice {
     pub value: String,
@@ -380,4 +393,19 @@ pub fn confirm_page(
         cancel,
     };
     Ok(view.render()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_forbidden_or_says_why() {
+        assert!(matches!(refusal(ActionError::denied("no")), PageError::Forbidden));
+        let PageError::Refused(reason) = refusal(ActionError::message("Organization still has datasets")) else {
+            panic!("a validation error is a refusal with its reason");
+        };
+        assert_eq!(reason, "Organization still has datasets");
+        assert!(matches!(refusal(ActionError::NotFound(None)), PageError::NotFound));
+    }
 }

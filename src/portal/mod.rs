@@ -201,6 +201,8 @@ pub enum PageError {
     NotFound,
     /// The caller may see the object but not change it.
     Forbidden,
+    /// A change the action refused, with its reason (CKAN's message).
+    Refused(String),
     Action(ActionError),
 }
 
@@ -279,6 +281,10 @@ pub fn failure_page(ctx: &Ctx, error: PageError) -> (StatusCode, String) {
     match error {
         PageError::NotFound => (StatusCode::NOT_FOUND, pages::error::render(ctx, StatusCode::NOT_FOUND)),
         PageError::Forbidden => (StatusCode::FORBIDDEN, pages::error::render(ctx, StatusCode::FORBIDDEN)),
+        PageError::Refused(reason) => (
+            StatusCode::CONFLICT,
+            pages::error::render_message(ctx, StatusCode::CONFLICT, &ctx.m.t("error-refused"), &reason),
+        ),
         PageError::Action(error) => {
             tracing::error!(%error, path = %ctx.path, "page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, pages::error::render(ctx, StatusCode::INTERNAL_SERVER_ERROR))

@@ -316,3 +316,4 @@ bulk-delete-heading = Delete several datasets
 bulk-delete-question = Delete the { $n } chosen datasets? They go to the trash.
 action-edit-organization = Edit details
 action-bulk = Bulk actions
+error-refused = Not done

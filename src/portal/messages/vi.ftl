@@ -310,3 +310,4 @@ bulk-delete-heading = Xóa nhiều tập dữ liệu
 bulk-delete-question = Xóa { $n } tập dữ liệu đã chọn? Các tập dữ liệu được chuyển vào thùng rác.
 action-edit-organization = Sửa thông tin
 action-bulk = Thao tác hàng loạt
+error-refused = Không thực hiện được

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::actions::Services;
 use crate::actions::typed::{self, Trash, TrashKind};
 use crate::model::text;
-use crate::portal::forms::{Answer, confirm_page, signed_form, signed_page};
+use crate::portal::forms::{Answer, confirm_page, refusal, signed_form, signed_page};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{encode, vi_attr};
 use crate::portal::{Chrome, Ctx, PageError};
@@ -89,7 +89,7 @@ pub async fn set_sysadmin(request: HttpRequest, services: web::Data<Services>, b
         sysadmin_only(ctx)?;
         let mut changes = Map::new();
         changes.insert("sysadmin".into(), Value::Bool(form.get("value") == "true"));
-        typed::user_patch(&ctx.action, &name, changes)?;
+        typed::user_patch(&ctx.action, &name, changes).map_err(refusal)?;
         Ok(back_to_users(ctx))
     })
     .await
@@ -100,7 +100,7 @@ pub async fn end_sessions(request: HttpRequest, services: web::Data<Services>, b
     let name = user_of(&request);
     signed_form(request, services, body, move |ctx, _| {
         sysadmin_only(ctx)?;
-        typed::end_sessions(&ctx.action, &name)?;
+        typed::end_sessions(&ctx.action, &name).map_err(refusal)?;
         Ok(back_to_users(ctx))
     })
     .await
@@ -131,7 +131,7 @@ pub async fn delete_user(request: HttpRequest, services: web::Data<Services>, bo
     let name = user_of(&request);
     signed_form(request, services, body, move |ctx, _| {
         sysadmin_only(ctx)?;
-        typed::user_delete(&ctx.action, &name)?;
+        typed::user_delete(&ctx.action, &name).map_err(refusal)?;
         Ok(back_to_users(ctx))
     })
     .await
@@ -189,7 +189,7 @@ pub async fn purge(request: HttpRequest, services: web::Data<Services>, body: we
     signed_form(request, services, body, |ctx, _| {
         sysadmin_only(ctx)?;
         let kind = kind_of(ctx.param("kind").unwrap_or_default()).ok_or(PageError::NotFound)?;
-        typed::purge_trash(&ctx.action, kind)?;
+        typed::purge_trash(&ctx.action, kind).map_err(refusal)?;
         Ok(Answer::Redirect(format!("{}/ckan-admin/trash", ctx.lang.prefix())))
     })
     .await

@@ -12,7 +12,8 @@ use super::dataset::label_in;
 use crate::actions::{Services, typed};
 use crate::model::{Dataset, text};
 use crate::portal::forms::{
-    Answer, Choice, ErrorLine, Form, FormField, confirm_page, field_errors, place_errors, signed_form, signed_page,
+    Answer, Choice, ErrorLine, Form, FormField, confirm_page, field_errors, place_errors, refusal, signed_form,
+    signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
@@ -350,7 +351,7 @@ pub async fn delete(request: HttpRequest, services: web::Data<Services>, body: w
     let id = id_of(&request);
     signed_form(request, services, body, move |ctx, _| {
         let dataset = editable(ctx, &id)?;
-        typed::package_delete(&ctx.action, dataset.id())?;
+        typed::package_delete(&ctx.action, dataset.id()).map_err(refusal)?;
         let prefix = ctx.lang.prefix();
         let organization = dataset.0.get("organization").and_then(|o| o.get("name")).and_then(Value::as_str);
         Ok(Answer::Redirect(match organization {

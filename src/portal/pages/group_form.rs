@@ -11,7 +11,7 @@ use crate::actions::typed::{self, BulkChange};
 use crate::actions::{SearchQuery, Services, exact_filter};
 use crate::model::{Group, text};
 use crate::portal::forms::{
-    Answer, ErrorLine, FormField, confirm_page, field_errors, place_errors, signed_form, signed_page,
+    Answer, ErrorLine, FormField, confirm_page, field_errors, place_errors, refusal, signed_form, signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{DatasetSummary, vi_attr};
@@ -217,7 +217,7 @@ pub async fn bulk(request: HttpRequest, services: web::Data<Services>, body: web
             )?;
             return Ok(Answer::ok(html));
         }
-        typed::bulk_update(&ctx.action, organization.id(), &chosen, change)?;
+        typed::bulk_update(&ctx.action, organization.id(), &chosen, change).map_err(refusal)?;
         Ok(Answer::Redirect(back))
     })
     .await

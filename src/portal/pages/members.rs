@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::actions::{Services, typed};
 use crate::model::{Group, text};
 use crate::portal::forms::{
-    Answer, Choice, ErrorLine, FormField, confirm_page, field_errors, place_errors, signed_form, signed_page,
+    Answer, Choice, ErrorLine, FormField, confirm_page, field_errors, place_errors, refusal, signed_form, signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
@@ -169,7 +169,7 @@ pub async fn delete(request: HttpRequest, services: web::Data<Services>, body: w
     signed_form(request, services, body, move |ctx, _| {
         let organization = managed(ctx, &id)?;
         let user = ctx.param("user").unwrap_or_default().to_string();
-        typed::organization_member_delete(&ctx.action, organization.id(), &user)?;
+        typed::organization_member_delete(&ctx.action, organization.id(), &user).map_err(refusal)?;
         Ok(Answer::Redirect(format!("{}/organization/members/{}", ctx.lang.prefix(), organization.name())))
     })
     .await
