@@ -70,6 +70,17 @@ impl Answer {
     }
 }
 
+/// A segment of the request's path by its route name (`{id}`, `{name}`, …), or empty.
+pub fn path_param(request: &HttpRequest, key: &str) -> String {
+    request.match_info().get(key).unwrap_or_default().to_string()
+}
+
+/// An error page with its own heading and message, as a form's answer.
+fn message_page(ctx: &Ctx, status: StatusCode, heading: &str, message: &str) -> Answer {
+    let m = ctx.m;
+    Answer::Page(status, super::pages::error::render_message(ctx, status, &m.t(heading), &m.t(message)))
+}
+
 /// The sign-in page's address, returning to this request's address.
 fn sign_in_address(request: &HttpRequest) -> String {
     let lang = super::i18n::Lang::of_path(request.path());
@@ -155,25 +166,11 @@ pub async fn signed_form(
                 return Answer::Redirect(sign_in);
             }
             let Some(form) = form else {
-                let m = ctx.m;
-                let html = super::pages::error::render_message(
-                    &ctx,
-                    StatusCode::BAD_REQUEST,
-                    &m.t("form-malformed-heading"),
-                    &m.t("form-malformed"),
-                );
-                return Answer::Page(StatusCode::BAD_REQUEST, html);
+                return message_page(&ctx, StatusCode::BAD_REQUEST, "form-malformed-heading", "form-malformed");
             };
             let token_ok = ctx.session.as_ref().is_some_and(|s| form.get("csrf") == s.csrf_token);
             if !from_site || !token_ok {
-                let m = ctx.m;
-                let html = super::pages::error::render_message(
-                    &ctx,
-                    StatusCode::FORBIDDEN,
-                    &m.t("csrf-heading"),
-                    &m.t("csrf-refused"),
-                );
-                return Answer::Page(StatusCode::FORBIDDEN, html);
+                return message_page(&ctx, StatusCode::FORBIDDEN, "csrf-heading", "csrf-refused");
             }
             act(&ctx, &form).unwrap_or_else(|e| failure(&ctx, e))
         })

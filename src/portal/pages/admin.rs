@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::actions::Services;
 use crate::actions::typed::{self, Trash, TrashKind};
 use crate::model::text;
-use crate::portal::forms::{Answer, confirm_page, refusal, signed_form, signed_page};
+use crate::portal::forms::{Answer, confirm_page, path_param, refusal, signed_form, signed_page};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{encode, vi_attr};
 use crate::portal::{Chrome, Ctx, PageError};
@@ -74,17 +74,13 @@ pub async fn users(request: HttpRequest, services: web::Data<Services>) -> HttpR
     signed_page(request, services, |ctx| Ok(Answer::ok(users_page(ctx)?))).await
 }
 
-fn user_of(request: &HttpRequest) -> String {
-    request.match_info().get("name").unwrap_or_default().to_string()
-}
-
 fn back_to_users(ctx: &Ctx) -> Answer {
     Answer::Redirect(format!("{}/ckan-admin", ctx.lang.prefix()))
 }
 
 /// `POST /ckan-admin/users/{name}/sysadmin` with `value` `true` or `false`.
 pub async fn set_sysadmin(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let name = user_of(&request);
+    let name = path_param(&request, "name");
     signed_form(request, services, body, move |ctx, form| {
         sysadmin_only(ctx)?;
         let mut changes = Map::new();
@@ -97,7 +93,7 @@ pub async fn set_sysadmin(request: HttpRequest, services: web::Data<Services>, b
 
 /// `POST /ckan-admin/users/{name}/sessions`: ends the user's sessions.
 pub async fn end_sessions(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let name = user_of(&request);
+    let name = path_param(&request, "name");
     signed_form(request, services, body, move |ctx, _| {
         sysadmin_only(ctx)?;
         typed::end_sessions(&ctx.action, &name).map_err(refusal)?;
@@ -108,7 +104,7 @@ pub async fn end_sessions(request: HttpRequest, services: web::Data<Services>, b
 
 /// `GET /ckan-admin/users/{name}/delete`: asks to confirm.
 pub async fn delete_user_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let name = user_of(&request);
+    let name = path_param(&request, "name");
     signed_page(request, services, move |ctx| {
         sysadmin_only(ctx)?;
         let m = ctx.m;
@@ -128,7 +124,7 @@ pub async fn delete_user_form(request: HttpRequest, services: web::Data<Services
 
 /// `POST /ckan-admin/users/{name}/delete`.
 pub async fn delete_user(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let name = user_of(&request);
+    let name = path_param(&request, "name");
     signed_form(request, services, body, move |ctx, _| {
         sysadmin_only(ctx)?;
         typed::user_delete(&ctx.action, &name).map_err(refusal)?;

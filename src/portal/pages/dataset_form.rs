@@ -12,8 +12,8 @@ use super::dataset::label_in;
 use crate::actions::{Services, typed};
 use crate::model::{Dataset, text};
 use crate::portal::forms::{
-    Answer, Choice, ErrorLine, Form, FormField, confirm_page, field_errors, place_errors, refusal, signed_form,
-    signed_page,
+    Answer, Choice, ErrorLine, Form, FormField, confirm_page, field_errors, path_param, place_errors, refusal,
+    signed_form, signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
@@ -240,16 +240,12 @@ pub async fn create(request: HttpRequest, services: web::Data<Services>, body: w
 }
 
 /// The dataset the caller may edit (`Forbidden` when it may only read it).
-fn editable(ctx: &Ctx, id: &str) -> Result<Dataset, PageError> {
+pub(super) fn editable(ctx: &Ctx, id: &str) -> Result<Dataset, PageError> {
     let dataset = typed::package_show(&ctx.action, id)?;
     if !typed::package_can_edit(&ctx.action, dataset.id())? {
         return Err(PageError::Forbidden);
     }
     Ok(dataset)
-}
-
-fn id_of(request: &HttpRequest) -> String {
-    request.match_info().get("id").unwrap_or_default().to_string()
 }
 
 fn edit_heading(m: &Msgs, dataset: &Dataset) -> String {
@@ -258,7 +254,7 @@ fn edit_heading(m: &Msgs, dataset: &Dataset) -> String {
 
 /// `GET /dataset/edit/{id}`.
 pub async fn edit_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_page(request, services, move |ctx| {
         let dataset = editable(ctx, &id)?;
         let value_of = |name: &str| dict_value(&dataset.0, name);
@@ -273,7 +269,7 @@ pub async fn edit_form(request: HttpRequest, services: web::Data<Services>) -> H
 /// `POST /dataset/edit/{id}`: saves the form's fields (the others, resources and groups stay),
 /// publishing a draft when asked.
 pub async fn update(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_form(request, services, body, move |ctx, form| {
         let dataset = editable(ctx, &id)?;
         let dataset_type = text(&dataset.0, "type").to_string();
@@ -302,7 +298,7 @@ pub async fn update(request: HttpRequest, services: web::Data<Services>, body: w
 
 /// `POST /dataset/publish/{id}`: publishes a draft.
 pub async fn publish(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_form(request, services, body, move |ctx, _| {
         let dataset = editable(ctx, &id)?;
         let mut changes = Map::new();
@@ -328,7 +324,7 @@ pub async fn publish(request: HttpRequest, services: web::Data<Services>, body: 
 
 /// `GET /dataset/delete/{id}`: asks to confirm.
 pub async fn delete_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_page(request, services, move |ctx| {
         let dataset = editable(ctx, &id)?;
         let m = ctx.m;
@@ -348,7 +344,7 @@ pub async fn delete_form(request: HttpRequest, services: web::Data<Services>) ->
 
 /// `POST /dataset/delete/{id}`: deletes the dataset (to the trash), then shows its organisation.
 pub async fn delete(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_form(request, services, body, move |ctx, _| {
         let dataset = editable(ctx, &id)?;
         typed::package_delete(&ctx.action, dataset.id()).map_err(refusal)?;

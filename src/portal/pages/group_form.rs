@@ -11,7 +11,8 @@ use crate::actions::typed::{self, BulkChange};
 use crate::actions::{SearchQuery, Services, exact_filter};
 use crate::model::{Group, text};
 use crate::portal::forms::{
-    Answer, ErrorLine, FormField, confirm_page, field_errors, place_errors, refusal, signed_form, signed_page,
+    Answer, ErrorLine, FormField, confirm_page, field_errors, path_param, place_errors, refusal, signed_form,
+    signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{DatasetSummary, vi_attr};
@@ -35,10 +36,6 @@ struct GroupFormView {
 
 fn kind_of(organization: bool) -> &'static str {
     if organization { "organization" } else { "group" }
-}
-
-fn id_of(request: &HttpRequest) -> String {
-    request.match_info().get("id").unwrap_or_default().to_string()
 }
 
 /// The organisation or group, when the caller may edit it (`Forbidden` when it may only see it).
@@ -90,7 +87,7 @@ fn render(
 
 /// `GET /organization/edit/{id}`, `/group/edit/{id}`.
 pub async fn edit_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     let organization = request.path().contains("/organization/");
     signed_page(request, services, move |ctx| {
         let group = editable(ctx, &id, organization)?;
@@ -102,7 +99,7 @@ pub async fn edit_form(request: HttpRequest, services: web::Data<Services>) -> H
 
 /// `POST /organization/edit/{id}`, `/group/edit/{id}`.
 pub async fn update(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     let organization = request.path().contains("/organization/");
     signed_form(request, services, body, move |ctx, form| {
         let group = editable(ctx, &id, organization)?;
@@ -171,7 +168,7 @@ fn bulk_editable(ctx: &Ctx, id: &str) -> Result<Group, PageError> {
 
 /// `GET /organization/bulk_process/{id}?q=`.
 pub async fn bulk_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_page(request, services, move |ctx| Ok(Answer::ok(bulk_page(ctx, &bulk_editable(ctx, &id)?)?))).await
 }
 
@@ -187,7 +184,7 @@ fn change_of(action: &str) -> Option<BulkChange> {
 /// `POST /organization/bulk_process/{id}` with `action` and the chosen `dataset` ids; deleting
 /// asks to confirm first (`confirmed=1` carries on).
 pub async fn bulk(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_form(request, services, body, move |ctx, form| {
         let organization = bulk_editable(ctx, &id)?;
         // The confirmation page posts the choice back in its address.

@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::actions::{Services, typed};
 use crate::model::{Group, text};
 use crate::portal::forms::{
-    Answer, Choice, ErrorLine, FormField, confirm_page, field_errors, place_errors, refusal, signed_form, signed_page,
+    Answer, Choice, ErrorLine, FormField, confirm_page, field_errors, path_param, place_errors, refusal, signed_form,
+    signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
@@ -103,20 +104,16 @@ fn render(
     Ok(view.render()?)
 }
 
-fn id_of(request: &HttpRequest) -> String {
-    request.match_info().get("id").unwrap_or_default().to_string()
-}
-
 /// `GET /organization/members/{id}`.
 pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_page(request, services, move |ctx| Ok(Answer::ok(render(ctx, &managed(ctx, &id)?, "", "", Vec::new())?)))
         .await
 }
 
 /// `POST /organization/member_new/{id}`: adds a member or changes a member's role.
 pub async fn save(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_form(request, services, body, move |ctx, form| {
         let organization = managed(ctx, &id)?;
         let (user, role) = (form.get("username").trim(), form.get("role"));
@@ -140,7 +137,7 @@ pub async fn save(request: HttpRequest, services: web::Data<Services>, body: web
 
 /// `GET /organization/member_delete/{id}?user=`: asks to confirm.
 pub async fn delete_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_page(request, services, move |ctx| {
         let organization = managed(ctx, &id)?;
         let user = ctx.param("user").unwrap_or_default().to_string();
@@ -165,7 +162,7 @@ pub async fn delete_form(request: HttpRequest, services: web::Data<Services>) ->
 
 /// `POST /organization/member_delete/{id}?user=`: removes the member.
 pub async fn delete(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let id = id_of(&request);
+    let id = path_param(&request, "id");
     signed_form(request, services, body, move |ctx, _| {
         let organization = managed(ctx, &id)?;
         let user = ctx.param("user").unwrap_or_default().to_string();

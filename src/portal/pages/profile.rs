@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use crate::actions::{Services, typed};
 use crate::model::{Dataset, text};
-use crate::portal::forms::{Answer, ErrorLine, FormField, field_errors, place_errors, signed_form, signed_page};
+use crate::portal::forms::{
+    Answer, ErrorLine, FormField, field_errors, path_param, place_errors, signed_form, signed_page,
+};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{DatasetSummary, vi_attr};
 use crate::portal::{Chrome, Ctx, PageError, PageResult, markdown, respond};
@@ -41,10 +43,6 @@ struct UserFormView {
     errors: Vec<ErrorLine>,
 }
 
-fn name_of(request: &HttpRequest) -> String {
-    request.match_info().get("name").unwrap_or_default().to_string()
-}
-
 /// Whether the caller may edit this user (themselves, or a sysadmin).
 fn may_edit(ctx: &Ctx, user: &Map<String, Value>) -> bool {
     ctx.action.caller.is_sysadmin() || ctx.action.caller.user_id() == Some(text(user, "id"))
@@ -52,7 +50,7 @@ fn may_edit(ctx: &Ctx, user: &Map<String, Value>) -> bool {
 
 /// `GET /user/{name}`.
 pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let name = name_of(&request);
+    let name = path_param(&request, "name");
     respond(&request, services, move |ctx| build(ctx, &name)).await
 }
 
@@ -143,7 +141,7 @@ fn editable(ctx: &Ctx, name: &str) -> Result<Map<String, Value>, PageError> {
 
 /// `GET /user/edit/{name}`.
 pub async fn edit_form(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let name = name_of(&request);
+    let name = path_param(&request, "name");
     signed_page(request, services, move |ctx| {
         let user = editable(ctx, &name)?;
         let value_of = |key: &str| text(&user, key).to_string();
@@ -154,7 +152,7 @@ pub async fn edit_form(request: HttpRequest, services: web::Data<Services>) -> H
 
 /// `POST /user/edit/{name}`.
 pub async fn update(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let name = name_of(&request);
+    let name = path_param(&request, "name");
     signed_form(request, services, body, move |ctx, form| {
         let user = editable(ctx, &name)?;
         let m = ctx.m;

@@ -7,10 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde_json::{Map, Value};
 
+use super::dataset_form::editable;
 use crate::actions::{Services, typed};
 use crate::model::{Dataset, Resource, text};
 use crate::portal::forms::{
-    Answer, ErrorLine, Form, FormField, confirm_page, field_errors, place_errors, signed_form, signed_page,
+    Answer, ErrorLine, Form, FormField, confirm_page, field_errors, path_param, place_errors, signed_form, signed_page,
 };
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
@@ -107,15 +108,6 @@ fn render(ctx: &Ctx, dataset: &Dataset, shown: Shown) -> Result<String, PageErro
     Ok(view.render()?)
 }
 
-/// The dataset the caller may edit (`Forbidden` when it may only read it).
-fn editable(ctx: &Ctx, id: &str) -> Result<Dataset, PageError> {
-    let dataset = typed::package_show(&ctx.action, id)?;
-    if !typed::package_can_edit(&ctx.action, dataset.id())? {
-        return Err(PageError::Forbidden);
-    }
-    Ok(dataset)
-}
-
 /// A resource of this dataset.
 fn resource_of(ctx: &Ctx, dataset: &Dataset, resource_id: &str) -> Result<Resource, PageError> {
     let resource = typed::resource_show(&ctx.action, resource_id)?;
@@ -126,8 +118,7 @@ fn resource_of(ctx: &Ctx, dataset: &Dataset, resource_id: &str) -> Result<Resour
 }
 
 fn ids(request: &HttpRequest) -> (String, String) {
-    let get = |key: &str| request.match_info().get(key).unwrap_or_default().to_string();
-    (get("id"), get("resource_id"))
+    (path_param(request, "id"), path_param(request, "resource_id"))
 }
 
 /// The name a resource gets when the form leaves it empty: the file's name or the link's last

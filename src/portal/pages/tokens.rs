@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use crate::actions::{Services, typed};
-use crate::portal::forms::{Answer, signed_form, signed_page};
+use crate::portal::forms::{Answer, path_param, signed_form, signed_page};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::text;
 use crate::portal::{Chrome, Ctx, PageError};
@@ -57,13 +57,13 @@ fn render(ctx: &Ctx, user: &str, new_token: Option<String>, error: Option<String
 
 /// `GET /user/{name}/api-tokens`.
 pub async fn list(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let user = request.match_info().get("name").unwrap_or_default().to_string();
+    let user = path_param(&request, "name");
     signed_page(request, services, move |ctx| Ok(Answer::ok(render(ctx, &user, None, None)?))).await
 }
 
 /// `POST /user/{name}/api-tokens`: creates a token and shows it once.
 pub async fn create(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let user = request.match_info().get("name").unwrap_or_default().to_string();
+    let user = path_param(&request, "name");
     signed_form(request, services, body, move |ctx, form| {
         let name = form.get("name").trim();
         if name.is_empty() {
@@ -77,8 +77,8 @@ pub async fn create(request: HttpRequest, services: web::Data<Services>, body: w
 
 /// `POST /user/{name}/api-tokens/{jti}/revoke`: revokes one token, then shows the list.
 pub async fn revoke(request: HttpRequest, services: web::Data<Services>, body: web::Bytes) -> HttpResponse {
-    let user = request.match_info().get("name").unwrap_or_default().to_string();
-    let jti = request.match_info().get("jti").unwrap_or_default().to_string();
+    let user = path_param(&request, "name");
+    let jti = path_param(&request, "jti");
     signed_form(request, services, body, move |ctx, _| {
         // Only a token listed for this user: the address cannot reach another user's.
         let listed = typed::api_token_list(&ctx.action, &user)?;
