@@ -678,6 +678,22 @@ test('the sysadmin and organisation pages pass axe', async (t) => {
   await axeClean(page, 'the organisation form with an error');
   await open(page, '/ckan-admin');
   await page.screenshot({ path: path.join(ARTEFACTS, 'sysadmin-users-vi-1280.png'), fullPage: true });
+  // Every signed-in page, to be looked at: both languages, phone and desktop widths.
+  const signedIn = [
+    ['dashboard', '/dashboard'],
+    ['dataset-new', '/dataset/new'],
+    ['dataset-signed-in', `/dataset/${d.name}`],
+    ...pages.filter(([, p]) => !p.startsWith('/en/')).map(([label, p]) => [label.replace(/ /g, '-'), p]),
+  ];
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width < 600 ? 740 : 800 });
+    for (const [slug, p] of signedIn) {
+      for (const [lang, address] of [['vi', p], ['en', en(p)]]) {
+        await open(page, address);
+        await page.screenshot({ path: path.join(ARTEFACTS, `signed-in-${slug}-${lang}-${width}.png`), fullPage: true });
+      }
+    }
+  }
 });
 
 // --- single sign-on (OpenID Connect) ---------------------------------------------------------------
