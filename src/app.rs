@@ -29,6 +29,7 @@ pub fn build(mut config: Config) -> anyhow::Result<Application> {
     }
     let services = Arc::new(services(config)?);
     crate::feed::run(services.clone())?;
+    crate::harvest::scheduler::start(&services)?;
     let server = serve(listener, services.clone())?;
     Ok(Application { server, address, services })
 }
@@ -120,7 +121,8 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
     })
 }
 
-fn hex_digest(text: &str) -> String {
+/// The SHA-256 of a text, in hex.
+pub fn hex_digest(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -87,6 +87,56 @@ fn default_fullname_claim() -> String {
     "name".into()
 }
 
+/// Harvesting (`[harvest]` in `kho.toml`, `KHO_HARVEST_*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HarvestConfig {
+    /// Whether `kho serve` runs the scheduler (due jobs start and finish by themselves).
+    pub scheduler: bool,
+    /// Seconds between the scheduler's looks for due and stalled jobs.
+    pub poll_seconds: u64,
+    /// Jobs one node runs at once (one slow source never blocks the others).
+    pub workers: usize,
+    /// A running job that makes no progress for this long ends with an error.
+    pub idle_timeout_seconds: u64,
+    /// Sources on loopback or private networks are refused unless this is set.
+    pub allow_private_addresses: bool,
+    /// The largest response read from a source, in bytes.
+    pub max_response_bytes: u64,
+    /// Requests per second to one source.
+    pub requests_per_second: f64,
+    /// Seconds before a request to a source gives up.
+    pub timeout_seconds: u64,
+}
+
+impl Default for HarvestConfig {
+    fn default() -> Self {
+        HarvestConfig {
+            scheduler: true,
+            poll_seconds: 10,
+            workers: 2,
+            idle_timeout_seconds: 600,
+            allow_private_addresses: false,
+            max_response_bytes: 50 * 1024 * 1024,
+            requests_per_second: 5.0,
+            timeout_seconds: 30,
+        }
+    }
+}
+
+/// The `[harvest]` table of `kho.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HarvestLayer {
+    pub scheduler: Option<bool>,
+    pub poll_seconds: Option<u64>,
+    pub workers: Option<usize>,
+    pub idle_timeout_seconds: Option<u64>,
+    pub allow_private_addresses: Option<bool>,
+    pub max_response_bytes: Option<u64>,
+    pub requests_per_second: Option<f64>,
+    pub timeout_seconds: Option<u64>,
+}
+
 /// The effective configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -128,6 +178,7 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// OpenID Connect providers offered on the sign-in page.
     pub oidc: Vec<OidcProvider>,
+    pub harvest: HarvestConfig,
 }
 
 impl Default for Config {
@@ -162,6 +213,7 @@ impl Default for Config {
             },
             trusted_proxies: Vec::new(),
             oidc: Vec::new(),
+            harvest: HarvestConfig::default(),
         }
     }
 }
@@ -206,6 +258,8 @@ pub struct ConfigLayer {
     pub trusted_proxies: Option<Vec<String>>,
     /// Replaces the providers when given (a file's `[[oidc]]` tables).
     pub oidc: Option<Vec<OidcProvider>>,
+    #[serde(default)]
+    pub harvest: HarvestLayer,
 }
 
 /// Why the configuration could not be read.
@@ -239,6 +293,15 @@ impl ConfigLayer {
             None => None,
             Some(value) => Some(value.parse().map_err(|_| ConfigError::Env { var: "KHO_POOL_SIZE".into(), value })?),
         };
+        fn number<T: std::str::FromStr>(
+            text: impl Fn(&str) -> Option<String>,
+            var: &str,
+        ) -> Result<Option<T>, ConfigError> {
+            match text(var) {
+                None => Ok(None),
+                Some(value) => value.parse().map(Some).map_err(|_| ConfigError::Env { var: var.into(), value }),
+            }
+        }
         let dcat_datasets_per_page = match text("KHO_DCAT_DATASETS_PER_PAGE") {
             None => None,
             Some(value) => match value.parse::<usize>() {
@@ -277,6 +340,16 @@ impl ConfigLayer {
             },
             trusted_proxies: text("KHO_TRUSTED_PROXIES").map(|v| v.split_whitespace().map(str::to_string).collect()),
             oidc: None,
+            harvest: HarvestLayer {
+                scheduler: flag("KHO_HARVEST_SCHEDULER")?,
+                poll_seconds: number(&text, "KHO_HARVEST_POLL_SECONDS")?,
+                workers: number(&text, "KHO_HARVEST_WORKERS")?,
+                idle_timeout_seconds: number(&text, "KHO_HARVEST_IDLE_TIMEOUT_SECONDS")?,
+                allow_private_addresses: flag("KHO_HARVEST_ALLOW_PRIVATE_ADDRESSES")?,
+                max_response_bytes: number(&text, "KHO_HARVEST_MAX_RESPONSE_BYTES")?,
+                requests_per_second: number(&text, "KHO_HARVEST_REQUESTS_PER_SECOND")?,
+                timeout_seconds: number(&text, "KHO_HARVEST_TIMEOUT_SECONDS")?,
+            },
         })
     }
 }
@@ -333,6 +406,15 @@ impl Config {
         set(&mut self.auth.password_sign_in, auth.password_sign_in);
         set(&mut self.trusted_proxies, layer.trusted_proxies);
         set(&mut self.oidc, layer.oidc);
+        let harvest = layer.harvest;
+        set(&mut self.harvest.scheduler, harvest.scheduler);
+        set(&mut self.harvest.poll_seconds, harvest.poll_seconds);
+        set(&mut self.harvest.workers, harvest.workers);
+        set(&mut self.harvest.idle_timeout_seconds, harvest.idle_timeout_seconds);
+        set(&mut self.harvest.allow_private_addresses, harvest.allow_private_addresses);
+        set(&mut self.harvest.max_response_bytes, harvest.max_response_bytes);
+        set(&mut self.harvest.requests_per_second, harvest.requests_per_second);
+        set(&mut self.harvest.timeout_seconds, harvest.timeout_seconds);
         self
     }
 

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod feed;
 pub mod gate;
+pub mod harvest;
 pub mod http;
 pub mod licenses;
 pub mod model;

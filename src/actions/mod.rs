@@ -7,6 +7,7 @@ mod authz;
 mod context;
 mod dict;
 mod group;
+pub mod harvest;
 mod identity;
 mod member;
 mod package;
@@ -157,6 +158,23 @@ static ACTIONS: &[Action] = &[
     write("organization_member_delete", member::organization_member_delete, "Remove a user from an organization.\n\nYou must be authorized to edit the organization.\n\n:param id: the id or name of the organization\n:param username: name or id of the user to be removed"),
     write("group_member_create", member::group_member_create, "Make a user a member of a group.\n\nYou must be authorized to edit the group.\n\n:param id: the id or name of the group\n:param username: name or id of the user to be made member of the group\n:param role: role of the user in the group. One of ``member``, or ``admin``"),
     write("group_member_delete", member::group_member_delete, "Remove a user from a group.\n\nYou must be authorized to edit the group.\n\n:param id: the id or name of the group\n:param username: name or id of the user to be removed"),
+    write("harvest_source_create", harvest::harvest_source_create, "Creates a new harvest source (a dataset of type harvest).\n\n:param url: the URL of the source\n:param name: the source's name\n:param title: the source's title\n:param source_type: ckan, dcat_rdf or api\n:param frequency: MANUAL, ALWAYS, DAILY, WEEKLY, BIWEEKLY or MONTHLY\n:param config: the source type's configuration, a JSON text\n:param owner_org: the organization the harvested datasets belong to\n:returns: the newly created harvest source\n:rtype: dictionary"),
+    write("harvest_source_update", harvest::harvest_source_update, "Updates a harvest source (every field; see harvest_source_create)."),
+    write("harvest_source_patch", harvest::harvest_source_patch, "Updates the given fields of a harvest source, keeping the others."),
+    read("harvest_source_show", harvest::harvest_source_show, "Returns a harvest source by id or name, or by url, with its status (job count, last job, datasets)."),
+    read("harvest_source_list", harvest::harvest_source_list, "Lists the active harvest sources (of organization_id when given); return_last_job_status adds each one's status."),
+    write("harvest_source_delete", harvest::harvest_source_delete, "Deletes a harvest source; its pending jobs are aborted. With clear=true its harvested datasets are purged too."),
+    write("harvest_source_clear", harvest::harvest_source_clear, "Purges every dataset a harvest source harvested, with its jobs and objects; the source stays."),
+    write("harvest_source_job_history_clear", harvest::harvest_source_job_history_clear, "Deletes a source's ended jobs and their objects (the links to datasets stay); keep_current keeps the newest job."),
+    write("harvest_source_reindex", harvest::harvest_source_reindex, "Indexes a source's datasets again."),
+    write("harvest_job_create", harvest::harvest_job_create, "Creates a job for a source (source_id); the scheduler runs it. Refused while the source has an unfinished job."),
+    read("harvest_job_list", harvest::harvest_job_list, "Lists a source's jobs (source_id, status), newest first."),
+    read("harvest_job_show", harvest::harvest_job_show, "Returns a harvest job with its stats."),
+    read("harvest_job_report", harvest::harvest_job_report, "Returns a job's gather errors and its objects' errors."),
+    write("harvest_job_abort", harvest::harvest_job_abort, "Aborts a job (by id, or the newest of source_id): it ends Finished and its unfinished objects become ERROR."),
+    read("harvest_object_show", harvest::harvest_object_show, "Returns a harvest object by id, or the current object of dataset_id."),
+    read("harvest_object_list", harvest::harvest_object_list, "Lists the ids of a job's objects (job_id) or of a source's current objects (source_id)."),
+    read("harvesters_info_show", harvest::harvesters_info_show, "Lists the source types Kho can harvest."),
 ];
 
 /// Returns the action registered under `name`.
@@ -231,7 +249,10 @@ mod tests {
         for action in ACTIONS {
             assert!(seen.insert(action.name), "{} twice", action.name);
             let writes =
-                ["create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise"];
+                [
+                "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise",
+                "clear", "reindex", "abort",
+            ];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
             assert_eq!(!looks_like_write, action.side_effect_free, "{}", action.name);
         }

@@ -390,6 +390,14 @@ impl Search {
             let built = builder.build(&query::parse(filter)?, "text")?;
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(built, 0.0))));
         }
+        // Harvest sources are datasets of type `harvest`, out of every search unless a
+        // filter asks for them (ckanext-harvest's rule).
+        if !request.filters.iter().any(|f| f.contains("dataset_type:harvest"))
+            && let Some(field) = self.fields.string("dataset_type")
+        {
+            let term = tantivy::Term::from_field_text(field, "harvest");
+            clauses.push((Occur::MustNot, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
         if let Some(labels) = &request.labels {
             let any_label: Vec<(Occur, Box<dyn tantivy::query::Query>)> = labels
                 .iter()

@@ -9,6 +9,7 @@ pub mod activities;
 pub mod changes;
 pub mod collaborators;
 pub mod groups;
+pub mod harvest;
 pub mod identities;
 pub mod members;
 pub mod new_dataset;

@@ -203,6 +203,8 @@ pub struct Filter {
     pub include_private: bool,
     /// Include drafts the caller may see.
     pub include_drafts: bool,
+    /// Include harvest sources (datasets of type `harvest`; listings leave them out).
+    pub include_harvest_sources: bool,
 }
 
 type Boxed<'a> = packages::BoxedQuery<'a, super::DbBackend>;
@@ -214,6 +216,9 @@ fn filtered<'a>(filter: &'a Filter, visibility: &'a Visibility) -> Boxed<'a> {
     } else {
         query.filter(packages::state.eq("active"))
     };
+    if !filter.include_harvest_sources {
+        query = query.filter(packages::package_type.ne("harvest"));
+    }
     if let Some(org) = &filter.owner_org {
         query = query.filter(packages::owner_org.eq(org));
     }
@@ -255,6 +260,20 @@ fn filtered<'a>(filter: &'a Filter, visibility: &'a Visibility) -> Boxed<'a> {
         query = query.filter(packages::private.eq(false));
     }
     query
+}
+
+/// The active harvest sources (of one organisation when given), by name.
+pub fn harvest_sources(tx: &mut Tx, owner_org: Option<&str>) -> StoreResult<Vec<PackageRow>> {
+    let mut query = packages::table
+        .filter(packages::package_type.eq("harvest"))
+        .filter(packages::state.eq("active"))
+        .select(PackageRow::as_select())
+        .order(packages::name)
+        .into_boxed();
+    if let Some(org) = owner_org {
+        query = query.filter(packages::owner_org.eq(org.to_string()));
+    }
+    map_err(query.load(tx))
 }
 
 /// Counts the datasets a filter admits.

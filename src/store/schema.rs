@@ -208,3 +208,44 @@ diesel::allow_tables_to_appear_in_same_query!(members, packages);
 diesel::allow_tables_to_appear_in_same_query!(members, resources);
 diesel::allow_tables_to_appear_in_same_query!(members, package_tags);
 diesel::allow_tables_to_appear_in_same_query!(members, tags);
+
+diesel::table! {
+    harvest_jobs (id) {
+        id -> Text,
+        source_id -> Text,
+        status -> Text,
+        created -> Timestamp,
+        gather_started -> Nullable<Timestamp>,
+        gather_finished -> Nullable<Timestamp>,
+        finished -> Nullable<Timestamp>,
+        gather_complete -> Bool,
+        added -> Integer,
+        updated -> Integer,
+        not_modified -> Integer,
+        deleted -> Integer,
+        errored -> Integer,
+        gather_errors -> Text,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    harvest_objects (id) {
+        id -> Text,
+        guid -> Text,
+        job_id -> Text,
+        source_id -> Text,
+        package_id -> Nullable<Text>,
+        current -> Bool,
+        state -> Text,
+        report_status -> Text,
+        content -> Nullable<Text>,
+        content_hash -> Nullable<Text>,
+        original_url -> Nullable<Text>,
+        errors -> Text,
+        gathered -> Timestamp,
+        import_finished -> Nullable<Timestamp>,
+        last_seen_job -> Nullable<Text>,
+    }
+}

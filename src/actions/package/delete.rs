@@ -16,7 +16,7 @@ fn required_id(params: &Params) -> ActionResult<String> {
 }
 
 /// Marks a dataset deleted and removes it from its groups (inside the caller's transaction).
-fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<()> {
+pub(crate) fn soft_delete(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<()> {
     crate::store::collaborators::clear(tx, &row.id)?;
     for membership in members::list_for_object(tx, "package", &row.id)? {
         members::delete(tx, &membership.group_id, "package", &row.id)?;

@@ -38,6 +38,8 @@ pub use resource::{
 pub use revise::package_revise;
 use write::find_locked as find_locked_public;
 pub use write::{create_allowing_state, create_with_text, package_create_json, package_patch, package_update};
+pub(crate) use delete::soft_delete;
+pub(crate) use write::{create_in, update_in};
 
 /// Returns what the caller may see in listings: everything (sysadmin), or public datasets plus
 /// those of the organisations where they hold any role.
@@ -196,6 +198,7 @@ pub fn organization_has_datasets(tx: &mut Tx, org_id: &str) -> ActionResult<bool
         owner_org: Some(org_id.to_string()),
         include_private: true,
         include_drafts: true,
+        include_harvest_sources: true,
         ..Default::default()
     };
     let everything = Visibility { all: true, ..Default::default() };

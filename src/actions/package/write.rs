@@ -321,7 +321,7 @@ pub fn create_allowing_state(
     context.store().write(|tx| create_in(tx, context, params, allow_state_change))
 }
 
-fn create_in(
+pub(crate) fn create_in(
     tx: &mut Tx,
     context: &ActionContext,
     params: &Params,
@@ -448,7 +448,7 @@ pub(super) fn find_locked(tx: &mut Tx, id: &str) -> ActionResult<Option<PackageR
     Ok(packages::find(tx, &found.id)?)
 }
 
-pub(super) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) -> ActionResult<Value> {
+pub(crate) fn update_in(tx: &mut Tx, context: &ActionContext, params: &Params, id: &str) -> ActionResult<Value> {
     let caller = context.caller.clone();
     {
         let existing = find_locked(tx, id)?.ok_or_else(|| ActionError::not_found("Package was not found."))?;

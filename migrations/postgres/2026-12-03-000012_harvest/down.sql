@@ -1,0 +1,2 @@
+DROP TABLE harvest_objects;
+DROP TABLE harvest_jobs;
