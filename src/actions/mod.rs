@@ -248,8 +248,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for action in ACTIONS {
             assert!(seen.insert(action.name), "{} twice", action.name);
-            let writes =
-                [
+            let writes = [
                 "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise",
                 "clear", "reindex", "abort",
             ];

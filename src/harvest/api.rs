@@ -40,7 +40,9 @@ fn field_value(field: &str, value: &Value) -> Option<Value> {
     if field == "tags" {
         let names: Vec<String> = match value {
             Value::Array(items) => items.iter().filter_map(text).collect(),
-            other => text(other).map(|t| t.split([',', ';']).map(|s| s.trim().to_string()).collect()).unwrap_or_default(),
+            other => {
+                text(other).map(|t| t.split([',', ';']).map(|s| s.trim().to_string()).collect()).unwrap_or_default()
+            }
         };
         let tags: Vec<Value> = names.into_iter().filter(|n| !n.is_empty()).map(|n| json!({"name": n})).collect();
         return (!tags.is_empty()).then_some(Value::Array(tags));
@@ -141,7 +143,9 @@ pub fn gather(run: &mut JobRun, config: &ApiConfig) -> Result<(), Halt> {
             _ => url,
         };
         if !visited.insert(url.clone()) {
-            return Err(Halt::Failed(format!("The page {url} was already read (the next links form a cycle): stopped")));
+            return Err(Halt::Failed(format!(
+                "The page {url} was already read (the next links form a cycle): stopped"
+            )));
         }
         let fetched = run.fetch(&url)?;
         let (records, next) = records_of(config, &fetched.body).map_err(|e| Halt::Failed(format!("{url}: {e}")))?;
@@ -222,7 +226,10 @@ mod tests {
         assert_eq!(dataset["linh_vuc"], "giao-duc");
         assert_eq!(dataset["license_id"], "cc-by");
         assert_eq!(dataset["resources"], json!([{"url": "https://so.vn/a.csv", "format": "CSV"}]));
-        assert_eq!(map_record(&config, &records[1]).unwrap_err(), (Some("8".into()), "The record has no title (at \"ten\")".into()));
+        assert_eq!(
+            map_record(&config, &records[1]).unwrap_err(),
+            (Some("8".into()), "The record has no title (at \"ten\")".into())
+        );
         assert_eq!(map_record(&config, &records[2]).unwrap_err().0, None);
     }
 

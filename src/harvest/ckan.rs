@@ -41,8 +41,17 @@ const REMOTE_ONLY: &[&str] = &[
     "license_title",
     "license_url",
 ];
-const RESOURCE_REMOTE_ONLY: &[&str] =
-    &["id", "package_id", "position", "revision_id", "tracking_summary", "datastore_active", "url_type", "cache_url", "state"];
+const RESOURCE_REMOTE_ONLY: &[&str] = &[
+    "id",
+    "package_id",
+    "position",
+    "revision_id",
+    "tracking_summary",
+    "datastore_active",
+    "url_type",
+    "cache_url",
+    "state",
+];
 
 fn api(source: &Source, action: &str) -> String {
     format!("{}/api/3/action/{action}", source.url.trim_end_matches('/'))
@@ -85,11 +94,8 @@ fn pages(
     let mut start = 0usize;
     let mut previous: Option<Vec<String>> = None;
     loop {
-        let mut url = format!(
-            "{}?q=*:*&sort={}&rows={rows}&start={start}",
-            api(&run.source, "package_search"),
-            encode("id asc")
-        );
+        let mut url =
+            format!("{}?q=*:*&sort={}&rows={rows}&start={start}", api(&run.source, "package_search"), encode("id asc"));
         if !fq.is_empty() {
             url.push_str(&format!("&fq={}", encode(fq)));
         }
@@ -172,7 +178,8 @@ fn wanted(remote: &Value, config: &CkanConfig) -> bool {
         return false;
     }
     let org = remote.pointer("/organization/name").and_then(Value::as_str).unwrap_or_default();
-    if !config.organizations_filter_include.is_empty() && !config.organizations_filter_include.iter().any(|o| o == org) {
+    if !config.organizations_filter_include.is_empty() && !config.organizations_filter_include.iter().any(|o| o == org)
+    {
         return false;
     }
     if config.organizations_filter_exclude.iter().any(|o| o == org) {
@@ -185,7 +192,9 @@ fn wanted(remote: &Value, config: &CkanConfig) -> bool {
         .flatten()
         .filter_map(|g| g.get("name").and_then(Value::as_str))
         .collect();
-    if !config.groups_filter_include.is_empty() && !groups.iter().any(|g| config.groups_filter_include.iter().any(|i| i == g)) {
+    if !config.groups_filter_include.is_empty()
+        && !groups.iter().any(|g| config.groups_filter_include.iter().any(|i| i == g))
+    {
         return false;
     }
     !groups.iter().any(|g| config.groups_filter_exclude.iter().any(|e| e == g))
@@ -244,8 +253,11 @@ fn map(
     remote: &Value,
 ) -> Result<Map<String, Value>, String> {
     let remote = remote.as_object().ok_or("The remote dataset is not a JSON object")?;
-    let mut dataset: Map<String, Value> =
-        remote.iter().filter(|(k, _)| !REMOTE_ONLY.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut dataset: Map<String, Value> = remote
+        .iter()
+        .filter(|(k, _)| !REMOTE_ONLY.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     if let Some(mode) = config.remote_orgs
         && let Some(org) = remote.get("organization").filter(|o| o.is_object())
         && let Some(local) = local_group(services, org, true, mode)

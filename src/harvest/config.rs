@@ -9,8 +9,16 @@ use serde_json::{Map, Value};
 /// The source types Kho harvests: `(name, title, description)` as `harvesters_info_show` lists them.
 pub const SOURCE_TYPES: &[(&str, &str, &str)] = &[
     ("ckan", "CKAN", "Harvests remote CKAN instances (and other Kho portals) through their Action API"),
-    ("dcat_rdf", "Generic DCAT RDF Harvester", "Harvester for DCAT-AP 2 and 3 catalogues in RDF/XML, Turtle, JSON-LD or N-Triples, paged with Hydra"),
-    ("api", "Department API (JSON or CSV)", "Maps a department's own JSON or CSV endpoint to datasets with a declarative mapping"),
+    (
+        "dcat_rdf",
+        "Generic DCAT RDF Harvester",
+        "Harvester for DCAT-AP 2 and 3 catalogues in RDF/XML, Turtle, JSON-LD or N-Triples, paged with Hydra",
+    ),
+    (
+        "api",
+        "Department API (JSON or CSV)",
+        "Maps a department's own JSON or CSV endpoint to datasets with a declarative mapping",
+    ),
 ];
 
 /// `remote_groups` / `remote_orgs`: what to do with the remote dataset's groups or organisation.
@@ -159,7 +167,9 @@ pub fn validate(source_type: &str, text: &str) -> Result<SourceConfig, String> {
                 return Err("Harvest configuration cannot contain both organizations_filter_include and organizations_filter_exclude".into());
             }
             if !config.groups_filter_include.is_empty() && !config.groups_filter_exclude.is_empty() {
-                return Err("Harvest configuration cannot contain both groups_filter_include and groups_filter_exclude".into());
+                return Err(
+                    "Harvest configuration cannot contain both groups_filter_include and groups_filter_exclude".into(),
+                );
             }
             if config.default_tags.iter().any(|t| !t.is_string() && !t.get("name").is_some_and(Value::is_string)) {
                 return Err("default_tags must be a list of strings or of {\"name\": …} objects".into());
@@ -204,7 +214,8 @@ mod tests {
     fn configurations_are_checked_per_source_type() {
         assert!(validate("ckan", "").is_ok());
         assert!(validate("ckan", r#"{"default_tags": ["a", {"name": "b"}], "remote_orgs": "create"}"#).is_ok());
-        let both = validate("ckan", r#"{"organizations_filter_include": ["a"], "organizations_filter_exclude": ["b"]}"#);
+        let both =
+            validate("ckan", r#"{"organizations_filter_include": ["a"], "organizations_filter_exclude": ["b"]}"#);
         assert!(both.unwrap_err().contains("cannot contain both"));
         assert!(validate("ckan", r#"{"remote_groups": "sometimes"}"#).is_err());
         assert!(validate("ckan", r#"{"unknown_key": 1}"#).unwrap_err().contains("unknown field"));

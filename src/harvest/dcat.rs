@@ -30,14 +30,17 @@ pub fn gather(run: &mut JobRun, config: &DcatConfig) -> Result<(), Halt> {
     let mut visited: HashSet<String> = HashSet::new();
     for _ in 0..MAX_PAGES {
         if !visited.insert(url.clone()) {
-            return Err(Halt::Failed(format!("The page {url} was already read (the next links form a cycle): stopped")));
+            return Err(Halt::Failed(format!(
+                "The page {url} was already read (the next links form a cycle): stopped"
+            )));
         }
         let fetched = run.fetch(&url)?;
         let format = configured_format(config)
             .unwrap_or_else(|| dcat_read::format_of(fetched.content_type.as_deref(), &fetched.url, &fetched.body));
         let services = run.context.services;
-        let page = dcat_read::read_page(&fetched.body, format, &fetched.url, &services.vocabularies, &services.licenses)
-            .map_err(|error| Halt::Failed(format!("{url}: {error}")))?;
+        let page =
+            dcat_read::read_page(&fetched.body, format, &fetched.url, &services.vocabularies, &services.licenses)
+                .map_err(|error| Halt::Failed(format!("{url}: {error}")))?;
         let items: Vec<Item> = page
             .records
             .into_iter()

@@ -249,7 +249,9 @@ impl<'p> Mapper<'p> {
     ) {
         let s = self.store;
         let first = |predicate: &'static str| {
-            s.objects(node, predicate).next().or_else(|| distributions.iter().find_map(|d| s.objects(d, predicate).next()))
+            s.objects(node, predicate)
+                .next()
+                .or_else(|| distributions.iter().find_map(|d| s.objects(d, predicate).next()))
         };
         if let Some(term) = first(dct!("license")) {
             let titles = match term {

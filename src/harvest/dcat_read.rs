@@ -90,9 +90,9 @@ pub fn format_of(content_type: Option<&str>, url: &str, body: &[u8]) -> RdfForma
 }
 
 fn extension_format(url: &str) -> Option<RdfFormat> {
-    let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_else(|_| {
-        url.split(['?', '#']).next().unwrap_or_default().to_string()
-    });
+    let path = url::Url::parse(url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|_| url.split(['?', '#']).next().unwrap_or_default().to_string());
     let (_, extension) = path.rsplit('/').next()?.rsplit_once('.')?;
     Some(match extension.to_ascii_lowercase().as_str() {
         "rdf" | "xml" | "owl" => RdfFormat::RdfXml,
@@ -294,9 +294,7 @@ impl Store {
                 }
             }
             hydra!("next") if self.next.is_none() => self.next = term_text(&object).map(str::to_string),
-            hydra!("nextPage") if self.next_page.is_none() => {
-                self.next_page = term_text(&object).map(str::to_string)
-            }
+            hydra!("nextPage") if self.next_page.is_none() => self.next_page = term_text(&object).map(str::to_string),
             hydra!("totalItems") if self.total.is_none() => {
                 self.total = term_text(&object).and_then(|t| t.parse().ok());
             }

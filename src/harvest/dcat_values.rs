@@ -207,16 +207,30 @@ mod tests {
         let v = crate::dcat::Vocabularies::built_in().unwrap();
         let r = Reverse::new(&v);
         let f = |iri, label, media| format(&r, &FormatFacts { iri, label, media });
-        assert_eq!(f(Some("http://publications.europa.eu/resource/authority/file-type/RDF_XML"), None, None), Some("RDF".into()));
+        assert_eq!(
+            f(Some("http://publications.europa.eu/resource/authority/file-type/RDF_XML"), None, None),
+            Some("RDF".into())
+        );
         assert_eq!(f(None, None, Some("text/csv")), Some("CSV".into()));
         assert_eq!(f(None, Some("shp"), None), Some("SHP".into()));
         assert_eq!(f(None, Some("WMS"), None), Some("WMS".into()));
-        assert_eq!(f(Some("http://publications.europa.eu/resource/authority/file-type/netcdf"), None, None), Some("NETCDF".into()));
-        assert_eq!(f(None, None, Some("https://www.iana.org/assignments/media-types/text/x-foo")), Some("text/x-foo".into()));
+        assert_eq!(
+            f(Some("http://publications.europa.eu/resource/authority/file-type/netcdf"), None, None),
+            Some("NETCDF".into())
+        );
+        assert_eq!(
+            f(None, None, Some("https://www.iana.org/assignments/media-types/text/x-foo")),
+            Some("text/x-foo".into())
+        );
         assert_eq!(media_type("not a media type"), None);
-        assert_eq!((size("1024"), size("2048.0"), size("-1"), size("NaN"), size("1e400")), (Some(1024), Some(2048), None, None, None));
+        assert_eq!(
+            (size("1024"), size("2048.0"), size("-1"), size("NaN"), size("1e400")),
+            (Some(1024), Some(2048), None, None, None)
+        );
         assert!(is_date("2025-01-31") && !is_date("2025-02-30") && !is_date("2025-01-31T00:00:00"));
-        assert!(is_timestamp("2025-07-01T02:00:00.512345") && is_timestamp("2025-07-01T02:00:00Z") && !is_timestamp("July"));
+        assert!(
+            is_timestamp("2025-07-01T02:00:00.512345") && is_timestamp("2025-07-01T02:00:00Z") && !is_timestamp("July")
+        );
         assert!(is_email("so-yte@gialai.gov.vn") && !is_email("a b@c") && !is_email("x@-y.vn"));
         assert_eq!(tag("dân số"), Some("dân số".into()));
         assert_eq!(tag("COVID-19 (2021)"), Some("COVID-19 2021".into()));

@@ -55,7 +55,11 @@ pub fn is_private(ip: IpAddr) -> bool {
                 return is_private(IpAddr::V4(v4));
             }
             let first = v6.segments().first().copied().unwrap_or_default();
-            v6.is_loopback() || v6.is_unspecified() || v6.is_multicast() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
         }
     }
 }
@@ -96,10 +100,8 @@ impl Fetcher {
         let host = url.host_str().ok_or_else(|| format!("The URL {url} has no host"))?;
         let port = url.port_or_known_default().unwrap_or(80);
         let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let addresses: Vec<SocketAddr> = (bare, port)
-            .to_socket_addrs()
-            .map_err(|e| format!("Cannot resolve {host}: {e}"))?
-            .collect();
+        let addresses: Vec<SocketAddr> =
+            (bare, port).to_socket_addrs().map_err(|e| format!("Cannot resolve {host}: {e}"))?.collect();
         if addresses.is_empty() {
             return Err(format!("Cannot resolve {host}"));
         }
@@ -209,7 +211,19 @@ mod tests {
 
     #[test]
     fn private_and_loopback_addresses_are_recognised() {
-        for private in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_private(private.parse().unwrap()), "{private}");
         }
         for public in ["8.8.8.8", "203.162.4.1", "2001:4860:4860::8888"] {

@@ -6,12 +6,12 @@ mod api;
 mod ckan;
 pub mod config;
 mod dcat;
+mod dcat_map;
 pub mod dcat_read;
+mod dcat_values;
 mod fetch;
 pub mod run;
 pub mod scheduler;
-mod dcat_map;
-mod dcat_values;
 mod vocab_reverse;
 
 pub use fetch::is_private;

@@ -70,7 +70,12 @@ impl JobRun<'_> {
             if !self.imported.insert(item.guid().to_string()) {
                 let guid = item.guid().to_string();
                 let message = format!("The identifier {guid} appears more than once in the source");
-                self.fail(Failure { guid, original_url: None, content: None, errors: vec![json!({"message": message, "type": "gather"})] })?;
+                self.fail(Failure {
+                    guid,
+                    original_url: None,
+                    content: None,
+                    errors: vec![json!({"message": message, "type": "gather"})],
+                })?;
                 continue;
             }
             match item {

@@ -218,7 +218,9 @@ pub fn clear_job_history(tx: &mut Tx, source_id: &str, keep: Option<&str>) -> St
     for chunk in ended.chunks(500) {
         map_err(
             diesel::delete(
-                harvest_objects::table.filter(harvest_objects::job_id.eq_any(chunk)).filter(harvest_objects::current.eq(false)),
+                harvest_objects::table
+                    .filter(harvest_objects::job_id.eq_any(chunk))
+                    .filter(harvest_objects::current.eq(false)),
             )
             .execute(tx),
         )?;

@@ -11,6 +11,7 @@ mod dcat;
 mod feed;
 mod golden;
 mod groups;
+mod harvest;
 mod helpers;
 mod hostile;
 mod portal;

@@ -77,11 +77,13 @@ fn set_extra(dataset: &mut Map<String, Value>, key: &str, value: &str) {
 /// one and free, else one made from the title, suffixed when taken.
 fn free_name(tx: &mut Tx, dataset: &Map<String, Value>, guid: &str) -> ActionResult<String> {
     let valid = |n: &str| {
-        (2..=100).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        (2..=100).contains(&n.len())
+            && n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
     };
     let given = dataset.get("name").and_then(Value::as_str).unwrap_or_default();
     let title = dataset.get("title").and_then(Value::as_str).unwrap_or_default();
-    let mut base = if valid(given) { given.to_string() } else { crate::model::slug(if given.is_empty() { title } else { given }) };
+    let mut base =
+        if valid(given) { given.to_string() } else { crate::model::slug(if given.is_empty() { title } else { given }) };
     let digest = crate::app::hex_digest(guid);
     let suffix: String = digest.chars().take(6).collect();
     if base.len() < 2 {
@@ -210,7 +212,9 @@ pub fn errors_of(error: &ActionError) -> Vec<Value> {
             .iter()
             .flat_map(|(field, messages)| {
                 let texts: Vec<String> = match messages {
-                    Value::Array(items) => items.iter().map(|m| m.as_str().map_or(m.to_string(), str::to_string)).collect(),
+                    Value::Array(items) => {
+                        items.iter().map(|m| m.as_str().map_or(m.to_string(), str::to_string)).collect()
+                    }
                     Value::String(text) => vec![text.clone()],
                     other => vec![other.to_string()],
                 };

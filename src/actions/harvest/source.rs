@@ -93,7 +93,10 @@ pub fn readable(tx: &mut Tx, context: &ActionContext, id: &str) -> ActionResult<
         return Err(ActionError::not_found("Harvest source not found"));
     }
     if !package::can_read(tx, &context.caller, &row)? {
-        return Err(ActionError::denied(format!("User {} not authorized to read harvest source", context.caller.name())));
+        return Err(ActionError::denied(format!(
+            "User {} not authorized to read harvest source",
+            context.caller.name()
+        )));
     }
     Ok(row)
 }
@@ -182,8 +185,12 @@ pub fn dataset_params(tx: &mut Tx, params: &Params, existing: Option<&Source>) -
     if !errors.is_empty() {
         return Err(ActionError::Validation(errors));
     }
-    let mut fields: Map<String, Value> =
-        params.0.iter().filter(|(key, _)| !SETTINGS.contains(&key.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut fields: Map<String, Value> = params
+        .0
+        .iter()
+        .filter(|(key, _)| !SETTINGS.contains(&key.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     fields.remove("status");
     fields.insert("type".into(), json!("harvest"));
     fields.insert("url".into(), json!(url));

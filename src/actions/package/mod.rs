@@ -27,6 +27,7 @@ pub use collaborator::{
     package_collaborator_create, package_collaborator_delete, package_collaborator_list,
     package_collaborator_list_for_user,
 };
+pub(crate) use delete::soft_delete;
 pub use delete::{
     bulk_update_delete, bulk_update_private, bulk_update_public, dataset_purge, package_delete,
     package_owner_org_update,
@@ -38,7 +39,6 @@ pub use resource::{
 pub use revise::package_revise;
 use write::find_locked as find_locked_public;
 pub use write::{create_allowing_state, create_with_text, package_create_json, package_patch, package_update};
-pub(crate) use delete::soft_delete;
 pub(crate) use write::{create_in, update_in};
 
 /// Returns what the caller may see in listings: everything (sysadmin), or public datasets plus

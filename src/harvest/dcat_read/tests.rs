@@ -113,8 +113,14 @@ fn check_round_trip(format: Format, reading: RdfFormat) {
             "created": "2025-07-01T02:00:00", "last_modified": "2025-07-02T03:00:00"}),
         "{format:?}"
     );
-    assert_eq!((resources[1]["format"].as_str(), resources[1]["url"].as_str()), (Some("API"), Some("https://api.example.vn/dan-so")));
-    assert_eq!((resources[2]["format"].as_str(), resources[2]["uri"].as_str()), (Some("GEOJSON"), Some("https://other.example/dist/map")));
+    assert_eq!(
+        (resources[1]["format"].as_str(), resources[1]["url"].as_str()),
+        (Some("API"), Some("https://api.example.vn/dan-so"))
+    );
+    assert_eq!(
+        (resources[2]["format"].as_str(), resources[2]["uri"].as_str()),
+        (Some("GEOJSON"), Some("https://other.example/dist/map"))
+    );
 
     let minimal = page.records[1].as_ref().unwrap();
     assert_eq!(minimal.guid, "https://nguon.example.vn/dataset/khong-ghi-chu");
@@ -210,7 +216,10 @@ fn a_foreign_dcat_ap_2_page() {
     assert_eq!(extra(d, "temporal_start"), Some("2021-01-01T00:00:00Z"));
     assert_eq!(d["license_id"], "odc-odbl");
     assert!(d.get("url").is_none(), "the catalogue's own dataset page");
-    assert_eq!((d["maintainer"].as_str(), d["maintainer_email"].as_str()), (Some("Air desk"), Some("air@data.example.eu")));
+    assert_eq!(
+        (d["maintainer"].as_str(), d["maintainer_email"].as_str()),
+        (Some("Air desk"), Some("air@data.example.eu"))
+    );
     assert_eq!(d["version"], "1.0");
     assert!(extra(d, "uri").is_none());
     assert_eq!(
@@ -224,7 +233,10 @@ fn a_foreign_dcat_ap_2_page() {
     let anonymous = b"_:x a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"T\" .";
     let page = read(anonymous, RdfFormat::NTriples, "https://data.example.eu/c.nt");
     let error = page.records[0].as_ref().unwrap_err();
-    assert_eq!((error.guid.as_deref(), error.message.as_str()), (None, "The dataset has neither an IRI nor a dct:identifier"));
+    assert_eq!(
+        (error.guid.as_deref(), error.message.as_str()),
+        (None, "The dataset has neither an IRI nor a dct:identifier")
+    );
 }
 
 #[test]
