@@ -17,7 +17,7 @@ data="${KHO_BENCH_DATA:-$(mktemp -d)}"
 mkdir -p "$data"
 reused=""
 [[ -n "${KHO_BENCH_DATA:-}" && ( -f "$data/kho.sqlite3" || -f "$data/.loaded" ) ]] && reused=1
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+port="${port:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 base="http://127.0.0.1:$port"
 if [[ "$engine" == sqlite ]]; then unset DATABASE_URL; fi
 # One site URL for the command line and the server, so cached dicts and the index stay valid.

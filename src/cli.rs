@@ -1,5 +1,5 @@
 //! The command line: `kho serve`, `kho migrate`, `kho user add`, `kho token create`, `kho demo load`,
-//! `kho search rebuild`.
+//! `kho search rebuild`, `kho harvest sources|run|jobs`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,6 +60,21 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// Harvest sources and jobs.
+    Harvest {
+        #[command(subcommand)]
+        command: HarvestCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HarvestCommand {
+    /// List the harvest sources.
+    Sources,
+    /// Run a job of SOURCE (name or id) now, in this process, with progress.
+    Run { source: String },
+    /// List the jobs of SOURCE, newest first.
+    Jobs { source: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +210,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search { command: SearchCommand::Verify { repair } } => {
             let services = crate::app::services(config)?;
             verify_index(&services, repair)
+        }
+        Command::Harvest { command } => {
+            let services = crate::app::services(config)?;
+            match command {
+                HarvestCommand::Sources => crate::harvest::command::list(&services),
+                HarvestCommand::Run { source } => crate::harvest::command::run_now(&services, &source),
+                HarvestCommand::Jobs { source } => crate::harvest::command::jobs(&services, &source),
+            }
         }
         Command::Demo { command: DemoCommand::Load { datasets } } => {
             let services = crate::app::services(config)?;

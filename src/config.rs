@@ -342,13 +342,13 @@ impl ConfigLayer {
             oidc: None,
             harvest: HarvestLayer {
                 scheduler: flag("KHO_HARVEST_SCHEDULER")?,
-                poll_seconds: number(&text, "KHO_HARVEST_POLL_SECONDS")?,
-                workers: number(&text, "KHO_HARVEST_WORKERS")?,
-                idle_timeout_seconds: number(&text, "KHO_HARVEST_IDLE_TIMEOUT_SECONDS")?,
+                poll_seconds: number(text, "KHO_HARVEST_POLL_SECONDS")?,
+                workers: number(text, "KHO_HARVEST_WORKERS")?,
+                idle_timeout_seconds: number(text, "KHO_HARVEST_IDLE_TIMEOUT_SECONDS")?,
                 allow_private_addresses: flag("KHO_HARVEST_ALLOW_PRIVATE_ADDRESSES")?,
-                max_response_bytes: number(&text, "KHO_HARVEST_MAX_RESPONSE_BYTES")?,
-                requests_per_second: number(&text, "KHO_HARVEST_REQUESTS_PER_SECOND")?,
-                timeout_seconds: number(&text, "KHO_HARVEST_TIMEOUT_SECONDS")?,
+                max_response_bytes: number(text, "KHO_HARVEST_MAX_RESPONSE_BYTES")?,
+                requests_per_second: number(text, "KHO_HARVEST_REQUESTS_PER_SECOND")?,
+                timeout_seconds: number(text, "KHO_HARVEST_TIMEOUT_SECONDS")?,
             },
         })
     }

@@ -50,8 +50,11 @@ fn field_value(field: &str, value: &Value) -> Option<Value> {
     text(value).map(Value::String)
 }
 
+/// A record mapped: its guid and dataset, or its guid (when it has one) and what is wrong.
+type Mapped = Result<(String, Map<String, Value>), (Option<String>, String)>;
+
 /// Maps one record; the error says what is missing.
-fn map_record(config: &ApiConfig, record: &Value) -> Result<(String, Map<String, Value>), (Option<String>, String)> {
+fn map_record(config: &ApiConfig, record: &Value) -> Mapped {
     let guid = at(record, &config.id).and_then(text).ok_or((None, format!("The record has no {}", config.id)))?;
     let mut dataset = config.constants.clone();
     for (field, path) in &config.fields {

@@ -83,14 +83,11 @@ fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// What is done with each page of results.
+type EachPage<'c> = dyn FnMut(&mut JobRun, Vec<Value>) -> Result<(), Halt> + 'c;
+
 /// Reads every page of a `package_search`; `each` gets each page's results.
-fn pages(
-    run: &mut JobRun,
-    fq: &str,
-    fl: Option<&str>,
-    rows: usize,
-    each: &mut dyn FnMut(&mut JobRun, Vec<Value>) -> Result<(), Halt>,
-) -> Result<(), Halt> {
+fn pages(run: &mut JobRun, fq: &str, fl: Option<&str>, rows: usize, each: &mut EachPage<'_>) -> Result<(), Halt> {
     let mut start = 0usize;
     let mut previous: Option<Vec<String>> = None;
     loop {

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use oxjsonld::JsonLdParser;
+use oxjsonld::{JsonLdErrorCode, JsonLdParser};
 use oxrdf::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxrdfxml::RdfXmlParser;
 use oxttl::{NTriplesParser, TurtleParser};
@@ -16,6 +16,8 @@ use serde_json::{Map, Value};
 use super::dcat_map::Mapper;
 use crate::dcat::Vocabularies;
 use crate::dcat::term::{dcat, dct, hydra, rdf, rdfs, skos};
+
+const REMOTE_CONTEXT: &str = "The JSON-LD page uses a remote @context, which is not fetched: ask for Turtle or RDF/XML";
 
 /// One page of a catalogue, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,15 @@ pub struct Record {
 pub struct RecordError {
     pub guid: Option<String>,
     pub message: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.guid {
+            Some(guid) => write!(f, "{guid}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
 }
 
 /// A page that is not RDF in its format; line and column are 1-based.
@@ -193,8 +204,9 @@ fn parse(body: &[u8], format: RdfFormat, base: &str, store: &mut Store) -> Resul
             for quad in parser.clone().with_base_iri(base).unwrap_or(parser).for_slice(body) {
                 let quad = quad.map_err(|error| {
                     let start = error.location().map(|range| range.start);
+                    let remote = matches!(error.code(), Some(JsonLdErrorCode::LoadingRemoteContextFailed));
                     ParseError {
-                        message: error.to_string(),
+                        message: if remote { REMOTE_CONTEXT.to_string() } else { error.to_string() },
                         line: start.map(|p| p.line + 1),
                         column: start.map(|p| p.column + 1),
                     }

@@ -4,6 +4,7 @@
 
 mod api;
 mod ckan;
+pub mod command;
 pub mod config;
 mod dcat;
 mod dcat_map;

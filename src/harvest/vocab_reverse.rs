@@ -38,7 +38,7 @@ pub fn comparable(iri: &str) -> &str {
 }
 
 /// IRI → key, first key wins.
-fn reversed<'k>(keys: &'k Map<String, Value>, forward: impl Fn(&str) -> Option<String>) -> HashMap<String, &'k str> {
+fn reversed(keys: &Map<String, Value>, forward: impl Fn(&str) -> Option<String>) -> HashMap<String, &str> {
     let mut map = HashMap::new();
     for key in keys.keys() {
         if let Some(iri) = forward(key) {

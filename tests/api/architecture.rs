@@ -52,6 +52,18 @@ fn only_the_dataset_unit_of_work_writes_dataset_rows() {
 }
 
 #[test]
+fn harvest_jobs_write_only_through_actions() {
+    for write in ["store.write(", "diesel::", "store::harvest::insert", "packages::"] {
+        let writing: Vec<String> =
+            files_using(write).into_iter().filter(|file| file.starts_with("src/harvest/")).collect();
+        assert!(
+            writing.is_empty() || (write == "packages::" && writing == ["src/harvest/command.rs"]),
+            "{write}: {writing:?}"
+        );
+    }
+}
+
+#[test]
 fn search_and_store_never_reach_up_into_actions() {
     for module in ["src/search/", "src/store/"] {
         let reaching: Vec<String> =

@@ -514,3 +514,38 @@ fn two_nodes_never_run_one_source_at_once() {
     assert_eq!(harvested(&app, &source).len(), 3);
     drop(second);
 }
+
+#[test]
+fn kho_harvest_runs_a_job_from_the_command_line() {
+    let remote = remote_catalogue();
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let config = kho::config::Config { data_dir: dir.path().to_path_buf(), ..kho::config::Config::default() };
+        let services = kho::app::services(config).expect("services");
+        let system = kho::auth::Caller::system;
+        kho::actions::call_by_name(&services, system(), "organization_create", json!({"name": "so-thu-hoach"}))
+            .expect("organization");
+        let source = json!({"name": "kho-xa", "url": remote.base, "source_type": "ckan", "owner_org": "so-thu-hoach"});
+        kho::actions::call_by_name(&services, system(), "harvest_source_create", source).expect("source");
+    }
+    let kho = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kho"))
+            .args(["--data-dir", dir.path().to_str().expect("path")])
+            .args(args)
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .env("KHO_HARVEST_ALLOW_PRIVATE_ADDRESSES", "true")
+            .output()
+            .expect("run kho")
+    };
+    let run = kho(&["harvest", "run", "kho-xa"]);
+    let printed = String::from_utf8_lossy(&run.stdout).to_string();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(printed.contains("Finished") && printed.contains("3 added"), "{printed}");
+    let jobs = String::from_utf8_lossy(&kho(&["harvest", "jobs", "kho-xa"]).stdout).to_string();
+    assert_eq!(jobs.lines().count(), 2, "{jobs}");
+    let sources = String::from_utf8_lossy(&kho(&["harvest", "sources"]).stdout).to_string();
+    assert!(sources.lines().any(|l| l.starts_with("kho-xa") && l.contains("ckan") && l.contains(" 3 ")), "{sources}");
+    let missing = kho(&["harvest", "run", "khong-co"]);
+    assert!(!missing.status.success());
+}

@@ -146,7 +146,7 @@ pub fn import(context: &ActionContext, source: &Source, job_id: &str, record: Re
         let mut dataset = record.dataset.clone();
         dataset.remove("id");
         dataset.insert("type".into(), json!("dataset"));
-        if !dataset.get("owner_org").is_some_and(|o| o.as_str().is_some_and(|o| !o.is_empty())) {
+        if dataset.get("owner_org").is_none_or(|o| o.as_str().is_none_or(str::is_empty)) {
             dataset.insert("owner_org".into(), json!(source.owner_org));
         }
         set_extra(&mut dataset, "harvest_object_id", &object.id);

@@ -76,6 +76,20 @@ pub fn create(tx: &mut Tx, source: &Source) -> ActionResult<JobRow> {
     }
 }
 
+/// The source's waiting job, else a new one (`kho harvest run`); refused while a job runs.
+pub fn waiting_or_new(context: &ActionContext, source: &str) -> ActionResult<JobRow> {
+    context.store().write(|tx| {
+        let row = super::source::find(tx, source)?.ok_or_else(|| ActionError::not_found("Harvest source not found"))?;
+        match harvest::open_job(tx, &row.id)? {
+            Some(open) if open.status == "Running" => {
+                Err(ActionError::field("source_id", format!("Job {} of this source is running", open.id)))
+            }
+            Some(open) => Ok(open),
+            None => create(tx, &Source::from_row(&row)),
+        }
+    })
+}
+
 /// The scheduler's round: ends stalled jobs, then creates jobs for every due source. Returns
 /// the `New` jobs waiting to run, oldest first.
 pub fn schedule(context: &ActionContext, idle_timeout: Duration) -> ActionResult<Vec<JobRow>> {

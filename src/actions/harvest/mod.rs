@@ -16,7 +16,8 @@ use crate::store::packages;
 use source::Source;
 
 fn required(params: &Params, keys: &[&str]) -> ActionResult<String> {
-    keys.iter().find_map(|k| params.non_empty(k)).ok_or_else(|| ActionError::field(keys[0], "Missing value"))
+    let first = keys.first().copied().unwrap_or("id");
+    keys.iter().find_map(|k| params.non_empty(k)).ok_or_else(|| ActionError::field(first, "Missing value"))
 }
 
 fn limit(params: &Params, default: i64) -> i64 {

@@ -230,7 +230,8 @@ fn a_foreign_dcat_ap_2_page() {
     let error = page.records[1].as_ref().unwrap_err();
     assert_eq!(error.guid.as_deref(), Some("https://data.example.eu/set/untitled"));
     assert_eq!(error.message, "The dataset has no dct:title");
-    let anonymous = b"_:x a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> \"T\" .";
+    let anonymous = b"_:x <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/dcat#Dataset> .
+        _:x <http://purl.org/dc/terms/title> \"T\" .";
     let page = read(anonymous, RdfFormat::NTriples, "https://data.example.eu/c.nt");
     let error = page.records[0].as_ref().unwrap_err();
     assert_eq!(
@@ -252,6 +253,9 @@ fn syntax_errors_have_a_line_and_a_column() {
     assert!(error.column.is_some());
     let error = read("{\"@id\": \"https://e.example/x\",\n  \"a\": }", RdfFormat::JsonLd).unwrap_err();
     assert_eq!(error.line, Some(2), "{error}");
+    let remote = r#"{"@context": "https://e.example/context.jsonld", "@id": "https://e.example/x", "title": "T"}"#;
+    let error = read(remote, RdfFormat::JsonLd).unwrap_err();
+    assert!(error.message.contains("remote @context") && error.line.is_none(), "{error}");
     let error = read("<https://e.example/a> <https://e.example/b> .\n", RdfFormat::NTriples).unwrap_err();
     assert_eq!(error.line, Some(1), "{error}");
 }
