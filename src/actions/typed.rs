@@ -2,6 +2,8 @@
 //! these (typed inputs, typed results), never the JSON registry by name. Each is the function
 //! its JSON action adapts, so both answer the same, with the same permissions and validation.
 
+use std::convert::identity;
+
 use serde_json::{Map, Value};
 
 use super::{ActionContext, Params, Upload, admit, group, package};
@@ -367,4 +369,42 @@ fn dict_of<T>(value: Value, wrap: fn(Map<String, Value>) -> T) -> ActionResult<T
         Value::Object(dict) => Ok(wrap(dict)),
         other => Err(ActionError::Internal(anyhow::anyhow!("an action answered {other} where a dict was due"))),
     }
+}
+
+/// The harvest sources of the organisations the caller edits (every source for a sysadmin),
+/// each with its status.
+pub fn harvest_sources_editable(context: &ActionContext) -> ActionResult<Vec<Map<String, Value>>> {
+    admit(&context.caller, &Params::default())?;
+    super::harvest::editable_sources(context)
+}
+
+/// `harvest_source_show`: a source the caller may read, with its status.
+pub fn harvest_source_show(context: &ActionContext, id: &str) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, with_id(id, Map::new()).0, Vec::new(), super::harvest::harvest_source_show)?, identity)
+}
+
+/// `harvest_job_list`: a source's jobs, newest first (its editors only).
+pub fn harvest_job_list(context: &ActionContext, source_id: &str) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("source_id".into(), Value::String(source_id.to_string()));
+    list_of(run(context, fields, Vec::new(), super::harvest::harvest_job_list)?, identity)
+}
+
+/// `harvest_job_report`: a job's gather errors and failed records.
+pub fn harvest_job_report(context: &ActionContext, job_id: &str) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, with_id(job_id, Map::new()).0, Vec::new(), super::harvest::harvest_job_report)?, identity)
+}
+
+/// `harvest_job_create`: a job for the source now.
+pub fn harvest_job_create(context: &ActionContext, source_id: &str) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("source_id".into(), Value::String(source_id.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::harvest::harvest_job_create)?, identity)
+}
+
+/// `harvest_job_abort`: ends the source's newest job.
+pub fn harvest_job_abort(context: &ActionContext, source_id: &str) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("source_id".into(), Value::String(source_id.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::harvest::harvest_job_abort)?, identity)
 }

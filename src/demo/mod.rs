@@ -22,6 +22,17 @@ pub const DEMO_PASSWORD: &str = "kho-demo-2025";
 
 /// Departments of a 2025 province (after the March 2025 merger of departments: the Sở Khoa học
 /// và Công nghệ now runs the portal). `(name, title, description)`.
+/// The demo's harvest sources: (name, title, URL, source type), of the operator's department.
+const HARVEST_SOURCES: &[(&str, &str, &str, &str)] = &[
+    ("cong-du-lieu-quoc-gia", "Cổng dữ liệu quốc gia", "https://data.gov.vn", "ckan"),
+    (
+        "danh-muc-dcat-so-tai-chinh",
+        "Danh mục DCAT của Sở Tài chính",
+        "https://stc.gialai.gov.vn/catalog.ttl",
+        "dcat_rdf",
+    ),
+];
+
 const DEPARTMENTS: &[(&str, &str, &str)] = &[
     (
         "so-khoa-hoc-va-cong-nghe",
@@ -211,6 +222,16 @@ fn load_portal(services: &Services) -> anyhow::Result<()> {
     }
     for (name, title) in THEMES {
         call(services, &site, "group_create", json!({"name": name, "title": title}))?;
+    }
+    // Harvest sources (manual: the demo never reaches outside on its own).
+    for (name, title, url, source_type) in HARVEST_SOURCES {
+        call(
+            services,
+            &site,
+            "harvest_source_create",
+            json!({"name": name, "title": title, "url": url, "source_type": source_type,
+                   "frequency": "MANUAL", "owner_org": "so-khoa-hoc-va-cong-nghe"}),
+        )?;
     }
     tracing::info!(
         organizations = DEPARTMENTS.len(),

@@ -157,6 +157,20 @@ impl Msgs {
             (None, _) => iso.to_string(),
         }
     }
+
+    /// A moment from CKAN's ISO text (UTC) in the province's time: `03/12/2026 10:42` in
+    /// Vietnamese, `3 Dec 2026 10:42` in English; other text as it is.
+    pub fn date_time(&self, iso: &str) -> String {
+        let Some(utc) = chrono::NaiveDateTime::parse_from_str(iso.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f").ok()
+        else {
+            return iso.to_string();
+        };
+        let local = utc + chrono::Duration::hours(crate::compliance::UTC_OFFSET_HOURS);
+        match self.lang {
+            Lang::Vi => local.format("%d/%m/%Y %H:%M").to_string(),
+            Lang::En => local.format("%-d %b %Y %H:%M").to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

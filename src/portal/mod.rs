@@ -132,6 +132,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::resource(format!("{prefix}/user/{{name}}/api-tokens/{{jti}}/revoke"))
                 .route(web::post().to(pages::tokens::revoke)),
         );
+        config.service(web::resource(format!("{prefix}/harvest")).route(web::get().to(pages::harvest::list)));
+        config.service(web::resource(format!("{prefix}/harvest/{{name}}")).route(web::get().to(pages::harvest::page)));
+        config.service(
+            web::resource(format!("{prefix}/harvest/{{name}}/run")).route(web::post().to(pages::harvest::run)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/harvest/{{name}}/abort")).route(web::post().to(pages::harvest::abort)),
+        );
         config.service(
             web::resource(format!("{prefix}/user/logout"))
                 .route(web::get().to(pages::user::logout_form))

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::helpers::{Engine, TestApp, engines, spawn_app, spawn_app_with};
+use crate::publishing::Browser;
 
 /// What the test server answers for a path (with its query): status, media type, body.
 type Routes = Arc<Mutex<HashMap<String, (u16, String, Vec<u8>)>>>;
@@ -548,4 +549,62 @@ fn kho_harvest_runs_a_job_from_the_command_line() {
     assert!(sources.lines().any(|l| l.starts_with("kho-xa") && l.contains("ckan") && l.contains(" 3 ")), "{sources}");
     let missing = kho(&["harvest", "run", "khong-co"]);
     assert!(!missing.status.success());
+}
+
+#[test]
+fn the_source_page_shows_jobs_counts_and_errors_to_the_organisations_editors_only() {
+    let routes: Routes = Arc::default();
+    let base = serve(routes.clone());
+    route(
+        &routes,
+        "/catalog.ttl",
+        200,
+        "text/turtle",
+        &dcat_page(&base, &[("d1", "Dân số"), ("d2", "Đất đai"), ("d3", "")], None),
+    );
+    for engine in engines() {
+        let app = harvester(engine);
+        app.organization("so-thu-hoach", "Sở Thông tin");
+        app.organization("so-khac", "Sở Khác");
+        app.user("bien-tap");
+        app.user("bien-tap-khac");
+        app.add_member("organization_member_create", "so-thu-hoach", "bien-tap", "editor");
+        app.add_member("organization_member_create", "so-khac", "bien-tap-khac", "editor");
+        let source = create_source(&app, "danh-muc", &format!("{base}/catalog.ttl"), "dcat_rdf", json!({}));
+        let editor = Browser::sign_in(&app, "bien-tap");
+        let listed = editor.get("/harvest");
+        assert_eq!(listed.status, 200);
+        assert!(listed.body.contains("Nguồn danh-muc") && listed.body.contains("Chưa thu thập"), "{engine:?}");
+        assert!(editor.get("/harvest/danh-muc").body.contains("data-testid=\"no-jobs\""));
+        let started = editor.post("/harvest/danh-muc/run", &[]);
+        assert_eq!((started.status, started.location.as_str()), (303, "/harvest/danh-muc"));
+        let waited = Instant::now();
+        while app
+            .sysadmin("harvest_job_list", json!({"source_id": source, "status": "Finished"}))
+            .result()
+            .as_array()
+            .is_none_or(Vec::is_empty)
+        {
+            assert!(waited.elapsed() < Duration::from_secs(60), "the job never ended");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let page = editor.get("/harvest/danh-muc").body;
+        assert!(page.contains("data-testid=\"harvest-jobs\"") && page.contains("Đã xong"), "{page}");
+        assert!(page.contains("<td>2</td>") && page.contains("<td>1</td>"), "added 2, errored 1: {page}");
+        assert!(
+            page.contains(&format!("{base}/ds/d3")) && page.contains("dct:title"),
+            "the failed record and why: {page}"
+        );
+        let english = editor.get("/en/harvest/danh-muc").body;
+        assert!(english.contains("Records that could not be imported"));
+        // Another department's editor sees neither the source nor its jobs; anonymous signs in first.
+        let outsider = Browser::sign_in(&app, "bien-tap-khac");
+        assert!(outsider.get("/harvest").body.contains("data-testid=\"no-sources\""));
+        assert_eq!(outsider.get("/harvest/danh-muc").status, 403);
+        assert_eq!(outsider.post("/harvest/danh-muc/run", &[]).status, 403);
+        let anonymous =
+            reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        let redirected = anonymous.get(format!("{}/harvest/danh-muc", app.base)).send().expect("get");
+        assert_eq!(redirected.status().as_u16(), 303);
+    }
 }

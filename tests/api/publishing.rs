@@ -9,15 +9,15 @@ use crate::helpers::{TestApp, engines, spawn_app};
 use crate::signin::{PASSWORD, session_of, sign_in};
 
 /// A signed-in browser: its session cookie, and the session's form token read from a page.
-struct Browser<'a> {
+pub struct Browser<'a> {
     app: &'a TestApp,
     cookie: String,
 }
 
-struct Page {
-    status: u16,
-    location: String,
-    body: String,
+pub struct Page {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
 }
 
 fn client() -> reqwest::blocking::Client {
@@ -31,13 +31,13 @@ fn page_of(response: reqwest::blocking::Response) -> Page {
 }
 
 impl<'a> Browser<'a> {
-    fn sign_in(app: &'a TestApp, login: &str) -> Browser<'a> {
+    pub fn sign_in(app: &'a TestApp, login: &str) -> Browser<'a> {
         let signed = sign_in(app, login, PASSWORD, "", &[]);
         assert_eq!(signed.status(), 303, "{login} signs in");
         Browser { app, cookie: session_of(&signed) }
     }
 
-    fn get(&self, path: &str) -> Page {
+    pub fn get(&self, path: &str) -> Page {
         page_of(client().get(format!("{}{path}", self.app.base)).header("Cookie", &self.cookie).send().unwrap())
     }
 
@@ -49,7 +49,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a URL-encoded form with the session's token (and `Sec-Fetch-Site: same-origin`).
-    fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.csrf();
         let mut all = fields.to_vec();
         all.push(("csrf", &csrf));

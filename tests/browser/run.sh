@@ -84,6 +84,9 @@ stage "starting Kho ($KHO_BIN) with the demo catalogue"
 OIDC_PORT="$(free_port)"
 OIDC_ORG="so-khoa-hoc-va-cong-nghe"
 cat >"$TMP/kho.toml" <<TOML
+[harvest]
+poll_seconds = 1
+
 [[oidc]]
 name = "sso"
 title = "Đăng nhập một lần (SSO của tỉnh)"

@@ -112,6 +112,20 @@ pub fn harvest_source_list(context: &ActionContext, params: &Params) -> ActionRe
     })
 }
 
+/// The active sources whose organisation the caller edits (every one for a sysadmin), each
+/// with its status.
+pub fn editable_sources(context: &ActionContext) -> ActionResult<Vec<Map<String, Value>>> {
+    context.store().read(|tx| {
+        let mut listed = Vec::new();
+        for row in packages::harvest_sources(tx, None)? {
+            if package::can_edit(tx, &context.caller, &row)? {
+                listed.push(source::show_dict(tx, context, &row)?);
+            }
+        }
+        Ok(listed)
+    })
+}
+
 /// `harvest_source_delete`: the source's dataset is deleted, its `New` jobs aborted; with
 /// `clear` its harvested datasets go too.
 pub fn harvest_source_delete(context: &ActionContext, params: &Params) -> ActionResult<Value> {

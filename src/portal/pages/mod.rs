@@ -10,6 +10,7 @@ pub mod dataset_form;
 pub mod error;
 pub mod group_form;
 pub mod groups;
+pub mod harvest;
 pub mod home;
 pub mod members;
 pub mod oidc;
