@@ -361,3 +361,6 @@ harvest-frequency-daily = Daily
 harvest-frequency-weekly = Weekly
 harvest-frequency-biweekly = Every two weeks
 harvest-frequency-monthly = Monthly
+harvest-type-ckan = Another CKAN (or Kho) portal, through its API
+harvest-type-dcat-rdf = DCAT-AP catalogue (RDF)
+harvest-type-api = A department's own API (JSON or CSV)

@@ -355,3 +355,6 @@ harvest-frequency-daily = Hằng ngày
 harvest-frequency-weekly = Hằng tuần
 harvest-frequency-biweekly = Hai tuần một lần
 harvest-frequency-monthly = Hằng tháng
+harvest-type-ckan = Cổng CKAN (hoặc Kho) khác, qua API
+harvest-type-dcat-rdf = Danh mục DCAT-AP (RDF)
+harvest-type-api = API riêng của cơ quan (JSON hoặc CSV)

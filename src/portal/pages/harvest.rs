@@ -79,11 +79,12 @@ fn number(dict: &Value, key: &str) -> u64 {
     dict.get(key).and_then(Value::as_u64).unwrap_or_default()
 }
 
-fn source_type_title(name: &str) -> String {
-    crate::harvest::config::SOURCE_TYPES
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map_or_else(|| name.to_string(), |(_, title, _)| title.to_string())
+fn source_type_title(m: &Msgs, name: &str) -> String {
+    if crate::harvest::config::SOURCE_TYPES.iter().any(|(n, _, _)| *n == name) {
+        m.t(&format!("harvest-type-{}", name.replace('_', "-")))
+    } else {
+        name.to_string()
+    }
 }
 
 fn job_line(m: &Msgs, job: &Map<String, Value>, selected: &str) -> JobLine {
@@ -127,7 +128,7 @@ pub async fn list(request: HttpRequest, services: web::Data<Services>) -> HttpRe
                 SourceLine {
                     name: text(source, "name").to_string(),
                     title: text(source, "title").to_string(),
-                    source_type: source_type_title(text(source, "source_type")),
+                    source_type: source_type_title(&m, text(source, "source_type")),
                     frequency: m.t(&format!("harvest-frequency-{}", text(source, "frequency").to_lowercase())),
                     datasets: number(&status, "total_datasets"),
                     last_job,
@@ -187,7 +188,7 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
             name: text(&source, "name").to_string(),
             title: text(&source, "title").to_string(),
             url: text(&source, "url").to_string(),
-            source_type: source_type_title(text(&source, "source_type")),
+            source_type: source_type_title(&m, text(&source, "source_type")),
             frequency: m.t(&format!("harvest-frequency-{}", text(&source, "frequency").to_lowercase())),
             organization: organization.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
             organization_title: organization.get("title").and_then(Value::as_str).unwrap_or_default().to_string(),

@@ -1,0 +1,1 @@
+DROP INDEX harvest_objects_guid;
