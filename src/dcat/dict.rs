@@ -169,6 +169,16 @@ pub struct Named<'a> {
     pub name: Text<'a>,
 }
 
+/// An extra: `{"key", "value"}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Extra<'a> {
+    #[serde(borrow)]
+    pub key: Text<'a>,
+    #[serde(borrow)]
+    pub value: Text<'a>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Organization<'a> {
@@ -261,17 +271,44 @@ pub struct Dataset<'a> {
     pub thoi_han_truc_tuyen: Text<'a>,
     #[serde(borrow)]
     pub pham_vi_khong_gian: Text<'a>,
+    #[serde(borrow)]
+    pub extras: List<Extra<'a>>,
 }
 
 impl<'a> Dataset<'a> {
     /// Reads a stored dict (JSON text); `None` when it is not JSON.
     pub fn parse(text: &'a str) -> Option<Dataset<'a>> {
-        serde_json::from_str(text).ok()
+        serde_json::from_str(text).ok().map(Dataset::with_extras)
     }
 
     /// Reads a dict already parsed (`package_show`'s answer).
     pub fn from_value(value: &'a serde_json::Value) -> Option<Dataset<'a>> {
-        Dataset::deserialize(value).ok()
+        Dataset::deserialize(value).ok().map(Dataset::with_extras)
+    }
+
+    /// The provincial fields a dataset of another type holds as extras (a harvested record)
+    /// read as if they were its own, when it has no such field itself.
+    fn with_extras(mut self) -> Dataset<'a> {
+        let extras = std::mem::take(&mut self.extras);
+        for extra in extras.iter() {
+            let (Some(key), Text(Some(value))) = (extra.key.get(), &extra.value) else { continue };
+            let field = match key {
+                "linh_vuc" => &mut self.linh_vuc,
+                "tan_suat_cap_nhat" => &mut self.tan_suat_cap_nhat,
+                "muc_do_chia_se" => &mut self.muc_do_chia_se,
+                "co_so_phap_ly" => &mut self.co_so_phap_ly,
+                "thoi_gian_bat_dau" => &mut self.thoi_gian_bat_dau,
+                "thoi_gian_ket_thuc" => &mut self.thoi_gian_ket_thuc,
+                "thoi_han_truc_tuyen" => &mut self.thoi_han_truc_tuyen,
+                "pham_vi_khong_gian" => &mut self.pham_vi_khong_gian,
+                _ => continue,
+            };
+            if field.get().is_none() {
+                *field = Text(Some(value.clone()));
+            }
+        }
+        self.extras = extras;
+        self
     }
 }
 

@@ -36,7 +36,6 @@ const REMOTE_ONLY: &[&str] = &[
     "tracking_summary",
     "state",
     "private",
-    "type",
     "isopen",
     "license_title",
     "license_url",

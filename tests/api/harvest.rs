@@ -108,7 +108,20 @@ fn extra<'a>(dataset: &'a Value, key: &str) -> Option<&'a str> {
     dataset["extras"].as_array()?.iter().find(|e| e["key"] == key).and_then(|e| e["value"].as_str())
 }
 
-/// The remote Kho's catalogue: three public datasets and a private one.
+/// A dataset of the provincial schema, every field given.
+fn provincial_dataset() -> Value {
+    json!({
+        "name": "co-so-y-te", "owner_org": "so-y-te", "type": "vn-dataset", "title": "Cơ sở y tế",
+        "linh_vuc": "y-te", "tan_suat_cap_nhat": "hang-quy", "pham_vi_khong_gian": "52",
+        "thoi_gian_bat_dau": "2025-01-01", "co_so_phap_ly": "Nghị định 194/2025/NĐ-CP",
+        "muc_do_chia_se": "mo", "thoi_han_truc_tuyen": "vinh-vien", "dau_moi_lien_he": "Phòng Kế hoạch",
+        "muc_tieu": "Công khai mạng lưới cơ sở y tế", "pham_vi": "Toàn tỉnh",
+        "doi_tuong_muc_dich_khai_thac": "Người dân tra cứu", "nguon_thong_tin": "Sở Y tế", "phuong_thuc_chia_se": "api",
+        "resources": [{"url": "https://so-y-te.example.vn/co-so.csv", "format": "CSV"}]
+    })
+}
+
+/// The remote Kho's catalogue: three public datasets, a provincial one, and a private one.
 fn remote_catalogue() -> TestApp {
     let remote = spawn_app(Engine::Sqlite);
     remote.organization("so-y-te", "Sở Y tế");
@@ -130,6 +143,7 @@ fn remote_catalogue() -> TestApp {
             json!({"name": "ho-so-mat", "title": "Hồ sơ mật", "owner_org": "so-y-te", "private": true}),
         )
         .result();
+    remote.sysadmin("package_create", provincial_dataset()).result();
     remote
 }
 
@@ -149,9 +163,14 @@ fn a_kho_is_harvested_through_ckan_and_dcat_without_losing_local_data() {
 
         // First run: the three public datasets, never the private one.
         let first = run_job(&app, &ckan);
-        assert_eq!(stats(&first), (3, 0, 0, 0, 0), "{engine:?} {first}");
+        assert_eq!(stats(&first), (4, 0, 0, 0, 0), "{engine:?} {first}");
         let local = harvested(&app, &ckan);
-        assert_eq!(local.len(), 3);
+        assert_eq!(local.len(), 4);
+        // A provincial dataset stays one, with every field of its schema.
+        let provincial = local.iter().find(|d| d["title"] == "Cơ sở y tế").expect("provincial");
+        assert_eq!(provincial["type"], "vn-dataset");
+        assert_eq!(provincial["linh_vuc"], "y-te");
+        assert_eq!(provincial["muc_tieu"], "Công khai mạng lưới cơ sở y tế");
         let hospital = local.iter().find(|d| d["title"] == "Danh sách bệnh viện").expect("hospital list").clone();
         assert_eq!(extra(&hospital, "harvest_source_id"), Some(ckan.as_str()));
         assert_eq!(extra(&hospital, "harvest_source_title"), Some("Nguồn kho-ckan"));
@@ -163,13 +182,13 @@ fn a_kho_is_harvested_through_ckan_and_dcat_without_losing_local_data() {
         assert_eq!(object.result()["id"].as_str(), extra(&hospital, "harvest_object_id"));
         assert_eq!(object.result()["current"], true);
         let shown = app.sysadmin("harvest_source_show", json!({"id": "kho-ckan"}));
-        assert_eq!(shown.result()["status"]["total_datasets"], 3);
+        assert_eq!(shown.result()["status"]["total_datasets"], 4);
         assert_eq!(shown.result()["status"]["last_job"]["id"], first["id"]);
 
         // Nothing changed: nothing is written.
         let activity_before = app.get("package_activity_list", None, &[("id", hospital["id"].as_str().expect("id"))]);
         let second = run_job(&app, &ckan);
-        assert_eq!(stats(&second), (0, 0, 3, 0, 0), "{engine:?} {second}");
+        assert_eq!(stats(&second), (0, 0, 4, 0, 0), "{engine:?} {second}");
         let again = app.get("package_show", None, &[("id", hospital["id"].as_str().expect("id"))]);
         assert_eq!(again.result()["metadata_modified"], hospital["metadata_modified"]);
         let activity_after = app.get("package_activity_list", None, &[("id", hospital["id"].as_str().expect("id"))]);
@@ -178,7 +197,7 @@ fn a_kho_is_harvested_through_ckan_and_dcat_without_losing_local_data() {
         // An edit at the source: updated, resource ids kept.
         remote.sysadmin("package_patch", json!({"id": "benh-vien", "title": "Danh sách bệnh viện 2026"})).result();
         let third = run_job(&app, &ckan);
-        assert_eq!(stats(&third), (0, 1, 2, 0, 0), "{engine:?} {third}");
+        assert_eq!(stats(&third), (0, 1, 3, 0, 0), "{engine:?} {third}");
         let edited = app.get("package_show", None, &[("id", hospital["id"].as_str().expect("id"))]);
         assert_eq!(edited.result()["title"], "Danh sách bệnh viện 2026");
         assert_eq!(edited.result()["resources"][0]["id"], hospital["resources"][0]["id"]);
@@ -187,18 +206,18 @@ fn a_kho_is_harvested_through_ckan_and_dcat_without_losing_local_data() {
         remote.sysadmin("package_delete", json!({"id": "nha-thuoc"})).result();
         let fourth = run_job(&app, &ckan);
         assert_eq!(stats(&fourth).3, 1, "{engine:?} {fourth}");
-        assert_eq!(harvested(&app, &ckan).len(), 2);
+        assert_eq!(harvested(&app, &ckan).len(), 3);
         remote.sysadmin("package_patch", json!({"id": "nha-thuoc", "state": "active"})).result();
         let fifth = run_job(&app, &ckan);
         assert_eq!(stats(&fifth).0, 1, "{engine:?} {fifth}");
         let back = harvested(&app, &ckan);
-        assert_eq!(back.len(), 3);
+        assert_eq!(back.len(), 4);
         let pharmacy = back.iter().find(|d| d["title"] == "Nhà thuốc").expect("pharmacy back");
         assert_eq!(pharmacy["name"], "nha-thuoc", "the same dataset comes back, not a -1 copy");
 
         // The same catalogue over DCAT: a second source's datasets do not overwrite the first's.
         let over_dcat = run_job(&app, &dcat);
-        assert_eq!(stats(&over_dcat), (3, 0, 0, 0, 0), "{engine:?} {over_dcat}");
+        assert_eq!(stats(&over_dcat), (4, 0, 0, 0, 0), "{engine:?} {over_dcat}");
         let from_dcat = harvested(&app, &dcat);
         let copy = from_dcat.iter().find(|d| d["title"] == "Danh sách bệnh viện 2026").expect("dcat copy");
         assert_ne!(copy["id"], hospital["id"]);
@@ -207,9 +226,21 @@ fn a_kho_is_harvested_through_ckan_and_dcat_without_losing_local_data() {
         assert_eq!(copy["resources"][0]["url"], "https://so-y-te.example.vn/benh-vien.csv");
         assert_eq!(copy["resources"][0]["format"], "CSV");
         assert!(copy["tags"].as_array().expect("tags").iter().any(|t| t["name"] == "y tế"));
-        assert_eq!(harvested(&app, &ckan).len(), 3);
+        assert_eq!(harvested(&app, &ckan).len(), 4);
+        // Over DCAT the provincial fields the feed carries come back (as extras of a plain
+        // dataset: the feed does not carry every required field of the provincial schema), are
+        // searchable, and go out again in this catalogue's own DCAT.
+        let copy = from_dcat.iter().find(|d| d["title"] == "Cơ sở y tế").expect("provincial over DCAT");
+        assert_eq!(copy["type"], "dataset");
+        assert_eq!(extra(copy, "linh_vuc"), Some("y-te"));
+        assert_eq!(extra(copy, "tan_suat_cap_nhat"), Some("hang-quy"));
+        assert_eq!(extra(copy, "pham_vi_khong_gian"), Some("52"));
+        let by_theme = app.get("package_search", None, &[("fq", "linh_vuc:y-te"), ("rows", "0")]);
+        assert_eq!(by_theme.result()["count"], 2, "the ckan and the DCAT copy");
+        let rdf = app.send(|c| c.get(format!("{}/dataset/{}.ttl", app.base, copy["id"].as_str().expect("id")))).text();
+        assert!(rdf.contains("data-theme/HEAL") && rdf.contains("frequency/QUARTERLY"), "{rdf}");
         let unchanged = run_job(&app, &dcat);
-        assert_eq!(stats(&unchanged), (0, 0, 3, 0, 0), "{engine:?} {unchanged}");
+        assert_eq!(stats(&unchanged), (0, 0, 4, 0, 0), "{engine:?} {unchanged}");
         remote.sysadmin("package_delete", json!({"id": "tram-y-te"})).result();
         let after_delete = run_job(&app, &dcat);
         assert_eq!(stats(&after_delete).3, 1, "{engine:?} {after_delete}");
@@ -512,7 +543,7 @@ fn two_nodes_never_run_one_source_at_once() {
     for pair in spans.windows(2) {
         assert!(pair[0].1 <= pair[1].0, "two jobs of one source overlapped: {pair:?}");
     }
-    assert_eq!(harvested(&app, &source).len(), 3);
+    assert_eq!(harvested(&app, &source).len(), 4);
     drop(second);
 }
 
@@ -542,11 +573,11 @@ fn kho_harvest_runs_a_job_from_the_command_line() {
     let run = kho(&["harvest", "run", "kho-xa"]);
     let printed = String::from_utf8_lossy(&run.stdout).to_string();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    assert!(printed.contains("Finished") && printed.contains("3 added"), "{printed}");
+    assert!(printed.contains("Finished") && printed.contains("4 added"), "{printed}");
     let jobs = String::from_utf8_lossy(&kho(&["harvest", "jobs", "kho-xa"]).stdout).to_string();
     assert_eq!(jobs.lines().count(), 2, "{jobs}");
     let sources = String::from_utf8_lossy(&kho(&["harvest", "sources"]).stdout).to_string();
-    assert!(sources.lines().any(|l| l.starts_with("kho-xa") && l.contains("ckan") && l.contains(" 3 ")), "{sources}");
+    assert!(sources.lines().any(|l| l.starts_with("kho-xa") && l.contains("ckan") && l.contains(" 4 ")), "{sources}");
     let missing = kho(&["harvest", "run", "khong-co"]);
     assert!(!missing.status.success());
 }

@@ -127,6 +127,43 @@ fn keep_resource_ids(dataset: &mut Map<String, Value>, current: &Map<String, Val
     }
 }
 
+/// Settles the record's dataset type: its own when this site has that schema (a remote Kho's
+/// `vn-dataset` stays one, with every field), else `dataset`. Top-level fields of a schema the
+/// type does not have (a DCAT or API record's provincial fields) become extras, as CKAN keeps
+/// them: searchable, shown, and written back to DCAT, never silently dropped.
+fn settle_type(context: &ActionContext, dataset: &mut Map<String, Value>) {
+    let schemas = &context.services.schemas;
+    let wanted = dataset
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| schemas.for_type(t).is_some())
+        .unwrap_or("dataset")
+        .to_string();
+    let known = schemas.custom_field_names(&wanted);
+    let foreign: Vec<String> = schemas
+        .0
+        .iter()
+        .flat_map(|schema| schema.custom_fields.iter().map(|f| f.name.clone()))
+        .filter(|name| !known.contains(name))
+        .collect();
+    for name in foreign {
+        let Some(value) = dataset.remove(&name) else { continue };
+        let text = match value {
+            Value::String(text) => text,
+            Value::Null => continue,
+            other => other.to_string(),
+        };
+        let present = dataset
+            .get("extras")
+            .and_then(Value::as_array)
+            .is_some_and(|extras| extras.iter().any(|e| e.get("key").and_then(Value::as_str) == Some(name.as_str())));
+        if !text.trim().is_empty() && !present {
+            set_extra(dataset, &name, &text);
+        }
+    }
+    dataset.insert("type".into(), json!(wanted));
+}
+
 /// Imports one record as the site (the caller of `context` must be the system caller).
 pub fn import(context: &ActionContext, source: &Source, job_id: &str, record: Record) -> ActionResult<Imported> {
     let hash = crate::app::hex_digest(&Value::Object(record.dataset.clone()).to_string());
@@ -145,7 +182,7 @@ pub fn import(context: &ActionContext, source: &Source, job_id: &str, record: Re
         let mut object = new_object(source, job_id, &record.guid);
         let mut dataset = record.dataset.clone();
         dataset.remove("id");
-        dataset.insert("type".into(), json!("dataset"));
+        settle_type(context, &mut dataset);
         if dataset.get("owner_org").is_none_or(|o| o.as_str().is_none_or(str::is_empty)) {
             dataset.insert("owner_org".into(), json!(source.owner_org));
         }
