@@ -38,6 +38,7 @@ trap 'kill $harvester 2>/dev/null; stop; rm -rf "$local_data"; [[ -n "${KHO_BENC
 for _ in $(seq 100); do curl -sf "$local_base/api/3/action/status_show" >/dev/null && break; sleep 0.1; done
 call() { curl -sf -H "Authorization: $local_token" -H 'Content-Type: application/json' -d "$2" "$local_base/api/3/action/$1"; }
 call organization_create '{"name": "thu-hoach", "title": "Thu hoạch"}' >/dev/null
+echo "harvester RSS before any job: $(( $(ps -o rss= -p "$harvester" | tr -d ' ') / 1024 )) MB"
 
 # Runs a job of source $1 and prints its stats, its time (gather start to end) and the peak RSS.
 run_job() {

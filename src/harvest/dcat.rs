@@ -40,7 +40,11 @@ pub fn gather(run: &mut JobRun, config: &DcatConfig) -> Result<(), Halt> {
         let services = run.context.services;
         let page =
             dcat_read::read_page(&fetched.body, format, &fetched.url, &services.vocabularies, &services.licenses)
-                .map_err(|error| Halt::Failed(format!("{url}: {error}")))?;
+                .map_err(|error| Halt::Invalid {
+                    message: format!("{url}: {error}"),
+                    line: error.line,
+                    column: error.column,
+                })?;
         let items: Vec<Item> = page
             .records
             .into_iter()

@@ -38,6 +38,8 @@ impl Item {
 pub enum Halt {
     /// The source could not be read whole: the message goes to the job's gather errors.
     Failed(String),
+    /// A page was not valid in its format: where (1-based line and column, when known).
+    Invalid { message: String, line: Option<u64>, column: Option<u64> },
     /// The job was aborted (or ended as stalled): stop without touching it further.
     Stopped,
 }
@@ -113,8 +115,12 @@ impl JobRun<'_> {
 
     /// Adds a gather error (the gather goes on; deletions are then skipped).
     pub fn gather_error(&mut self, message: &str) {
+        self.push_gather_error(json!({"message": message}));
+    }
+
+    fn push_gather_error(&mut self, error: Value) {
         let mut errors = jobs::gather_errors(&self.job);
-        errors.push(json!({"message": message}));
+        errors.push(error);
         self.job.gather_errors = Value::Array(errors).to_string();
     }
 
@@ -206,6 +212,10 @@ pub fn run<'a>(
         Err(Halt::Failed(message)) => {
             run.job.gather_finished = Some(crate::store::now());
             run.gather_error(&message);
+        }
+        Err(Halt::Invalid { message, line, column }) => {
+            run.job.gather_finished = Some(crate::store::now());
+            run.push_gather_error(json!({"message": message, "line": line, "column": column, "type": "parse"}));
         }
         Err(Halt::Stopped) => {}
     }

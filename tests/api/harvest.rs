@@ -339,8 +339,10 @@ fn a_paged_dcat_catalogue_never_loses_datasets_to_a_broken_page_or_a_cycle() {
         );
         let invalid = run_job(&app, &source);
         let report = app.sysadmin("harvest_job_report", json!({"id": invalid["id"]}));
-        let message = report.result()["gather_errors"][0]["message"].as_str().expect("message").to_string();
-        assert!(message.contains("line 2"), "{message}");
+        let error = &report.result()["gather_errors"][0];
+        assert!(error["message"].as_str().expect("message").contains("line 2"), "{error}");
+        assert_eq!(error["line"], 2, "{error}");
+        assert!(error["column"].as_u64().is_some(), "{error}");
 
         // The catalogue shrinks, completely read: the missing datasets are deleted.
         route(&routes, "/p3.ttl", 200, turtle, &dcat_page(&base, &[], None));
@@ -434,6 +436,14 @@ fn sources_are_checked_and_private_addresses_refused_by_default() {
                 .expect("message")
                 .starts_with("Error parsing the configuration options")
         );
+        let no_group =
+            app.sysadmin("harvest_source_create", source(json!({"config": "{\"default_groups\": [\"khong-co\"]}"})));
+        assert!(
+            no_group.error(409, "Validation Error")["config"][0]
+                .as_str()
+                .expect("message")
+                .contains("Default group khong-co not found")
+        );
         let file = app.sysadmin("harvest_source_create", source(json!({"url": "file:///etc/passwd"})));
         file.error(409, "Validation Error");
         let created = app.sysadmin("harvest_source_create", source(json!({"frequency": "daily"})));
@@ -477,6 +487,16 @@ fn sources_are_checked_and_private_addresses_refused_by_default() {
                 "There already is an unrun job for this source"
             );
         }
+        // A private source is its organisation's: out of anonymous lists, shows and the catalogue.
+        app.sysadmin("harvest_source_patch", json!({"id": "nguon", "private": true})).result();
+        let listed = app.get("harvest_source_list", None, &[]);
+        assert_eq!(listed.result(), &json!([]), "{engine:?}");
+        app.get("harvest_source_show", None, &[("id", "nguon")]).error(403, "Authorization Error");
+        app.get("harvest_job_list", None, &[("source_id", "nguon")]).error(403, "Authorization Error");
+        let catalogue = app.send(|c| c.get(format!("{}/catalog.ttl", app.base))).text();
+        assert!(!catalogue.contains("127.0.0.1:9"), "a source in the DCAT feed");
+        let everything = app.get("package_search", Some(&app.sysadmin_token), &[("include_private", "true")]);
+        assert_eq!(everything.result()["count"], 0, "a source in a search");
         let info = app.get("harvesters_info_show", None, &[]);
         assert_eq!(info.result().as_array().map(Vec::len), Some(3));
     }

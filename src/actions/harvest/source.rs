@@ -164,8 +164,25 @@ pub fn dataset_params(tx: &mut Tx, params: &Params, existing: Option<&Source>) -
             "source_type".into(),
             json!([format!("Unknown harvester type: {source_type}. Registered types: {}", known.join(", "))]),
         );
-    } else if let Err(message) = crate::harvest::config::validate(&source_type, &config) {
-        errors.insert("config".into(), json!([format!("Error parsing the configuration options: {message}")]));
+    } else {
+        let problem = match crate::harvest::config::validate(&source_type, &config) {
+            Err(message) => Some(message),
+            Ok(crate::harvest::config::SourceConfig::Ckan(ckan)) => {
+                let mut missing = None;
+                for name in &ckan.default_groups {
+                    let found = crate::store::groups::find(tx, name)?;
+                    if !found.is_some_and(|g| !g.is_organization && g.state == "active") {
+                        missing = Some(format!("Default group {name} not found"));
+                        break;
+                    }
+                }
+                missing
+            }
+            Ok(_) => None,
+        };
+        if let Some(message) = problem {
+            errors.insert("config".into(), json!([format!("Error parsing the configuration options: {message}")]));
+        }
     }
     if !FREQUENCIES.contains(&frequency.as_str()) {
         errors.insert("frequency".into(), json!([format!("Frequency {frequency} not recognised")]));
