@@ -58,12 +58,10 @@ fn api(source: &Source, action: &str) -> String {
 
 fn fetcher_for(run: &mut JobRun, config: &CkanConfig) {
     if let Some(key) = config.api_key.as_deref().filter(|k| !k.is_empty()) {
-        let fetcher = std::mem::replace(&mut run.fetcher, Fetcher::new(&run.context.services.config.harvest, ""));
-        run.fetcher = fetcher.with_header("Authorization", key);
+        run.fetcher.add_header("Authorization", key);
     }
     if let Some(agent) = config.user_agent.as_deref().filter(|a| !a.is_empty()) {
-        let fetcher = std::mem::replace(&mut run.fetcher, Fetcher::new(&run.context.services.config.harvest, ""));
-        run.fetcher = fetcher.with_user_agent(agent);
+        run.fetcher.set_user_agent(agent);
     }
 }
 

@@ -81,15 +81,14 @@ impl Fetcher {
     }
 
     /// Sends this header with every request (an API key).
-    pub fn with_header(mut self, name: &str, value: &str) -> Fetcher {
+    pub fn add_header(&mut self, name: &str, value: &str) {
         self.headers.push((name.to_string(), value.to_string()));
-        self
     }
 
-    /// Replaces the `User-Agent`.
-    pub fn with_user_agent(mut self, agent: &str) -> Fetcher {
+    /// Replaces the `User-Agent` (clients already built keep theirs: call before any request).
+    pub fn set_user_agent(&mut self, agent: &str) {
         self.user_agent = agent.to_string();
-        self
+        self.clients.clear();
     }
 
     /// Checks a URL and resolves its host to the addresses the request may use.

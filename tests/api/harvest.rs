@@ -35,6 +35,13 @@ fn serve(routes: Routes) -> String {
                     if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
                         break;
                     }
+                    // The last request's User-Agent, for the tests to read.
+                    if let Some(agent) =
+                        header.strip_prefix("user-agent:").or_else(|| header.strip_prefix("User-Agent:"))
+                    {
+                        let seen = (200, String::new(), agent.trim().as_bytes().to_vec());
+                        routes.lock().expect("routes").insert("user-agent".into(), seen);
+                    }
                 }
                 let answer = routes.lock().expect("routes").get(&path).cloned();
                 let (status, media, body) = answer.unwrap_or((404, "text/plain".into(), b"not found".to_vec()));
@@ -244,8 +251,51 @@ fn a_kho_is_harvested_through_ckan_and_dcat_without_losing_local_data() {
         remote.sysadmin("package_delete", json!({"id": "tram-y-te"})).result();
         let after_delete = run_job(&app, &dcat);
         assert_eq!(stats(&after_delete).3, 1, "{engine:?} {after_delete}");
-        remote.sysadmin("package_patch", json!({"id": "tram-y-te", "state": "active"})).result();
+        let deleted_copy = from_dcat.iter().find(|d| d["title"] == "Trạm y tế xã").expect("dcat copy").clone();
+        let gone =
+            app.get("package_show", Some(&app.sysadmin_token), &[("id", deleted_copy["id"].as_str().expect("id"))]);
+        assert_eq!(gone.result()["state"], "deleted");
+        // Over DCAT too: the record comes back as the same dataset, and an edit keeps resource ids.
+        remote.sysadmin("package_patch", json!({"id": "tram-y-te", "state": "active", "notes": "Mô tả mới"})).result();
+        let back = run_job(&app, &dcat);
+        assert_eq!(stats(&back).0, 1, "{engine:?} {back}");
+        let revived = app.get("package_show", None, &[("id", deleted_copy["id"].as_str().expect("id"))]);
+        assert_eq!(revived.result()["state"], "active");
+        assert_eq!(revived.result()["notes"], "Mô tả mới");
+        assert_eq!(revived.result()["resources"][0]["id"], deleted_copy["resources"][0]["id"]);
+        remote.sysadmin("package_patch", json!({"id": "tram-y-te", "notes": "Mô tả Trạm y tế xã"})).result();
+        let edited = run_job(&app, &dcat);
+        assert_eq!(stats(&edited), (0, 1, 3, 0, 0), "{engine:?} {edited}");
+        let after_edit = app.get("package_show", None, &[("id", deleted_copy["id"].as_str().expect("id"))]);
+        assert_eq!(after_edit.result()["resources"][0]["id"], deleted_copy["resources"][0]["id"]);
         remote.sysadmin("package_patch", json!({"id": "benh-vien", "title": "Danh sách bệnh viện"})).result();
+
+        // History and clearing: the job history goes, the links stay; a cleared source's
+        // datasets are purged, and harvesting again gives the same names (no -1 copies).
+        let objects = app.sysadmin("harvest_object_list", json!({"source_id": ckan}));
+        assert_eq!(objects.result().as_array().map(Vec::len), Some(4));
+        app.sysadmin("harvest_source_job_history_clear", json!({"id": ckan, "keep_current": true})).result();
+        let jobs = app.sysadmin("harvest_job_list", json!({"source_id": ckan}));
+        assert_eq!(jobs.result().as_array().map(Vec::len), Some(1));
+        let still = app.get("harvest_object_show", None, &[("dataset_id", hospital["id"].as_str().expect("id"))]);
+        assert_eq!(still.result()["current"], true);
+        assert_eq!(app.sysadmin("harvest_source_reindex", json!({"id": ckan})).result(), &json!(true));
+        app.sysadmin("harvest_source_clear", json!({"id": ckan})).result();
+        assert!(harvested(&app, &ckan).is_empty());
+        app.get("package_show", Some(&app.sysadmin_token), &[("id", hospital["id"].as_str().expect("id"))])
+            .error(404, "Not Found Error");
+        let shown = app.sysadmin("harvest_source_show", json!({"id": ckan}));
+        assert_eq!(shown.result()["status"]["job_count"], 0);
+        let again = run_job(&app, &ckan);
+        assert_eq!(stats(&again).0, 4, "{engine:?} {again}");
+        let names: Vec<String> =
+            harvested(&app, &ckan).iter().filter_map(|d| d["name"].as_str().map(str::to_string)).collect();
+        assert!(names.contains(&"benh-vien".to_string()), "{names:?}");
+        assert!(names.iter().all(|n| !n.ends_with("-1")), "{names:?}");
+        // Deleting the source with clear leaves nothing of it.
+        app.sysadmin("harvest_source_delete", json!({"id": ckan, "clear": true})).result();
+        assert!(harvested(&app, &ckan).is_empty());
+        app.get("harvest_source_show", None, &[("id", ckan.as_str())]).error(404, "Not Found Error");
     }
 }
 
@@ -397,6 +447,9 @@ fn department_apis_are_harvested_by_their_mapping() {
         tags.sort();
         assert_eq!(tags, ["THPT", "giáo dục"]);
         assert_eq!(stats(&run_job(&app, &schools)), (0, 0, 3, 0, 1));
+        let agent =
+            routes.lock().expect("routes").get("user-agent").map(|(_, _, a)| String::from_utf8_lossy(a).to_string());
+        assert!(agent.as_deref().is_some_and(|a| a.starts_with("Kho/") && a.contains("harvester")), "{agent:?}");
 
         let hospitals = create_source(&app, "benh-vien", &format!("{base}/benh-vien.csv"), "api", csv_mapping.clone());
         assert_eq!(stats(&run_job(&app, &hospitals)), (2, 0, 0, 0, 0), "{engine:?}");
