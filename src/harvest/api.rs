@@ -127,6 +127,9 @@ fn with_parameter(base: &str, pairs: &[(&str, String)]) -> String {
 
 /// Reads every page of the endpoint.
 pub fn gather(run: &mut JobRun, config: &ApiConfig) -> Result<(), Halt> {
+    for (name, value) in &config.headers {
+        run.fetcher.add_header(name, value);
+    }
     let base = run.source.url.clone();
     let mut visited: HashSet<String> = HashSet::new();
     let mut url = base.clone();

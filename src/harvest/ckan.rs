@@ -166,12 +166,21 @@ pub fn gather(run: &mut JobRun, config: &CkanConfig) -> Result<(), Halt> {
     Ok(())
 }
 
+/// A name from a dict with `name`, or the text itself (CKAN's `fl` answers index values: the
+/// organisation's and groups' names as text; full dicts hold objects).
+fn name_of(value: &Value) -> Option<&str> {
+    value.as_str().or_else(|| value.get("name").and_then(Value::as_str))
+}
+
 /// Whether a remote dataset is one to take: public, and within the organisation and group filters.
 fn wanted(remote: &Value, config: &CkanConfig) -> bool {
-    if remote.get("private").and_then(Value::as_bool) == Some(true) {
+    let private = remote.get("private");
+    if private.and_then(Value::as_bool) == Some(true)
+        || private.and_then(Value::as_str).is_some_and(|p| p.eq_ignore_ascii_case("true"))
+    {
         return false;
     }
-    let org = remote.pointer("/organization/name").and_then(Value::as_str).unwrap_or_default();
+    let org = remote.get("organization").and_then(name_of).unwrap_or_default();
     if !config.organizations_filter_include.is_empty() && !config.organizations_filter_include.iter().any(|o| o == org)
     {
         return false;
@@ -179,13 +188,8 @@ fn wanted(remote: &Value, config: &CkanConfig) -> bool {
     if config.organizations_filter_exclude.iter().any(|o| o == org) {
         return false;
     }
-    let groups: Vec<&str> = remote
-        .get("groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|g| g.get("name").and_then(Value::as_str))
-        .collect();
+    let groups: Vec<&str> =
+        remote.get("groups").and_then(Value::as_array).into_iter().flatten().filter_map(name_of).collect();
     if !config.groups_filter_include.is_empty()
         && !groups.iter().any(|g| config.groups_filter_include.iter().any(|i| i == g))
     {
@@ -321,4 +325,29 @@ fn map(
         return Err("The remote dataset has no title".into());
     }
     Ok(dataset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_read_full_dicts_and_index_values_alike() {
+        let config: CkanConfig = serde_json::from_value(json!({
+            "organizations_filter_include": ["so-y-te"], "groups_filter_exclude": ["noi-bo"]
+        }))
+        .unwrap();
+        let full = json!({"organization": {"name": "so-y-te"}, "groups": [{"name": "y-te"}], "private": false});
+        let listed = json!({"organization": "so-y-te", "groups": ["y-te"], "private": "false"});
+        assert!(wanted(&full, &config) && wanted(&listed, &config));
+        assert!(!wanted(&json!({"organization": "so-khac"}), &config));
+        assert!(!wanted(&json!({"organization": "so-y-te", "groups": ["noi-bo"]}), &config));
+        assert!(!wanted(&json!({"organization": "so-y-te", "private": "true"}), &config));
+        assert!(!wanted(&json!({"organization": {"name": "so-y-te"}, "private": true}), &config));
+    }
+
+    #[test]
+    fn clean_tags_lower_case_and_replace_what_ckan_refuses() {
+        assert_eq!(clean_tag("Y Tế/Bệnh viện!"), "y tế-bệnh viện-");
+    }
 }

@@ -15,11 +15,11 @@ pub fn list(services: &Services) -> anyhow::Result<()> {
     let rows = services.store.read(|tx| packages::harvest_sources(tx, None))?;
     println!("{:<30} {:<9} {:<9} {:>8}  LAST JOB", "SOURCE", "TYPE", "FREQUENCY", "DATASETS");
     for row in rows {
-        let source = Source::from_row(&row);
-        let (count, last) = services.store.read(|tx| -> anyhow::Result<_> {
+        let (source, count, last) = services.store.read(|tx| -> anyhow::Result<_> {
             Ok((
-                harvest::count_current_packages(tx, &source.id)?,
-                harvest::jobs_of_source(tx, &source.id, None, 1)?.into_iter().next(),
+                Source::load(tx, &row).map_err(|e| anyhow::anyhow!("{e}"))?,
+                harvest::count_current_packages(tx, &row.id)?,
+                harvest::jobs_of_source(tx, &row.id, None, 1)?.into_iter().next(),
             ))
         })?;
         let last = last.map_or("never".to_string(), |j| format!("{} {}", j.status, j.created.format("%Y-%m-%d %H:%M")));

@@ -137,6 +137,10 @@ pub struct ApiConfig {
     pub paging: Option<Paging>,
     /// Where a record's page on the department's site is (`{id}` replaced), for the report.
     pub record_url: Option<String>,
+    /// Headers sent with every request (an API key: `{"X-Api-Key": "…"}`); shown only to the
+    /// source's editors.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
 }
 
 fn json_format() -> String {
@@ -156,6 +160,26 @@ fn parse<T: for<'de> Deserialize<'de> + Default>(text: &str) -> Result<T, String
         return Ok(T::default());
     }
     serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Keys of a configuration whose values are secrets (masked for readers who may not edit).
+pub const SECRET_KEYS: [&str; 2] = ["api_key", "headers"];
+
+/// The configuration text with its secrets masked.
+pub fn masked(text: &str) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(mut config)) => {
+            for key in SECRET_KEYS {
+                match config.get_mut(key) {
+                    Some(Value::Object(headers)) => headers.values_mut().for_each(|v| *v = Value::from("***")),
+                    Some(value) if !value.is_null() => *value = Value::from("***"),
+                    _ => {}
+                }
+            }
+            Value::Object(config).to_string()
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// Parses a source type's configuration text; the error is the message the API shows.
@@ -227,5 +251,7 @@ mod tests {
         let api = r#"{"id": "ma", "records": "data", "fields": {"title": "ten"}, "paging": {"type": "next", "path": "links.next"}}"#;
         assert!(matches!(validate("api", api), Ok(SourceConfig::Api(_))));
         assert!(validate("sparql", "").unwrap_err().contains("Unknown harvester type"));
+        let secret = masked(r#"{"api_key": "k-123", "headers": {"X-Api-Key": "s"}, "force_all": true}"#);
+        assert!(!secret.contains("k-123") && !secret.contains("\"s\"") && secret.contains("force_all"), "{secret}");
     }
 }

@@ -155,9 +155,12 @@ pub fn run<'a>(
     on_progress: Option<&'a mut dyn FnMut(&JobRow)>,
 ) -> JobRow {
     let context = ActionContext { services, caller: Caller::system() };
-    let found = context.store().read(|tx| source::find(tx, &job.source_id));
+    let found = context.store().read(|tx| match source::find(tx, &job.source_id)? {
+        Some(row) => Source::load(tx, &row).map(Some),
+        None => Ok(None),
+    });
     let source = match found {
-        Ok(Some(row)) => Source::from_row(&row),
+        Ok(Some(source)) => source,
         _ => return end_with_error(&context, job, node, "The harvest source no longer exists"),
     };
     let parsed = match config::validate(&source.source_type, &source.config) {

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{harvest_jobs, harvest_objects};
+use super::schema::{harvest_configs, harvest_jobs, harvest_objects};
 use super::{StoreResult, Tx, map_err};
 
 /// One harvest job.
@@ -49,6 +49,24 @@ pub struct ObjectRow {
     pub gathered: NaiveDateTime,
     pub import_finished: Option<NaiveDateTime>,
     pub last_seen_job: Option<String>,
+}
+
+/// A source's configuration text (empty when it has none).
+pub fn config_of(tx: &mut Tx, source_id: &str) -> StoreResult<String> {
+    let found =
+        map_err(harvest_configs::table.find(source_id).select(harvest_configs::config).first::<String>(tx).optional())?;
+    Ok(found.unwrap_or_default())
+}
+
+/// Sets a source's configuration text.
+pub fn set_config(tx: &mut Tx, source_id: &str, config: &str) -> StoreResult<()> {
+    map_err(diesel::delete(harvest_configs::table.find(source_id)).execute(tx))?;
+    map_err(
+        diesel::insert_into(harvest_configs::table)
+            .values((harvest_configs::source_id.eq(source_id), harvest_configs::config.eq(config)))
+            .execute(tx),
+    )
+    .map(|_| ())
 }
 
 /// Statuses of a job that has not ended.

@@ -249,3 +249,10 @@ diesel::table! {
         last_seen_job -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    harvest_configs (source_id) {
+        source_id -> Text,
+        config -> Text,
+    }
+}

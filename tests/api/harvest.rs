@@ -540,6 +540,24 @@ fn sources_are_checked_and_private_addresses_refused_by_default() {
                 "There already is an unrun job for this source"
             );
         }
+        // A source's API key is for its editors only: never in package_show, activity or a reader's view.
+        let keyed = json!({"name": "nguon-khoa", "url": "https://api.so.example.vn", "source_type": "ckan",
+            "owner_org": "so-thu-hoach", "config": "{\"api_key\": \"bi-mat-123\"}"});
+        app.sysadmin("harvest_source_create", keyed).result();
+        let public_view = app.get("harvest_source_show", None, &[("id", "nguon-khoa")]);
+        assert!(
+            !public_view.text().contains("bi-mat-123")
+                && public_view.result()["config"].as_str().expect("config").contains("***")
+        );
+        assert!(!app.get("package_show", None, &[("id", "nguon-khoa")]).text().contains("bi-mat-123"));
+        assert!(!app.get("package_activity_list", None, &[("id", "nguon-khoa")]).text().contains("bi-mat-123"));
+        let own_view = app.sysadmin("harvest_source_show", json!({"id": "nguon-khoa"}));
+        assert!(own_view.result()["config"].as_str().expect("config").contains("bi-mat-123"));
+        app.sysadmin("harvest_source_patch", json!({"id": "nguon-khoa", "frequency": "weekly"})).result();
+        let kept = app.sysadmin("harvest_source_show", json!({"id": "nguon-khoa"}));
+        assert_eq!(kept.result()["frequency"], "WEEKLY");
+        assert!(kept.result()["config"].as_str().expect("config").contains("bi-mat-123"), "a patch keeps the config");
+        app.sysadmin("harvest_source_delete", json!({"id": "nguon-khoa"})).result();
         // A private source is its organisation's: out of anonymous lists, shows and the catalogue.
         app.sysadmin("harvest_source_patch", json!({"id": "nguon", "private": true})).result();
         let listed = app.get("harvest_source_list", None, &[]);

@@ -85,7 +85,10 @@ pub fn waiting_or_new(context: &ActionContext, source: &str) -> ActionResult<Job
                 Err(ActionError::field("source_id", format!("Job {} of this source is running", open.id)))
             }
             Some(open) => Ok(open),
-            None => create(tx, &Source::from_row(&row)),
+            None => {
+                let source = Source::load(tx, &row)?;
+                create(tx, &source)
+            }
         }
     })
 }
@@ -110,8 +113,9 @@ pub fn schedule(context: &ActionContext, idle_timeout: Duration) -> ActionResult
         }
         Ok(())
     })?;
-    let sources: Vec<Source> =
-        context.store().read(|tx| packages::harvest_sources(tx, None))?.iter().map(Source::from_row).collect();
+    let sources: Vec<Source> = context.store().read(|tx| -> ActionResult<Vec<Source>> {
+        packages::harvest_sources(tx, None)?.iter().map(|row| Source::load(tx, row)).collect()
+    })?;
     for source in sources.iter().filter(|s| s.period().is_some()) {
         context.store().write(|tx| -> ActionResult<()> {
             let last = harvest::jobs_of_source(tx, &source.id, None, 1)?.into_iter().next();

@@ -30,9 +30,10 @@ pub fn harvest_source_create(context: &ActionContext, params: &Params) -> Action
         return Err(ActionError::denied(format!("User {} not authorized to create packages", context.caller.name())));
     }
     context.store().write(|tx| {
-        let dataset = source::dataset_params(tx, params, None)?;
+        let (dataset, config) = source::dataset_params(tx, params, None)?;
         let (created, _) = package::create_in(tx, context, &dataset, false)?;
         let id = created.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        harvest::set_config(tx, &id, &config)?;
         let row = source::find(tx, &id)?.ok_or(ActionError::NotFound(None))?;
         Ok(Value::Object(source::show_dict(tx, context, &row)?))
     })
@@ -43,7 +44,7 @@ fn update_source(context: &ActionContext, params: &Params, patch: bool) -> Actio
     let id = required(params, &["id", "name"])?;
     context.store().write(|tx| {
         let row = source::editable(tx, context, &id)?;
-        let existing = Source::from_row(&row);
+        let existing = Source::load(tx, &row)?;
         let mut fields = if patch {
             let mut shown = package::show_dict(tx, context, &row)?;
             shown.remove("organization");
@@ -55,8 +56,9 @@ fn update_source(context: &ActionContext, params: &Params, patch: bool) -> Actio
         };
         fields.extend(params.0.clone());
         fields.insert("id".into(), json!(row.id));
-        let dataset = source::dataset_params(tx, &Params(fields, params.1.clone()), Some(&existing))?;
+        let (dataset, config) = source::dataset_params(tx, &Params(fields, params.1.clone()), Some(&existing))?;
         package::update_in(tx, context, &dataset, &row.id)?;
+        harvest::set_config(tx, &row.id, &config)?;
         let row = source::find(tx, &row.id)?.ok_or(ActionError::NotFound(None))?;
         Ok(Value::Object(source::show_dict(tx, context, &row)?))
     })
@@ -214,7 +216,8 @@ pub fn harvest_job_create(context: &ActionContext, params: &Params) -> ActionRes
     let id = required(params, &["source_id", "id"])?;
     context.store().write(|tx| {
         let row = source::editable(tx, context, &id)?;
-        Ok(jobs::job_dict(&jobs::create(tx, &Source::from_row(&row))?))
+        let source = Source::load(tx, &row)?;
+        Ok(jobs::job_dict(&jobs::create(tx, &source)?))
     })
 }
 

@@ -13,8 +13,9 @@ use crate::store::{Tx, harvest, packages};
 
 /// ckanext-harvest's frequencies.
 pub const FREQUENCIES: [&str; 6] = ["MANUAL", "ALWAYS", "DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"];
-/// The source settings kept as extras of the source's dataset.
-pub const SETTINGS: [&str; 3] = ["source_type", "frequency", "config"];
+/// The source settings kept as extras of the source's dataset (the `config`, which may hold
+/// secrets, is kept apart: `harvest_configs`).
+pub const SETTINGS: [&str; 2] = ["source_type", "frequency"];
 
 /// A harvest source as a job needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +32,8 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads a source from its dataset row.
-    pub fn from_row(row: &PackageRow) -> Source {
+    /// Reads a source: its dataset row and its configuration.
+    pub fn load(tx: &mut Tx, row: &PackageRow) -> ActionResult<Source> {
         let extras: Vec<Value> = serde_json::from_str(&row.extras).unwrap_or_default();
         let extra = |key: &str| {
             extras
@@ -42,7 +43,7 @@ impl Source {
                 .unwrap_or_default()
                 .to_string()
         };
-        Source {
+        Ok(Source {
             id: row.id.clone(),
             name: row.name.clone(),
             title: row.title.clone().unwrap_or_else(|| row.name.clone()),
@@ -52,10 +53,10 @@ impl Source {
                 f if f.is_empty() => "MANUAL".into(),
                 f => f,
             },
-            config: extra("config"),
+            config: harvest::config_of(tx, &row.id)?,
             owner_org: row.owner_org.clone(),
             active: row.state == "active",
-        }
+        })
     }
 
     /// How long after a job's start the next one is due; `None` for manual sources, zero for
@@ -134,9 +135,10 @@ pub fn normalize_url(text: &str) -> String {
     }
 }
 
-/// Checks a source's settings and returns the dataset params that store it: the dataset fields
-/// given, type `harvest`, and the settings as extras. `existing` is the source being changed.
-pub fn dataset_params(tx: &mut Tx, params: &Params, existing: Option<&Source>) -> ActionResult<Params> {
+/// Checks a source's settings and returns the dataset params that store it (the dataset fields
+/// given, type `harvest`, and the settings as extras) and its configuration text. `existing` is
+/// the source being changed.
+pub fn dataset_params(tx: &mut Tx, params: &Params, existing: Option<&Source>) -> ActionResult<(Params, String)> {
     let mut errors = Map::new();
     let given = |key: &str| params.text(key).map(|v| v.trim().to_string());
     let url = given("url").or_else(|| existing.map(|s| s.url.clone())).unwrap_or_default();
@@ -189,9 +191,13 @@ pub fn dataset_params(tx: &mut Tx, params: &Params, existing: Option<&Source>) -
     }
     if !errors.contains_key("url") {
         let wanted = normalize_url(&url);
-        let taken = packages::harvest_sources(tx, None)?.iter().map(Source::from_row).any(|other| {
-            Some(&other.id) != existing.map(|s| &s.id) && normalize_url(&other.url) == wanted && other.config == config
-        });
+        let mut taken = false;
+        for row in packages::harvest_sources(tx, None)? {
+            let other = Source::load(tx, &row)?;
+            taken |= Some(&other.id) != existing.map(|s| &s.id)
+                && normalize_url(&other.url) == wanted
+                && other.config == config;
+        }
         if taken {
             errors.insert(
                 "url".into(),
@@ -214,30 +220,34 @@ pub fn dataset_params(tx: &mut Tx, params: &Params, existing: Option<&Source>) -
     let mut extras: Vec<Value> = match fields.remove("extras") {
         Some(Value::Array(items)) => items
             .into_iter()
-            .filter(|e| !e.get("key").and_then(Value::as_str).is_some_and(|k| SETTINGS.contains(&k)))
+            .filter(|e| !e.get("key").and_then(Value::as_str).is_some_and(|k| SETTINGS.contains(&k) || k == "config"))
             .collect(),
         _ => Vec::new(),
     };
-    for (key, value) in SETTINGS.iter().zip([source_type, frequency, config]) {
-        if !value.is_empty() {
-            extras.push(json!({"key": key, "value": value}));
-        }
+    for (key, value) in SETTINGS.iter().zip([source_type, frequency]) {
+        extras.push(json!({"key": key, "value": value}));
     }
     fields.insert("extras".into(), Value::Array(extras));
-    Ok(Params(fields, params.1.clone()))
+    Ok((Params(fields, params.1.clone()), config))
 }
 
 /// ckanext-harvest's source dict: the dataset dict with the settings at the top level and
 /// `status` (job count, last job, datasets held).
 pub fn show_dict(tx: &mut Tx, context: &ActionContext, row: &PackageRow) -> ActionResult<Map<String, Value>> {
     let mut dict = package::show_dict(tx, context, row)?;
-    let source = Source::from_row(row);
+    let source = Source::load(tx, row)?;
     if let Some(Value::Array(extras)) = dict.get_mut("extras") {
         extras.retain(|e| !e.get("key").and_then(Value::as_str).is_some_and(|k| SETTINGS.contains(&k)));
     }
     dict.insert("source_type".into(), json!(source.source_type));
     dict.insert("frequency".into(), json!(source.frequency));
-    dict.insert("config".into(), json!(source.config));
+    // A source's secrets (API keys) are for the people who may change it.
+    let config = if package::can_edit(tx, &context.caller, row)? {
+        source.config.clone()
+    } else {
+        crate::harvest::config::masked(&source.config)
+    };
+    dict.insert("config".into(), json!(config));
     dict.insert("active".into(), json!(source.active));
     let last_job = harvest::jobs_of_source(tx, &row.id, None, 1)?.into_iter().next();
     dict.insert(
