@@ -107,6 +107,7 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
     let vocabularies = crate::dcat::Vocabularies::built_in()?;
     let rdf_builds = crate::gate::Workers::per_core("kho-rdf")?;
     let oidc = crate::auth::oidc::Registry::default();
+    let calendar = crate::workflows::Calendar::load(config.calendar_dir.as_deref())?;
     Ok(Services {
         store,
         config,
@@ -118,6 +119,8 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
         rdf_builds,
         dict_cache_key_digest,
         oidc,
+        calendar,
+        notices: Default::default(),
     })
 }
 

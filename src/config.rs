@@ -179,6 +179,9 @@ pub struct Config {
     /// OpenID Connect providers offered on the sign-in page.
     pub oidc: Vec<OidcProvider>,
     pub harvest: HarvestConfig,
+    /// A folder of the province's calendar files (`*.json`, one year each), added to or
+    /// replacing the built-in years.
+    pub calendar_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -214,6 +217,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             oidc: Vec::new(),
             harvest: HarvestConfig::default(),
+            calendar_dir: None,
         }
     }
 }
@@ -260,6 +264,7 @@ pub struct ConfigLayer {
     pub oidc: Option<Vec<OidcProvider>>,
     #[serde(default)]
     pub harvest: HarvestLayer,
+    pub calendar_dir: Option<PathBuf>,
 }
 
 /// Why the configuration could not be read.
@@ -340,6 +345,7 @@ impl ConfigLayer {
             },
             trusted_proxies: text("KHO_TRUSTED_PROXIES").map(|v| v.split_whitespace().map(str::to_string).collect()),
             oidc: None,
+            calendar_dir: text("KHO_CALENDAR_DIR").map(PathBuf::from),
             harvest: HarvestLayer {
                 scheduler: flag("KHO_HARVEST_SCHEDULER")?,
                 poll_seconds: number(text, "KHO_HARVEST_POLL_SECONDS")?,
@@ -406,6 +412,9 @@ impl Config {
         set(&mut self.auth.password_sign_in, auth.password_sign_in);
         set(&mut self.trusted_proxies, layer.trusted_proxies);
         set(&mut self.oidc, layer.oidc);
+        if layer.calendar_dir.is_some() {
+            self.calendar_dir = layer.calendar_dir;
+        }
         let harvest = layer.harvest;
         set(&mut self.harvest.scheduler, harvest.scheduler);
         set(&mut self.harvest.poll_seconds, harvest.poll_seconds);

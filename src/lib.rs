@@ -25,3 +25,4 @@ pub mod search;
 pub mod store;
 pub mod telemetry;
 pub mod uploads;
+pub mod workflows;

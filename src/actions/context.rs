@@ -24,6 +24,10 @@ pub struct Services {
     pub dict_cache_key_digest: String,
     /// OpenID Connect providers' metadata and keys, read when first needed.
     pub oidc: crate::auth::oidc::Registry,
+    /// The working-day calendar of the province (deadlines of the provincial workflows).
+    pub calendar: crate::workflows::Calendar,
+    /// The maintenance notices this node shows on its pages.
+    pub notices: super::maintenance::NoticeCache,
 }
 
 /// One action call: the services plus who is calling.

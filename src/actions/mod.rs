@@ -9,6 +9,7 @@ mod dict;
 mod group;
 pub mod harvest;
 mod identity;
+pub mod maintenance;
 mod member;
 mod package;
 mod params;
@@ -174,6 +175,10 @@ static ACTIONS: &[Action] = &[
     write("harvest_job_abort", harvest::harvest_job_abort, "Aborts a job (by id, or the newest of source_id): it ends Finished and its unfinished objects become ERROR."),
     read("harvest_object_show", harvest::harvest_object_show, "Returns a harvest object by id, or the current object of dataset_id."),
     read("harvest_object_list", harvest::harvest_object_list, "Lists the ids of a job's objects (job_id) or of a source's current objects (source_id)."),
+    write("maintenance_notice_create", maintenance::maintenance_notice_create, "Announces a suspension of data or services (sysadmins: the operator).\n\n:param title: what is suspended\n:param reason: why\n:param services: the data or services affected (a list, or text separated by commas)\n:param starts_at: the start, YYYY-MM-DDTHH:MM in the province's time (or with Z / an offset)\n:param ends_at: the expected end\n:param emergency: an emergency repair (otherwise the start must be at least 7 working days away)\n:rtype: dictionary"),
+    read("maintenance_notice_list", maintenance::maintenance_notice_list, "Lists the maintenance notices not yet over, soonest first (all=true: every notice, for sysadmins)."),
+    read("maintenance_notice_show", maintenance::maintenance_notice_show, "Returns a maintenance notice."),
+    write("maintenance_notice_delete", maintenance::maintenance_notice_delete, "Cancels a maintenance notice (it stays, marked cancelled)."),
     read("harvesters_info_show", harvest::harvesters_info_show, "Lists the source types Kho can harvest."),
 ];
 

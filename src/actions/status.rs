@@ -21,6 +21,10 @@ pub fn status_show(context: &ActionContext, _params: &Params) -> ActionResult<Va
         "extensions": Vec::<String>::new(),
         "ckan_version": CKAN_VERSION,
         "kho_version": env!("CARGO_PKG_VERSION"),
+        "maintenance": super::maintenance::current_notices(context.services)
+            .iter()
+            .map(super::maintenance::notice_dict)
+            .collect::<Vec<_>>(),
     }))
 }
 

@@ -408,3 +408,23 @@ pub fn harvest_job_abort(context: &ActionContext, source_id: &str) -> ActionResu
     fields.insert("source_id".into(), Value::String(source_id.to_string()));
     dict_of(run(context, fields, Vec::new(), super::harvest::harvest_job_abort)?, identity)
 }
+
+/// `maintenance_notice_list`: the notices not yet over, or (`all`, sysadmins) every one.
+pub fn maintenance_notice_list(context: &ActionContext, all: bool) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("all".into(), Value::Bool(all));
+    list_of(run(context, fields, Vec::new(), super::maintenance::maintenance_notice_list)?, identity)
+}
+
+/// `maintenance_notice_create`: announces a suspension (fields as the action takes them).
+pub fn maintenance_notice_create(
+    context: &ActionContext,
+    fields: Map<String, Value>,
+) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, fields, Vec::new(), super::maintenance::maintenance_notice_create)?, identity)
+}
+
+/// `maintenance_notice_delete`: cancels a notice.
+pub fn maintenance_notice_delete(context: &ActionContext, id: &str) -> ActionResult<()> {
+    run(context, with_id(id, Map::new()).0, Vec::new(), super::maintenance::maintenance_notice_delete).map(|_| ())
+}

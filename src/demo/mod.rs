@@ -223,6 +223,17 @@ fn load_portal(services: &Services) -> anyhow::Result<()> {
     for (name, title) in THEMES {
         call(services, &site, "group_create", json!({"name": name, "title": title}))?;
     }
+    // A planned maintenance, announced the required 7 working days ahead (10, to be safe).
+    let start_day =
+        services.calendar.add_working_days(crate::workflows::Calendar::local(crate::store::now()).date(), 10);
+    call(
+        services,
+        &site,
+        "maintenance_notice_create",
+        json!({"title": "Nâng cấp máy chủ cơ sở dữ liệu", "reason": "Nâng cấp phần mềm cơ sở dữ liệu và sao lưu toàn bộ dữ liệu.",
+               "services": ["API", "Tải tệp dữ liệu", "Cổng thông tin"],
+               "starts_at": format!("{start_day}T22:00"), "ends_at": format!("{}T02:00", start_day + chrono::Duration::days(1))}),
+    )?;
     // Harvest sources (manual: the demo never reaches outside on its own).
     for (name, title, url, source_type) in HARVEST_SOURCES {
         call(

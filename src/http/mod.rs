@@ -5,6 +5,7 @@ mod cors;
 mod dcat;
 mod download;
 mod licence;
+mod maintenance;
 mod multipart;
 mod util;
 
@@ -24,6 +25,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/catalog", web::get().to(dcat::catalog_negotiated))
         .route("/catalog.{ext}", web::get().to(dcat::catalog_file))
         .route("/licence/{id}", web::get().to(licence::show))
+        .route("/maintenance.atom", web::get().to(maintenance::atom))
         .route("/api/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/2/util/resource/format_autocomplete", web::get().to(util::format_autocomplete))
         .route("/api/util/dataset/autocomplete", web::get().to(util::dataset_autocomplete))

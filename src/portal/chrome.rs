@@ -36,6 +36,19 @@ pub struct Chrome {
     pub sysadmin: bool,
     /// The sign-in page, returning here.
     pub login_href: String,
+    /// Maintenance notices not yet over (shown at the top of every page).
+    pub notices: Vec<NoticeLine>,
+    /// ` lang="vi"` on English pages (for Vietnamese text in the chrome), else empty.
+    pub vi_attr: &'static str,
+}
+
+/// A maintenance notice as the banner shows it.
+pub struct NoticeLine {
+    pub title: String,
+    pub when: String,
+    pub services: String,
+    pub reason: String,
+    pub emergency: bool,
 }
 
 impl Chrome {
@@ -72,6 +85,24 @@ impl Chrome {
                 let here = format!("{}{here}", ctx.lang.prefix());
                 format!("{}/user/login?came_from={}", ctx.lang.prefix(), super::views::encode(&here))
             },
+            notices: crate::actions::maintenance::current_notices(ctx.services())
+                .iter()
+                .map(|notice| {
+                    let at = |t: chrono::NaiveDateTime| ctx.m.date_time(&t.format("%Y-%m-%dT%H:%M:%S").to_string());
+                    let services: Vec<String> = serde_json::from_str(&notice.services).unwrap_or_default();
+                    NoticeLine {
+                        title: notice.title.clone(),
+                        when: ctx.m.with(
+                            "maintenance-when",
+                            &[("start", &at(notice.starts_at)), ("end", &at(notice.ends_at))],
+                        ),
+                        services: services.join(", "),
+                        reason: notice.reason.clone(),
+                        emergency: notice.emergency,
+                    }
+                })
+                .collect(),
+            vi_attr: super::views::vi_attr(&ctx.m),
         }
     }
 }

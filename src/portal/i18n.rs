@@ -226,6 +226,7 @@ mod tests {
                     "same-origin",
                     "strict-origin-when-cross-origin",
                     "x-forwarded-for",
+                    "datetime-local",
                 ];
                 let not_a_message = http.contains(&id)
                     || id.starts_with("cc-")

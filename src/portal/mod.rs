@@ -73,6 +73,15 @@ pub fn routes(config: &mut web::ServiceConfig) {
         config.service(web::resource(format!("{prefix}/ckan-admin")).route(web::get().to(pages::admin::users)));
         config.service(web::resource(format!("{prefix}/ckan-admin/trash")).route(web::get().to(pages::admin::trash)));
         config.service(
+            web::resource(format!("{prefix}/ckan-admin/maintenance"))
+                .route(web::get().to(pages::maintenance::page))
+                .route(web::post().to(pages::maintenance::create)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/ckan-admin/maintenance/{{id}}/cancel"))
+                .route(web::post().to(pages::maintenance::cancel)),
+        );
+        config.service(
             web::resource(format!("{prefix}/ckan-admin/users/{{name}}/sysadmin"))
                 .route(web::post().to(pages::admin::set_sysadmin)),
         );

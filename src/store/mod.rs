@@ -11,6 +11,7 @@ pub mod collaborators;
 pub mod groups;
 pub mod harvest;
 pub mod identities;
+pub mod maintenance;
 pub mod members;
 pub mod new_dataset;
 pub mod packages;

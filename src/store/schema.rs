@@ -256,3 +256,19 @@ diesel::table! {
         config -> Text,
     }
 }
+
+diesel::table! {
+    maintenance_notices (id) {
+        id -> Text,
+        title -> Text,
+        reason -> Text,
+        services -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        emergency -> Bool,
+        state -> Text,
+        created_by -> Text,
+        created -> Timestamp,
+        changed -> Timestamp,
+    }
+}

@@ -188,7 +188,7 @@ const DATASET_DEPENDENT: &[&str] = &[
 ];
 
 /// Keys Kho adds to CKAN's answers (additive, never breaking a client).
-const KHO_EXTRA_KEYS: &[&str] = &["kho_version"];
+const KHO_EXTRA_KEYS: &[&str] = &["kho_version", "maintenance"];
 
 /// Values that are the site's configuration rather than behaviour.
 const SITE_SPECIFIC: &[&str] = &["site_title", "site_description", "error_emails_to", "locale_default", "extensions"];

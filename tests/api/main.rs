@@ -21,3 +21,4 @@ mod search;
 mod signin;
 mod transport;
 mod typed;
+mod workflows;

@@ -612,6 +612,39 @@ test('the operator\'s editor harvests a source now and reads the job\'s report',
   check(rel(visitor.url()).startsWith('/user/login'), 'a visitor is sent to sign in');
 });
 
+test('the operator announces a maintenance 7 working days ahead; every page shows it', async (t) => {
+  const page = await t.newPage({ bypassCSP: true });
+  await signIn(page, 'admin');
+  await open(page, '/ckan-admin');
+  await navigate(page, () => page.click('[data-testid=maintenance-link]'), (u) => u.pathname === '/ckan-admin/maintenance', 'open the notices');
+  await axeClean(page, 'the maintenance notices page');
+  const day = (d) => d.toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000);
+  const title = `Bảo trì kho lưu trữ ${Date.now() % 100000}`;
+  await page.fill('#field-title', title);
+  await page.fill('#field-reason', 'Thay thiết bị lưu trữ');
+  await page.fill('#field-services', 'Tải tệp dữ liệu');
+  await page.fill('#field-starts_at', `${day(tomorrow)}T20:00`);
+  await page.fill('#field-ends_at', `${day(tomorrow)}T23:00`);
+  await navigate(page, () => page.click('[data-testid=announce]'), () => true, 'announce too soon');
+  check(await page.locator('[data-testid=error-summary][role=alert]').count() === 1, 'too soon: an announced error');
+  eq(await page.getAttribute('#field-starts_at', 'aria-invalid'), 'true', 'the start is marked invalid');
+  await axeClean(page, 'the notice form with its error');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'maintenance-form-error-vi-1280.png'), fullPage: true });
+  const later = new Date(Date.now() + 21 * 24 * 3600 * 1000);
+  await page.fill('#field-starts_at', `${day(later)}T20:00`);
+  await page.fill('#field-ends_at', `${day(later)}T23:00`);
+  await navigate(page, () => page.click('[data-testid=announce]'), (u) => u.pathname === '/ckan-admin/maintenance', 'announce');
+  check((await page.locator('[data-testid=notices]').textContent()).includes(title), 'the notice is listed');
+  const visitor = await t.newPage({ bypassCSP: true });
+  await open(visitor, '/');
+  check((await visitor.locator('[data-testid=maintenance-banner]').textContent()).includes(title), 'a visitor sees the banner');
+  await axeClean(visitor, 'the home page with the banner');
+  await visitor.screenshot({ path: path.join(ARTEFACTS, 'maintenance-banner-vi-1280.png') });
+  const feed = await visitor.request.get(url('/maintenance.atom'));
+  check((await feed.text()).includes(title), 'the Atom feed has it');
+});
+
 test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {
   check(process.env.KHO_TOKEN, 'KHO_TOKEN is set by run.sh');
   const organizations = await api('organization_list');

@@ -12,6 +12,7 @@ pub mod group_form;
 pub mod groups;
 pub mod harvest;
 pub mod home;
+pub mod maintenance;
 pub mod members;
 pub mod oidc;
 pub mod profile;
