@@ -5,6 +5,7 @@ mod activity;
 mod admin;
 mod authz;
 mod context;
+pub mod datarequest;
 mod dict;
 mod group;
 pub mod harvest;
@@ -175,6 +176,14 @@ static ACTIONS: &[Action] = &[
     write("harvest_job_abort", harvest::harvest_job_abort, "Aborts a job (by id, or the newest of source_id): it ends Finished and its unfinished objects become ERROR."),
     read("harvest_object_show", harvest::harvest_object_show, "Returns a harvest object by id, or the current object of dataset_id."),
     read("harvest_object_list", harvest::harvest_object_list, "Lists the ids of a job's objects (job_id) or of a source's current objects (source_id)."),
+    write("datarequest_create", datarequest::datarequest_create, "Creates a data request: asks a department (organization_id) for data not yet published (title, description). The answer is due that working day when sent before 15:00 (the province's time), else the next working day (answer_due)."),
+    read("datarequest_show", datarequest::datarequest_show, "Returns a data request with its state (open, answered, fulfilled, refused, closed) and answer deadline."),
+    write("datarequest_update", datarequest::datarequest_update, "Changes an open data request (its requester or a sysadmin)."),
+    read("datarequest_index", datarequest::datarequest_index, "Lists data requests, newest first: organization_id, user_id, closed, q, sort (asc|desc), offset, limit; answers {count, result, facets}."),
+    write("datarequest_delete", datarequest::datarequest_delete, "Deletes a data request (its requester or a sysadmin)."),
+    write("datarequest_close", datarequest::datarequest_close, "Closes a data request: with accepted_dataset_id (the department: the dataset that fulfils it), with close_circumstance=refused and refusal_reason (the department refuses), or withdrawn by its requester."),
+    write("datarequest_comment", datarequest::datarequest_comment, "Comments on a data request (datarequest_id, comment); the department's first comment answers it."),
+    read("datarequest_comment_list", datarequest::datarequest_comment_list, "Lists a data request's comments (datarequest_id), oldest first (sort=desc: newest)."),
     write("maintenance_notice_create", maintenance::maintenance_notice_create, "Announces a suspension of data or services (sysadmins: the operator).\n\n:param title: what is suspended\n:param reason: why\n:param services: the data or services affected (a list, or text separated by commas)\n:param starts_at: the start, YYYY-MM-DDTHH:MM in the province's time (or with Z / an offset)\n:param ends_at: the expected end\n:param emergency: an emergency repair (otherwise the start must be at least 7 working days away)\n:rtype: dictionary"),
     read("maintenance_notice_list", maintenance::maintenance_notice_list, "Lists the maintenance notices not yet over, soonest first (all=true: every notice, for sysadmins)."),
     read("maintenance_notice_show", maintenance::maintenance_notice_show, "Returns a maintenance notice."),
@@ -255,7 +264,7 @@ mod tests {
             assert!(seen.insert(action.name), "{} twice", action.name);
             let writes = [
                 "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise",
-                "clear", "reindex", "abort",
+                "clear", "reindex", "abort", "close", "comment",
             ];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
             assert_eq!(!looks_like_write, action.side_effect_free, "{}", action.name);

@@ -428,3 +428,63 @@ pub fn maintenance_notice_create(
 pub fn maintenance_notice_delete(context: &ActionContext, id: &str) -> ActionResult<()> {
     run(context, with_id(id, Map::new()).0, Vec::new(), super::maintenance::maintenance_notice_delete).map(|_| ())
 }
+
+/// `datarequest_index`: `(count, a page of requests)`, newest first; `closed` filters.
+pub fn datarequest_index(
+    context: &ActionContext,
+    closed: Option<bool>,
+    offset: usize,
+    limit: usize,
+) -> ActionResult<(u64, Vec<Map<String, Value>>)> {
+    let mut fields = Map::new();
+    if let Some(closed) = closed {
+        fields.insert("closed".into(), Value::Bool(closed));
+    }
+    fields.insert("offset".into(), Value::from(offset));
+    fields.insert("limit".into(), Value::from(limit));
+    let answer = run(context, fields, Vec::new(), super::datarequest::datarequest_index)?;
+    let count = answer.get("count").and_then(Value::as_u64).unwrap_or_default();
+    Ok((count, list_of(answer.get("result").cloned().unwrap_or_default(), identity)?))
+}
+
+/// `datarequest_show`.
+pub fn datarequest_show(context: &ActionContext, id: &str) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, with_id(id, Map::new()).0, Vec::new(), super::datarequest::datarequest_show)?, identity)
+}
+
+/// `datarequest_comment_list`: oldest first.
+pub fn datarequest_comment_list(context: &ActionContext, id: &str) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("datarequest_id".into(), Value::String(id.to_string()));
+    list_of(run(context, fields, Vec::new(), super::datarequest::datarequest_comment_list)?, identity)
+}
+
+/// Whether the caller answers for the request's department.
+pub fn datarequest_is_department(context: &ActionContext, id: &str) -> ActionResult<bool> {
+    admit(&context.caller, &Params::default())?;
+    super::datarequest::answers_for(context, id)
+}
+
+/// `datarequest_create`.
+pub fn datarequest_create(context: &ActionContext, fields: Map<String, Value>) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, fields, Vec::new(), super::datarequest::datarequest_create)?, identity)
+}
+
+/// `datarequest_comment` on request `id`.
+pub fn datarequest_comment(
+    context: &ActionContext,
+    id: &str,
+    mut fields: Map<String, Value>,
+) -> ActionResult<Map<String, Value>> {
+    fields.insert("datarequest_id".into(), Value::String(id.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::datarequest::datarequest_comment)?, identity)
+}
+
+/// `datarequest_close` of request `id`.
+pub fn datarequest_close(
+    context: &ActionContext,
+    id: &str,
+    fields: Map<String, Value>,
+) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, with_id(id, fields).0, Vec::new(), super::datarequest::datarequest_close)?, identity)
+}

@@ -234,6 +234,37 @@ fn load_portal(services: &Services) -> anyhow::Result<()> {
                "services": ["API", "Tải tệp dữ liệu", "Cổng thông tin"],
                "starts_at": format!("{start_day}T22:00"), "ends_at": format!("{}T02:00", start_day + chrono::Duration::days(1))}),
     )?;
+    // Data requests from a citizen: one answered by its department, one still open.
+    call(
+        services,
+        &site,
+        "user_create",
+        json!({"name": "nguoi-dan", "email": "nguoi-dan@kho.example.vn", "password": DEMO_PASSWORD, "fullname": "Nguyễn Văn Dân"}),
+    )?;
+    let citizen = Caller::as_user(
+        services.store.read(|tx| users::find(tx, "nguoi-dan"))?.ok_or_else(|| anyhow::anyhow!("the demo citizen"))?,
+    );
+    let answered = call(
+        services,
+        &citizen,
+        "datarequest_create",
+        json!({"title": "Danh sách nhà thuốc đạt chuẩn GPP", "description": "Tên, địa chỉ, số giấy chứng nhận, giờ mở cửa của các nhà thuốc trong tỉnh.", "organization_id": "so-y-te"}),
+    )?;
+    let department = "so-y-te-bien-tap";
+    if let Some(editor) = services.store.read(|tx| users::find(tx, department))? {
+        call(
+            services,
+            &Caller::as_user(editor),
+            "datarequest_comment",
+            json!({"datarequest_id": answered.get("id"), "comment": "Sở đang tổng hợp, dự kiến công bố trong quý này."}),
+        )?;
+    }
+    call(
+        services,
+        &citizen,
+        "datarequest_create",
+        json!({"title": "Lịch thu gom rác theo phường, xã", "description": "Giờ và tuyến thu gom rác sinh hoạt.", "organization_id": "so-nong-nghiep-va-moi-truong"}),
+    )?;
     // Harvest sources (manual: the demo never reaches outside on its own).
     for (name, title, url, source_type) in HARVEST_SOURCES {
         call(

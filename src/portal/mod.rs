@@ -63,6 +63,13 @@ pub fn routes(config: &mut web::ServiceConfig) {
         pages::resource_form::delete_form,
         pages::resource_form::delete
     );
+    form!("/datarequest/new", pages::datarequests::new_form, pages::datarequests::create);
+    for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/datarequest/{{id}}/{{answer}}"))
+                .route(web::post().to(pages::datarequests::answer)),
+        );
+    }
     form!("/ckan-admin/users/{name}/delete", pages::admin::delete_user_form, pages::admin::delete_user);
     form!("/ckan-admin/trash/purge", pages::admin::purge_form, pages::admin::purge);
     form!("/organization/edit/{id}", pages::group_form::edit_form, pages::group_form::update);
@@ -118,6 +125,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
     page!("/group", pages::groups::groups);
     page!("/group/{id}", pages::groups::group);
     page!("/about", pages::about::page);
+    page!("/datarequest", pages::datarequests::list);
+    page!("/datarequest/{id}", pages::datarequests::page);
     for prefix in ["", "/en"] {
         config.service(web::resource(format!("{prefix}/dashboard")).route(web::get().to(pages::dashboard::page)));
         for section in ["datasets", "organizations"] {

@@ -8,6 +8,7 @@ mod schema;
 pub mod activities;
 pub mod changes;
 pub mod collaborators;
+pub mod datarequests;
 pub mod groups;
 pub mod harvest;
 pub mod identities;

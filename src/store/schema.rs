@@ -272,3 +272,31 @@ diesel::table! {
         changed -> Timestamp,
     }
 }
+
+diesel::table! {
+    datarequests (id) {
+        id -> Text,
+        user_id -> Text,
+        title -> Text,
+        description -> Text,
+        organization_id -> Nullable<Text>,
+        open_time -> Timestamp,
+        answer_due -> Text,
+        answered_time -> Nullable<Timestamp>,
+        closed -> Bool,
+        close_time -> Nullable<Timestamp>,
+        close_circumstance -> Nullable<Text>,
+        refusal_reason -> Nullable<Text>,
+        accepted_dataset_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    datarequest_comments (id) {
+        id -> Text,
+        datarequest_id -> Text,
+        user_id -> Text,
+        comment -> Text,
+        time -> Timestamp,
+    }
+}

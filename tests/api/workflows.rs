@@ -141,3 +141,131 @@ fn the_operator_announces_maintenance_in_the_portal() {
         assert!(editor.get("/dashboard").body.contains("Bảo trì cổng"), "the banner on signed-in pages too");
     }
 }
+
+#[test]
+fn data_requests_are_answered_by_their_department_under_the_same_day_rule() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        app.organization("so-y-te", "Sở Y tế");
+        app.organization("so-khac", "Sở Khác");
+        let (_, citizen) = app.user("nguoi-dan");
+        let (_, editor) = app.user("bien-tap");
+        let (_, outsider) = app.user("bien-tap-khac");
+        app.add_member("organization_member_create", "so-y-te", "bien-tap", "editor");
+        app.add_member("organization_member_create", "so-khac", "bien-tap-khac", "editor");
+        let ask = json!({"title": "Danh sách nhà thuốc", "description": "Tên, địa chỉ, giờ mở cửa", "organization_id": "so-y-te"});
+        app.post("datarequest_create", None, ask.clone()).error(403, "Authorization Error");
+        let empty = app.post("datarequest_create", Some(&citizen), json!({}));
+        let errors = empty.error(409, "Validation Error").as_object().expect("errors").clone();
+        assert!(errors.contains_key("title") && errors.contains_key("organization_id"), "{errors:?}");
+        let before = Calendar::built_in().same_day_deadline(chrono::Utc::now().naive_utc());
+        let created = app.post("datarequest_create", Some(&citizen), ask.clone());
+        let after = Calendar::built_in().same_day_deadline(chrono::Utc::now().naive_utc());
+        let request = created.result().clone();
+        let id = request["id"].as_str().expect("id").to_string();
+        let due = request["answer_due"].as_str().expect("due").to_string();
+        assert!(due == before.to_string() || due == after.to_string(), "{engine:?} {due} vs {before}/{after}");
+        assert_eq!(request["state"], "open");
+        assert_eq!(request["organization"]["name"], "so-y-te");
+        let listed = app.get("datarequest_index", None, &[]);
+        assert_eq!(listed.result()["count"], 1);
+        assert_eq!(listed.result()["result"][0]["id"], id.as_str());
+
+        // Another department's comment does not answer it; the department's does.
+        app.post(
+            "datarequest_comment",
+            Some(&outsider),
+            json!({"datarequest_id": id, "comment": "Không thuộc sở chúng tôi"}),
+        )
+        .result();
+        assert_eq!(app.get("datarequest_show", None, &[("id", id.as_str())]).result()["state"], "open");
+        app.post("datarequest_comment", Some(&editor), json!({"datarequest_id": id, "comment": "Sở đang tổng hợp"}))
+            .result();
+        let answered = app.get("datarequest_show", None, &[("id", id.as_str())]);
+        assert_eq!(answered.result()["state"], "answered");
+        assert_eq!(answered.result()["overdue"], false);
+        let comments = app.get("datarequest_comment_list", None, &[("datarequest_id", id.as_str())]);
+        assert_eq!(comments.result().as_array().map(Vec::len), Some(2));
+
+        // Refusal: the department only, with its reasons.
+        let refuse = |token: &str, reason: Value| {
+            app.post(
+                "datarequest_close",
+                Some(token),
+                json!({"id": id, "close_circumstance": "refused", "refusal_reason": reason}),
+            )
+        };
+        refuse(&citizen, json!("x")).error(403, "Authorization Error");
+        refuse(&outsider, json!("x")).error(403, "Authorization Error");
+        assert_eq!(
+            refuse(&editor, Value::Null).error(409, "Validation Error")["refusal_reason"][0],
+            "A refusal states its reasons"
+        );
+        let refused = refuse(&editor, json!("Dữ liệu thuộc bí mật kinh doanh"));
+        assert_eq!(refused.result()["state"], "refused");
+        assert_eq!(refused.result()["refusal_reason"], "Dữ liệu thuộc bí mật kinh doanh");
+        app.post("datarequest_update", Some(&citizen), json!({"id": id, "title": "x", "organization_id": "so-y-te"}))
+            .error(409, "Validation Error");
+
+        // Fulfilled by a public dataset (a private one is refused).
+        let second = app.post(
+            "datarequest_create",
+            Some(&citizen),
+            json!({"title": "Cơ sở y tế", "organization_id": "so-y-te"}),
+        );
+        let second_id = second.result()["id"].as_str().expect("id").to_string();
+        app.post(
+            "package_create",
+            Some(&editor),
+            json!({"name": "an", "title": "Ẩn", "owner_org": "so-y-te", "private": true}),
+        )
+        .result();
+        let public = app.post(
+            "package_create",
+            Some(&editor),
+            json!({"name": "co-so-y-te", "title": "Cơ sở y tế", "owner_org": "so-y-te"}),
+        );
+        let close = |dataset: &str| {
+            app.post("datarequest_close", Some(&editor), json!({"id": second_id, "accepted_dataset_id": dataset}))
+        };
+        close("an").error(409, "Validation Error");
+        let fulfilled = close("co-so-y-te");
+        assert_eq!(fulfilled.result()["state"], "fulfilled");
+        assert_eq!(fulfilled.result()["accepted_dataset_id"], public.result()["id"]);
+        let open = app.get("datarequest_index", None, &[("closed", "false")]);
+        assert_eq!(open.result()["count"], 0);
+
+        // The requester withdraws or deletes their own; nobody else may.
+        let third =
+            app.post("datarequest_create", Some(&citizen), json!({"title": "Bãi đỗ xe", "organization_id": "so-khac"}));
+        let third_id = third.result()["id"].as_str().expect("id").to_string();
+        app.post("datarequest_delete", Some(&editor), json!({"id": third_id})).error(403, "Authorization Error");
+        app.post("datarequest_delete", Some(&citizen), json!({"id": third_id})).result();
+        app.get("datarequest_show", None, &[("id", third_id.as_str())]).error(404, "Not Found Error");
+
+        // The public list and a request's page; the department's answer forms only for it.
+        let list = app.send(|c| c.get(format!("{}/datarequest", app.base))).text();
+        assert!(
+            list.contains("Danh sách nhà thuốc") && list.contains("Đã từ chối") && list.contains("Đã đáp ứng"),
+            "{list}"
+        );
+        let page = app.send(|c| c.get(format!("{}/datarequest/{id}", app.base))).text();
+        assert!(page.contains("Dữ liệu thuộc bí mật kinh doanh") && page.contains("Sở đang tổng hợp"));
+        let person = Browser::sign_in(&app, "nguoi-dan");
+        let sent = person.post(
+            "/datarequest/new",
+            &[("title", "Lịch tiêm chủng"), ("description", ""), ("organization_id", "so-y-te")],
+        );
+        assert_eq!(sent.status, 303, "{engine:?} {}", sent.body);
+        assert!(person.get(&sent.location).body.contains("Lịch tiêm chủng"));
+        assert!(!person.get(&sent.location).body.contains("data-testid=\"close-form\""));
+        let department = Browser::sign_in(&app, "bien-tap");
+        assert!(department.get(&sent.location).body.contains("data-testid=\"close-form\""));
+        let refused_form = department.post(&format!("{}/refuse", sent.location), &[("refusal_reason", "")]);
+        assert_eq!(refused_form.status, 200);
+        assert!(refused_form.body.contains("data-testid=\"error-summary\""));
+        let answered = department.post(&format!("{}/comment", sent.location), &[("comment", "Đã nhận")]);
+        assert_eq!(answered.status, 303);
+        assert!(department.get(&sent.location).body.contains("Đã trả lời"));
+    }
+}

@@ -645,6 +645,36 @@ test('the operator announces a maintenance 7 working days ahead; every page show
   check((await feed.text()).includes(title), 'the Atom feed has it');
 });
 
+test('a citizen asks a department for data; its editor refuses with reasons; a visitor sees it', async (t) => {
+  const citizen = await t.newPage({ bypassCSP: true });
+  await signIn(citizen, 'nguoi-dan');
+  await open(citizen, '/datarequest');
+  await axeClean(citizen, 'the data requests');
+  await navigate(citizen, () => citizen.click('[data-testid=new-datarequest]'), (u) => u.pathname === '/datarequest/new', 'open the request form');
+  await navigate(citizen, () => citizen.click('[data-testid=send-datarequest]'), () => true, 'send an empty request');
+  check(await citizen.locator('[data-testid=error-summary][role=alert]').count() === 1, 'an announced error summary');
+  await axeClean(citizen, 'the request form with errors');
+  const title = `Giá đất theo tuyến đường ${Date.now() % 100000}`;
+  await citizen.fill('#field-title', title);
+  await citizen.fill('#field-description', 'Bảng giá đất năm 2026 theo từng tuyến đường');
+  await citizen.selectOption('#field-organization_id', 'so-y-te');
+  await navigate(citizen, () => citizen.click('[data-testid=send-datarequest]'), (u) => /^\/datarequest\/[0-9a-f-]{36}$/.test(u.pathname), 'send the request');
+  const address = rel(citizen.url());
+  eq(await citizen.locator('[data-testid=close-form]').count(), 0, 'the requester has no answer forms');
+  await citizen.screenshot({ path: path.join(ARTEFACTS, 'datarequest-sent-vi-1280.png'), fullPage: true });
+  const editor = await t.newPage({ bypassCSP: true });
+  await signIn(editor, 'so-y-te-bien-tap');
+  await open(editor, address);
+  await editor.fill('#refusal_reason', 'Giá đất do Sở Tài chính quản lý; đề nghị gửi yêu cầu tới Sở Tài chính.');
+  await navigate(editor, () => editor.click('[data-testid=refuse-request]'), (u) => u.pathname === address, 'refuse');
+  check((await editor.locator('[data-testid=refusal-reason]').textContent()).includes('Sở Tài chính'), 'the reason is shown');
+  await axeClean(editor, 'a refused request');
+  const visitor = await t.newPage();
+  await open(visitor, '/datarequest');
+  check((await visitor.locator('[data-testid=datarequests]').textContent()).includes(title), 'the visitor sees the request');
+  await visitor.screenshot({ path: path.join(ARTEFACTS, 'datarequests-vi-1280.png'), fullPage: true });
+});
+
 test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {
   check(process.env.KHO_TOKEN, 'KHO_TOKEN is set by run.sh');
   const organizations = await api('organization_list');

@@ -390,3 +390,42 @@ maintenance-state-active = In force
 maintenance-state-cancelled = Cancelled
 maintenance-cancel = Cancel the notice
 maintenance-link = Maintenance notices
+
+## Data requests
+datarequest-heading = Data requests
+datarequest-intro = Citizens and businesses ask agencies to publish data the portal does not have yet. A request sent before 15:00 on a working day is answered that day; after 15:00, on the next working day.
+datarequest-new = New data request
+datarequest-new-intro = Describe the data you need and choose the agency that holds it. Requests and answers are public.
+datarequest-count = { $count ->
+    [one] { $n } request
+   *[other] { $n } requests
+}
+datarequest-title = Data needed
+datarequest-description = Description
+datarequest-description-help = What data, its scope, period, the format you would like and what it is for.
+datarequest-organization = Agency asked
+datarequest-organization-choose = Choose an agency
+datarequest-opened = Sent
+datarequest-due = Answer due
+datarequest-state = State
+datarequest-overdue = Overdue
+datarequest-requester = Requested by
+datarequest-accepted = Data that fulfils it
+datarequest-accepted-link = See the dataset
+datarequest-accepted-field = Name or id of the dataset that fulfils the request
+datarequest-refusal-reason = Reason for refusal
+datarequest-comments = Discussion
+datarequest-no-comments = No comments yet.
+datarequest-comment = Your comment
+datarequest-comment-submit = Send the comment
+datarequest-answer-heading = The agency's answer
+datarequest-close = Close the request: the data is published
+datarequest-refuse = Refuse the request
+datarequest-send = Send the request
+datarequest-sign-in = Sign in to comment
+datarequest-link = Data requests
+datarequest-state-open = Awaiting an answer
+datarequest-state-answered = Answered
+datarequest-state-fulfilled = Fulfilled
+datarequest-state-refused = Refused
+datarequest-state-closed = Closed

@@ -5,6 +5,7 @@ pub mod activity;
 pub mod admin;
 pub mod changes;
 pub mod dashboard;
+pub mod datarequests;
 pub mod dataset;
 pub mod dataset_form;
 pub mod error;

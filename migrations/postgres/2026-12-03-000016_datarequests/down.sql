@@ -1,0 +1,2 @@
+DROP TABLE datarequest_comments;
+DROP TABLE datarequests;
