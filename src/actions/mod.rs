@@ -7,6 +7,7 @@ mod authz;
 mod context;
 pub mod datarequest;
 mod dict;
+mod error_report;
 mod group;
 pub mod harvest;
 mod identity;
@@ -176,6 +177,9 @@ static ACTIONS: &[Action] = &[
     write("harvest_job_abort", harvest::harvest_job_abort, "Aborts a job (by id, or the newest of source_id): it ends Finished and its unfinished objects become ERROR."),
     read("harvest_object_show", harvest::harvest_object_show, "Returns a harvest object by id, or the current object of dataset_id."),
     read("harvest_object_list", harvest::harvest_object_list, "Lists the ids of a job's objects (job_id) or of a source's current objects (source_id)."),
+    write("error_report_create", error_report::error_report_create, "Reports an error in a dataset the caller may read (package_id, description)."),
+    read("error_report_list", error_report::error_report_list, "Lists a dataset's error reports, newest first (package_id; open_only leaves out fixed ones); as visible as the dataset."),
+    write("error_report_answer", error_report::error_report_answer, "The dataset's department answers an error report (id, answer) and, with fixed=true, marks it fixed."),
     write("datarequest_create", datarequest::datarequest_create, "Creates a data request: asks a department (organization_id) for data not yet published (title, description). The answer is due that working day when sent before 15:00 (the province's time), else the next working day (answer_due)."),
     read("datarequest_show", datarequest::datarequest_show, "Returns a data request with its state (open, answered, fulfilled, refused, closed) and answer deadline."),
     write("datarequest_update", datarequest::datarequest_update, "Changes an open data request (its requester or a sysadmin)."),
@@ -264,7 +268,7 @@ mod tests {
             assert!(seen.insert(action.name), "{} twice", action.name);
             let writes = [
                 "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise",
-                "clear", "reindex", "abort", "close", "comment",
+                "clear", "reindex", "abort", "close", "comment", "answer",
             ];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
             assert_eq!(!looks_like_write, action.side_effect_free, "{}", action.name);

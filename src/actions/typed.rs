@@ -488,3 +488,36 @@ pub fn datarequest_close(
 ) -> ActionResult<Map<String, Value>> {
     dict_of(run(context, with_id(id, fields).0, Vec::new(), super::datarequest::datarequest_close)?, identity)
 }
+
+/// `error_report_list`: a dataset's reports not yet fixed, newest first.
+pub fn error_reports_open(context: &ActionContext, package_id: &str) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    fields.insert("package_id".into(), Value::String(package_id.to_string()));
+    fields.insert("open_only".into(), Value::Bool(true));
+    list_of(run(context, fields, Vec::new(), super::error_report::error_report_list)?, identity)
+}
+
+/// `error_report_create` on a dataset.
+pub fn error_report_create(
+    context: &ActionContext,
+    package_id: &str,
+    description: &str,
+) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("package_id".into(), Value::String(package_id.to_string()));
+    fields.insert("description".into(), Value::String(description.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::error_report::error_report_create)?, identity)
+}
+
+/// `error_report_answer`.
+pub fn error_report_answer(
+    context: &ActionContext,
+    id: &str,
+    answer: &str,
+    fixed: bool,
+) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("answer".into(), Value::String(answer.to_string()));
+    fields.insert("fixed".into(), Value::Bool(fixed));
+    dict_of(run(context, with_id(id, fields).0, Vec::new(), super::error_report::error_report_answer)?, identity)
+}

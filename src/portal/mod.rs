@@ -63,6 +63,16 @@ pub fn routes(config: &mut web::ServiceConfig) {
         pages::resource_form::delete_form,
         pages::resource_form::delete
     );
+    for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/dataset/{{id}}/report"))
+                .route(web::post().to(pages::error_reports::report)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/dataset/{{id}}/report/{{report_id}}/answer"))
+                .route(web::post().to(pages::error_reports::answer)),
+        );
+    }
     form!("/datarequest/new", pages::datarequests::new_form, pages::datarequests::create);
     for prefix in ["", "/en"] {
         config.service(

@@ -9,6 +9,7 @@ pub mod activities;
 pub mod changes;
 pub mod collaborators;
 pub mod datarequests;
+pub mod error_reports;
 pub mod groups;
 pub mod harvest;
 pub mod identities;

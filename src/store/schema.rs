@@ -300,3 +300,18 @@ diesel::table! {
         time -> Timestamp,
     }
 }
+
+diesel::table! {
+    error_reports (id) {
+        id -> Text,
+        package_id -> Text,
+        user_id -> Text,
+        description -> Text,
+        state -> Text,
+        answer -> Nullable<Text>,
+        answered_by -> Nullable<Text>,
+        created -> Timestamp,
+        answered_time -> Nullable<Timestamp>,
+        fixed_time -> Nullable<Timestamp>,
+    }
+}

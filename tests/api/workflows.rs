@@ -269,3 +269,79 @@ fn data_requests_are_answered_by_their_department_under_the_same_day_rule() {
         assert!(department.get(&sent.location).body.contains("Đã trả lời"));
     }
 }
+
+#[test]
+fn errors_reported_in_a_dataset_are_answered_by_its_department_and_as_private_as_it() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        app.organization("so-y-te", "Sở Y tế");
+        let (_, reader) = app.user("nguoi-dan");
+        let (_, editor) = app.user("bien-tap");
+        let (_, outsider) = app.user("bien-tap-khac");
+        app.add_member("organization_member_create", "so-y-te", "bien-tap", "editor");
+        app.post(
+            "package_create",
+            Some(&editor),
+            json!({"name": "benh-vien", "title": "Bệnh viện", "owner_org": "so-y-te"}),
+        )
+        .result();
+        app.post(
+            "package_create",
+            Some(&editor),
+            json!({"name": "noi-bo", "title": "Nội bộ", "owner_org": "so-y-te", "private": true}),
+        )
+        .result();
+        let report = json!({"package_id": "benh-vien", "description": "Địa chỉ bệnh viện tỉnh sai số nhà"});
+        app.post("error_report_create", None, report.clone()).error(403, "Authorization Error");
+        app.post("error_report_create", Some(&reader), json!({"package_id": "benh-vien"}))
+            .error(409, "Validation Error");
+        let created = app.post("error_report_create", Some(&reader), report);
+        let id = created.result()["id"].as_str().expect("id").to_string();
+        assert_eq!(created.result()["state"], "open");
+        // The private dataset's reports are its readers' only.
+        app.post("error_report_create", Some(&reader), json!({"package_id": "noi-bo", "description": "x"}))
+            .error(403, "Authorization Error");
+        app.post("error_report_create", Some(&editor), json!({"package_id": "noi-bo", "description": "Thiếu cột"}))
+            .result();
+        app.get("error_report_list", None, &[("package_id", "noi-bo")]).error(403, "Authorization Error");
+        assert_eq!(
+            app.get("error_report_list", Some(&editor), &[("package_id", "noi-bo")]).result().as_array().map(Vec::len),
+            Some(1)
+        );
+        // Only the department answers.
+        let answer = |token: &str, fixed: bool| {
+            app.post("error_report_answer", Some(token), json!({"id": id, "answer": "Đã sửa địa chỉ", "fixed": fixed}))
+        };
+        answer(&reader, true).error(403, "Authorization Error");
+        answer(&outsider, true).error(403, "Authorization Error");
+        assert_eq!(answer(&editor, false).result()["state"], "answered");
+        let page = app.send(|c| c.get(format!("{}/dataset/benh-vien", app.base))).text();
+        assert!(
+            page.contains("Địa chỉ bệnh viện tỉnh sai số nhà") && page.contains("Đã sửa địa chỉ"),
+            "open reports show on the dataset page"
+        );
+        assert_eq!(answer(&editor, true).result()["state"], "fixed");
+        assert_eq!(
+            app.get("error_report_list", None, &[("package_id", "benh-vien"), ("open_only", "true")]).result(),
+            &json!([])
+        );
+        let page = app.send(|c| c.get(format!("{}/dataset/benh-vien", app.base))).text();
+        assert!(!page.contains("Địa chỉ bệnh viện tỉnh sai số nhà"), "a fixed report leaves the page");
+        // In the portal: a reader reports, the department answers from the dataset page.
+        let person = Browser::sign_in(&app, "nguoi-dan");
+        let sent = person.post("/dataset/benh-vien/report", &[("description", "Thiếu số điện thoại")]);
+        assert_eq!((sent.status, sent.location.as_str()), (303, "/dataset/benh-vien#error-reports"), "{engine:?}");
+        assert!(!person.get("/dataset/benh-vien").body.contains("data-testid=\"answer-report\""));
+        let department = Browser::sign_in(&app, "bien-tap");
+        let page = department.get("/dataset/benh-vien").body;
+        assert!(page.contains("Thiếu số điện thoại") && page.contains("data-testid=\"answer-report\""));
+        let open = app.get("error_report_list", None, &[("package_id", "benh-vien"), ("open_only", "true")]);
+        let new_id = open.result()[0]["id"].as_str().expect("id").to_string();
+        let answered = department.post(
+            &format!("/dataset/benh-vien/report/{new_id}/answer"),
+            &[("answer", "Đã bổ sung"), ("fixed", "true")],
+        );
+        assert_eq!(answered.status, 303);
+        assert!(!department.get("/dataset/benh-vien").body.contains("Thiếu số điện thoại"));
+    }
+}

@@ -675,6 +675,27 @@ test('a citizen asks a department for data; its editor refuses with reasons; a v
   await visitor.screenshot({ path: path.join(ARTEFACTS, 'datarequests-vi-1280.png'), fullPage: true });
 });
 
+test('a reader reports an error in a dataset; its department answers and fixes it', async (t) => {
+  const found = await api('package_search', { fq: 'organization:so-y-te', rows: '1' });
+  const name = found.results[0].name;
+  const reader = await t.newPage({ bypassCSP: true });
+  await signIn(reader, 'nguoi-dan');
+  await open(reader, `/dataset/${name}`);
+  const problem = `Sai địa chỉ ở dòng ${Date.now() % 1000}`;
+  await reader.fill('#report-description', problem);
+  await navigate(reader, () => reader.click('[data-testid=send-report]'), (u) => u.pathname === `/dataset/${name}`, 'report');
+  check((await reader.locator('[data-testid=error-reports]').textContent()).includes(problem), 'the report is on the page');
+  eq(await reader.locator('[data-testid=answer-report]').count(), 0, 'the reader cannot answer');
+  await axeClean(reader, 'a dataset page with an error report');
+  const editor = await t.newPage({ bypassCSP: true });
+  await signIn(editor, 'so-y-te-bien-tap');
+  await open(editor, `/dataset/${name}`);
+  const item = editor.locator('[data-testid=error-reports] li', { hasText: problem });
+  await item.locator('textarea').fill('Đã sửa trong bản cập nhật hôm nay');
+  await navigate(editor, () => item.locator('button').click(), (u) => u.pathname === `/dataset/${name}`, 'answer and fix');
+  check(!(await editor.content()).includes(problem), 'a fixed report leaves the page');
+});
+
 test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {
   check(process.env.KHO_TOKEN, 'KHO_TOKEN is set by run.sh');
   const organizations = await api('organization_list');

@@ -429,3 +429,16 @@ datarequest-state-answered = Answered
 datarequest-state-fulfilled = Fulfilled
 datarequest-state-refused = Refused
 datarequest-state-closed = Closed
+
+## Error reports
+report-heading = Errors reported
+report-none = No reported error is waiting.
+report-open = Waiting
+report-answered = Answered
+report-fixed = Fixed
+report-answer = The agency's answer
+report-state = Outcome
+report-answer-submit = Send the answer
+report-describe = Describe the error you found in the data
+report-submit = Report the error
+report-sign-in = Sign in to report an error

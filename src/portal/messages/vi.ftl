@@ -420,3 +420,16 @@ datarequest-state-answered = Đã trả lời
 datarequest-state-fulfilled = Đã đáp ứng
 datarequest-state-refused = Đã từ chối
 datarequest-state-closed = Đã đóng
+
+## Error reports
+report-heading = Báo lỗi dữ liệu
+report-none = Chưa có báo lỗi nào đang chờ xử lý.
+report-open = Chờ xử lý
+report-answered = Đã trả lời
+report-fixed = Đã sửa
+report-answer = Trả lời của cơ quan
+report-state = Kết quả
+report-answer-submit = Gửi trả lời
+report-describe = Mô tả lỗi bạn thấy trong dữ liệu
+report-submit = Báo lỗi
+report-sign-in = Đăng nhập để báo lỗi dữ liệu

@@ -56,6 +56,9 @@ struct DatasetView {
     api_href: String,
     /// Whether the signed-in caller may edit it (the editor's buttons).
     can_edit: bool,
+    /// Error reports not yet fixed, and whether a signed-in reader may report one.
+    reports: Vec<super::error_reports::ReportLine>,
+    signed_in: bool,
 }
 
 /// `GET /dataset/{id}`: RDF for `{id}.ttl` and friends or an RDF `Accept`, else the page.
@@ -320,6 +323,8 @@ fn build(ctx: &Ctx, id: &str) -> PageResult {
         activities: recent_activity(ctx, &name, 5),
         api_href: format!("/api/3/action/package_show?id={name}"),
         can_edit: ctx.session.is_some() && typed::package_can_edit(&ctx.action, dataset.id()).unwrap_or(false),
+        reports: super::error_reports::open_reports(ctx, dataset.id())?,
+        signed_in: ctx.session.is_some(),
         title,
         name,
     };

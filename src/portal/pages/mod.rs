@@ -9,6 +9,7 @@ pub mod datarequests;
 pub mod dataset;
 pub mod dataset_form;
 pub mod error;
+pub mod error_reports;
 pub mod group_form;
 pub mod groups;
 pub mod harvest;
