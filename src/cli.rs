@@ -60,10 +60,29 @@ enum Command {
         #[command(subcommand)]
         command: SearchCommand,
     },
+    /// The provincial reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Harvest sources and jobs.
     Harvest {
         #[command(subcommand)]
         command: HarvestCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportCommand {
+    /// The quarterly update compliance report: each department's datasets due in the quarter
+    /// and whether they were updated on time (CSV: one line per dataset; JSON: the whole report).
+    Updates {
+        /// The quarter, e.g. 2026Q3.
+        #[arg(long)]
+        quarter: String,
+        /// `csv` (the default) or `json`.
+        #[arg(long, default_value = "csv")]
+        format: String,
     },
 }
 
@@ -210,6 +229,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search { command: SearchCommand::Verify { repair } } => {
             let services = crate::app::services(config)?;
             verify_index(&services, repair)
+        }
+        Command::Report { command: ReportCommand::Updates { quarter, format } } => {
+            let services = crate::app::services(config)?;
+            let report = actions::call_by_name(
+                &services,
+                Caller::system(),
+                "update_compliance_report",
+                json!({"quarter": quarter}),
+            )
+            .map_err(action_failure)?;
+            match format.as_str() {
+                "json" => println!("{}", serde_json::to_string_pretty(&report)?),
+                "csv" => print!("{}", crate::actions::compliance_report::report_csv(&report)?),
+                other => anyhow::bail!("--format must be csv or json, not {other:?}"),
+            }
+            Ok(())
         }
         Command::Harvest { command } => {
             let services = crate::app::services(config)?;

@@ -52,6 +52,32 @@ pub fn owed(frequency: &str, last_update: NaiveDate, today: NaiveDate) -> Option
     (today >= starts).then_some((deadline, today > deadline))
 }
 
+/// A quarter written `2026Q3`: `(its number, its first day, its last day, the deadline of its
+/// update: 15 days after the first day of the next quarter)`.
+pub fn quarter(text: &str) -> Option<(u32, NaiveDate, NaiveDate, NaiveDate)> {
+    let upper = text.trim().to_uppercase();
+    let (year, number) = upper.split_once('Q')?;
+    let (year, number): (i32, u32) = (year.parse().ok()?, number.parse().ok()?);
+    if !(1..=4).contains(&number) {
+        return None;
+    }
+    let start = NaiveDate::from_ymd_opt(year, number * 3 - 2, 1)?;
+    let next = start.checked_add_months(Months::new(3))?;
+    Some((number, start, next.pred_opt()?, next.checked_add_days(chrono::Days::new(GRACE_DAYS))?))
+}
+
+/// Whether a dataset of this update frequency owes an update for quarter `number`: monthly and
+/// quarterly ones every quarter, half-yearly ones in the second and fourth, yearly ones in the
+/// fourth.
+pub fn due_in_quarter(frequency: &str, number: u32) -> bool {
+    match frequency {
+        "hang-thang" | "hang-quy" => true,
+        "6-thang" => number.is_multiple_of(2),
+        "hang-nam" => number == 4,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +93,18 @@ mod tests {
         assert_eq!(owed("hang-quy", day("2026-05-20"), day("2026-06-30")), None);
         assert_eq!(owed("hang-quy", day("2026-05-20"), day("2026-07-01")), Some((day("2026-10-16"), false)));
         assert_eq!(owed("hang-quy", day("2026-05-20"), day("2026-10-17")), Some((day("2026-10-16"), true)));
+    }
+
+    #[test]
+    fn quarters_and_what_is_due_in_them() {
+        assert_eq!(quarter("2026Q3"), Some((3, day("2026-07-01"), day("2026-09-30"), day("2026-10-16"))));
+        assert_eq!(quarter("2026q4").map(|q| q.3), Some(day("2027-01-16")));
+        assert_eq!(quarter("2026Q5"), None);
+        assert_eq!(quarter("Q3"), None);
+        assert!(due_in_quarter("hang-quy", 1) && due_in_quarter("hang-thang", 3));
+        assert!(!due_in_quarter("6-thang", 3) && due_in_quarter("6-thang", 4));
+        assert!(!due_in_quarter("hang-nam", 3) && due_in_quarter("hang-nam", 4));
+        assert!(!due_in_quarter("khong-dinh-ky", 4));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod activity;
 mod admin;
 mod authz;
+pub mod compliance_report;
 mod context;
 pub mod datarequest;
 mod dict;
@@ -177,6 +178,7 @@ static ACTIONS: &[Action] = &[
     write("harvest_job_abort", harvest::harvest_job_abort, "Aborts a job (by id, or the newest of source_id): it ends Finished and its unfinished objects become ERROR."),
     read("harvest_object_show", harvest::harvest_object_show, "Returns a harvest object by id, or the current object of dataset_id."),
     read("harvest_object_list", harvest::harvest_object_list, "Lists the ids of a job's objects (job_id) or of a source's current objects (source_id)."),
+    read("update_compliance_report", compliance_report::update_compliance_report, "The quarterly update compliance report (quarter, e.g. 2026Q3; sysadmins): each department's datasets that owed an update in the quarter by their frequency, and which were updated on time (by 15 days after the next quarter began), late, not updated, or are still pending."),
     write("error_report_create", error_report::error_report_create, "Reports an error in a dataset the caller may read (package_id, description)."),
     read("error_report_list", error_report::error_report_list, "Lists a dataset's error reports, newest first (package_id; open_only leaves out fixed ones); as visible as the dataset."),
     write("error_report_answer", error_report::error_report_answer, "The dataset's department answers an error report (id, answer) and, with fixed=true, marks it fixed."),

@@ -521,3 +521,10 @@ pub fn error_report_answer(
     fields.insert("fixed".into(), Value::Bool(fixed));
     dict_of(run(context, with_id(id, fields).0, Vec::new(), super::error_report::error_report_answer)?, identity)
 }
+
+/// `update_compliance_report` for a quarter (`2026Q3`).
+pub fn update_compliance_report(context: &ActionContext, quarter: &str) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("quarter".into(), Value::String(quarter.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::compliance_report::update_compliance_report)?, identity)
+}

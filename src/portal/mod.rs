@@ -90,6 +90,12 @@ pub fn routes(config: &mut web::ServiceConfig) {
         config.service(web::resource(format!("{prefix}/ckan-admin")).route(web::get().to(pages::admin::users)));
         config.service(web::resource(format!("{prefix}/ckan-admin/trash")).route(web::get().to(pages::admin::trash)));
         config.service(
+            web::resource(format!("{prefix}/ckan-admin/reports/updates")).route(web::get().to(pages::reports::page)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/ckan-admin/reports/updates.csv")).route(web::get().to(pages::reports::csv)),
+        );
+        config.service(
             web::resource(format!("{prefix}/ckan-admin/maintenance"))
                 .route(web::get().to(pages::maintenance::page))
                 .route(web::post().to(pages::maintenance::create)),

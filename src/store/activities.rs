@@ -108,3 +108,26 @@ pub fn page(
     };
     map_err(query.limit(limit).offset(offset).select(ActivityRow::as_select()).load(tx))
 }
+
+/// For each dataset, its first creation or change at or after `since` (datasets without one are
+/// left out).
+pub fn first_changes_since(
+    tx: &mut Tx,
+    ids: &[String],
+    since: NaiveDateTime,
+) -> StoreResult<Vec<(String, NaiveDateTime)>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, Option<NaiveDateTime>)> = map_err(
+            activities::table
+                .filter(activities::object_id.eq_any(chunk))
+                .filter(activities::timestamp.ge(since))
+                .filter(activities::activity_type.eq_any(["new package", "changed package"]))
+                .group_by(activities::object_id)
+                .select((activities::object_id, diesel::dsl::min(activities::timestamp)))
+                .load(tx),
+        )?;
+        found.extend(rows.into_iter().filter_map(|(id, first)| first.map(|f| (id, f))));
+    }
+    Ok(found)
+}

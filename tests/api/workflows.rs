@@ -345,3 +345,90 @@ fn errors_reported_in_a_dataset_are_answered_by_its_department_and_as_private_as
         assert!(!department.get("/dataset/benh-vien").body.contains("Thiếu số điện thoại"));
     }
 }
+
+/// Moves a dataset's activities to a day (the test's way to have changed it then).
+fn changed_on(app: &crate::helpers::TestApp, id: &str, day: &str) {
+    use diesel::RunQueryDsl;
+    let sql = format!("UPDATE activities SET timestamp = '{day} 03:00:00' WHERE object_id = '{id}'");
+    app.services
+        .store
+        .write(|tx| diesel::sql_query(sql).execute(tx).map_err(kho::store::StoreError::Database))
+        .expect("backdate");
+}
+
+#[test]
+fn the_quarterly_report_tells_who_updated_on_time_late_or_not_at_all() {
+    for engine in engines() {
+        let app = spawn_app(engine);
+        app.organization("so-y-te", "Sở Y tế");
+        app.organization("so-khac", "Sở Khác");
+        let create = |name: &str, org: &str, frequency: &str, created: Option<&str>| {
+            let mut fields = json!({"name": name, "title": name, "owner_org": org,
+                "extras": [{"key": "tan_suat_cap_nhat", "value": frequency}]});
+            if let Some(created) = created {
+                fields["metadata_created"] = json!(created);
+            }
+            app.sysadmin("package_create", fields).result()["id"].as_str().expect("id").to_string()
+        };
+        let on_time = create("dung-han", "so-y-te", "hang-quy", Some("2026-06-01T00:00:00"));
+        let late = create("tre-han", "so-y-te", "hang-quy", Some("2026-06-01T00:00:00"));
+        let missing = create("chua-cap-nhat", "so-khac", "hang-quy", Some("2026-06-01T00:00:00"));
+        let yearly = create("hang-nam", "so-khac", "hang-nam", Some("2026-06-01T00:00:00"));
+        create("moi-tao", "so-khac", "hang-quy", None);
+        changed_on(&app, &on_time, "2026-08-01");
+        changed_on(&app, &missing, "2026-06-01");
+        changed_on(&app, &yearly, "2026-06-01");
+        let _ = late; // changed now, in December: after the 16 October deadline
+        let (_, editor) = app.user("bien-tap");
+        app.post("update_compliance_report", Some(&editor), json!({"quarter": "2026Q3"}))
+            .error(403, "Authorization Error");
+        app.sysadmin("update_compliance_report", json!({"quarter": "2026Q9"})).error(409, "Validation Error");
+        let report = app.sysadmin("update_compliance_report", json!({"quarter": "2026Q3"}));
+        let report = report.result();
+        assert_eq!(report["deadline"], "2026-10-16");
+        let department = |name: &str| {
+            report["departments"]
+                .as_array()
+                .expect("departments")
+                .iter()
+                .find(|d| d["organization"] == name)
+                .cloned()
+                .expect(name)
+        };
+        let health = department("so-y-te");
+        assert_eq!(
+            (health["due"].as_u64(), health["on_time"].as_u64(), health["late"].as_u64()),
+            (Some(2), Some(1), Some(1)),
+            "{engine:?} {report}"
+        );
+        let other = department("so-khac");
+        assert_eq!((other["due"].as_u64(), other["not_updated"].as_u64()), (Some(1), Some(1)), "{engine:?} {report}");
+        let status = |name: &str| {
+            report["datasets"]
+                .as_array()
+                .expect("datasets")
+                .iter()
+                .find(|d| d["name"] == name)
+                .map(|d| d["status"].clone())
+        };
+        assert_eq!(status("dung-han"), Some(json!("on_time")));
+        assert_eq!(status("tre-han"), Some(json!("late")));
+        assert_eq!(status("chua-cap-nhat"), Some(json!("not_updated")));
+        assert_eq!(status("hang-nam"), None, "a yearly dataset owes nothing in the third quarter");
+        assert_eq!(status("moi-tao"), None, "created after the quarter");
+        // The operator's page and its CSV.
+        let operator = Browser::sign_in(&app, "accadmin");
+        let page = operator.get("/ckan-admin/reports/updates?quarter=2026Q3");
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Sở Y tế") && page.body.contains("tre-han") && page.body.contains("Trễ hạn"),
+            "{}",
+            page.body
+        );
+        let csv = operator.get("/ckan-admin/reports/updates.csv?quarter=2026Q3").body;
+        assert!(csv.starts_with("quarter,organization,dataset,title,frequency,updated,status"), "{csv}");
+        assert!(csv.lines().any(|l| l.starts_with("2026Q3,so-y-te,tre-han,") && l.ends_with(",late")), "{csv}");
+        app.user("nguoi-xem");
+        assert_eq!(Browser::sign_in(&app, "nguoi-xem").get("/ckan-admin/reports/updates").status, 403);
+    }
+}

@@ -696,6 +696,20 @@ test('a reader reports an error in a dataset; its department answers and fixes i
   check(!(await editor.content()).includes(problem), 'a fixed report leaves the page');
 });
 
+test('the operator reads the quarterly update report and downloads it as CSV', async (t) => {
+  const page = await t.newPage({ bypassCSP: true });
+  await signIn(page, 'admin');
+  await open(page, '/ckan-admin');
+  await navigate(page, () => page.click('[data-testid=report-link]'), (u) => u.pathname === '/ckan-admin/reports/updates', 'open the report');
+  check(await page.locator('[data-testid=report-departments] tbody tr').count() >= 1, 'departments are listed');
+  await axeClean(page, 'the update report');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'report-updates-vi-1280.png'), fullPage: true });
+  const href = await page.getAttribute('[data-testid=report-csv]', 'href');
+  const csv = await page.request.get(url(href));
+  eq(csv.headers()['content-type'], 'text/csv; charset=utf-8', 'the CSV media type');
+  check((await csv.text()).startsWith('quarter,organization,dataset'), 'the CSV header');
+});
+
 test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {
   check(process.env.KHO_TOKEN, 'KHO_TOKEN is set by run.sh');
   const organizations = await api('organization_list');

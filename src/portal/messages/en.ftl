@@ -442,3 +442,20 @@ report-answer-submit = Send the answer
 report-describe = Describe the error you found in the data
 report-submit = Report the error
 report-sign-in = Sign in to report an error
+
+## Update compliance report
+report-link = Update compliance report
+report-updates-heading = Data update report, { $quarter }
+report-updates-intro = Datasets that owed an update in the quarter by their update frequency; an update is on time at the latest on { $deadline } (15 days after the next quarter begins).
+report-quarter = Quarter (for example 2026Q3)
+report-show = Show
+report-csv = Download CSV
+report-departments = By agency
+report-due = Due
+report-status-on-time = On time
+report-status-late = Late
+report-status-not-updated = Not updated
+report-status-pending = Not yet due
+report-behind = Datasets late or not updated
+report-behind-none = No dataset is late.
+report-nothing-due = No dataset owes an update in this quarter.

@@ -433,3 +433,20 @@ report-answer-submit = Gửi trả lời
 report-describe = Mô tả lỗi bạn thấy trong dữ liệu
 report-submit = Báo lỗi
 report-sign-in = Đăng nhập để báo lỗi dữ liệu
+
+## Update compliance report
+report-link = Báo cáo cập nhật dữ liệu
+report-updates-heading = Báo cáo cập nhật dữ liệu quý { $quarter }
+report-updates-intro = Tập dữ liệu phải cập nhật trong quý theo tần suất cập nhật; cập nhật đúng hạn là cập nhật chậm nhất ngày { $deadline } (15 ngày sau ngày đầu quý tiếp theo).
+report-quarter = Quý (ví dụ 2026Q3)
+report-show = Xem
+report-csv = Tải CSV
+report-departments = Theo cơ quan
+report-due = Phải cập nhật
+report-status-on-time = Đúng hạn
+report-status-late = Trễ hạn
+report-status-not-updated = Chưa cập nhật
+report-status-pending = Còn trong hạn
+report-behind = Tập dữ liệu trễ hạn hoặc chưa cập nhật
+report-behind-none = Không có tập dữ liệu nào trễ hạn.
+report-nothing-due = Không có tập dữ liệu nào phải cập nhật trong quý này.

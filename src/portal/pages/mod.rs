@@ -18,6 +18,7 @@ pub mod maintenance;
 pub mod members;
 pub mod oidc;
 pub mod profile;
+pub mod reports;
 pub mod resource;
 pub mod resource_form;
 pub mod search;
