@@ -18,7 +18,12 @@ use crate::workflows::Calendar;
 const TITLE_MAX: usize = 1000;
 const DESCRIPTION_MAX: usize = 10000;
 
-fn time(t: Option<chrono::NaiveDateTime>) -> Value {
+/// A user as requests, comments and reports show them: `{id, name, fullname}`.
+pub(super) fn user_summary(tx: &mut Tx, id: &str) -> ActionResult<Value> {
+    Ok(users::find(tx, id)?.map_or(Value::Null, |u| json!({"id": u.id, "name": u.name, "fullname": u.fullname})))
+}
+
+pub(super) fn time(t: Option<chrono::NaiveDateTime>) -> Value {
     t.map_or(Value::Null, |t| json!(t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()))
 }
 
@@ -46,7 +51,7 @@ fn dict(tx: &mut Tx, row: &RequestRow) -> ActionResult<Value> {
         Some(id) => groups::find(tx, id)?.map(|g| json!({"id": g.id, "name": g.name, "title": g.title})),
         None => None,
     };
-    let user = users::find(tx, &row.user_id)?.map(|u| json!({"id": u.id, "name": u.name, "fullname": u.fullname}));
+    let user = user_summary(tx, &row.user_id)?;
     Ok(json!({
         "id": row.id,
         "user_id": row.user_id,
@@ -298,7 +303,7 @@ pub fn datarequest_close(context: &ActionContext, params: &Params) -> ActionResu
 }
 
 fn comment_dict(tx: &mut Tx, row: &CommentRow) -> ActionResult<Value> {
-    let user = users::find(tx, &row.user_id)?.map(|u| json!({"id": u.id, "name": u.name, "fullname": u.fullname}));
+    let user = user_summary(tx, &row.user_id)?;
     Ok(json!({
         "id": row.id,
         "datarequest_id": row.datarequest_id,

@@ -4,20 +4,17 @@
 
 use serde_json::{Value, json};
 
+use super::datarequest::time;
 use super::{ActionContext, Params, package};
 use crate::error::{ActionError, ActionResult};
+use crate::store::Tx;
 use crate::store::error_reports::{self, ReportRow};
-use crate::store::{Tx, users};
 
 /// Longest description or answer.
 const TEXT_MAX: usize = 5000;
 
-fn time(t: Option<chrono::NaiveDateTime>) -> Value {
-    t.map_or(Value::Null, |t| json!(t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()))
-}
-
 fn dict(tx: &mut Tx, row: &ReportRow) -> ActionResult<Value> {
-    let user = users::find(tx, &row.user_id)?.map(|u| json!({"name": u.name, "fullname": u.fullname}));
+    let user = super::datarequest::user_summary(tx, &row.user_id)?;
     Ok(json!({
         "id": row.id,
         "package_id": row.package_id,

@@ -29,8 +29,10 @@ use serde_json::Value;
 
 pub use context::{ActionContext, Services};
 pub use package::index_dicts;
+pub use package::parse_datetime;
 pub use params::{Params, Upload, key_holding};
 pub use search::{SearchQuery, exact_filter, public_documents};
+pub use validate::is_email;
 
 use crate::auth::Caller;
 use crate::error::{ActionError, ActionResult};

@@ -48,7 +48,8 @@ pub fn email(errors: &mut FieldErrors, field: &str, value: &str) {
     }
 }
 
-fn is_email(value: &str) -> bool {
+/// Whether Kho's e-mail check (`user_create`, `maintainer_email`, …) accepts `value`.
+pub fn is_email(value: &str) -> bool {
     let Some((local, domain)) = value.split_once('@') else {
         return false;
     };

@@ -3,7 +3,7 @@
 //! apply (dates, e-mail addresses, tags, administrative unit codes), so that a harvested dict
 //! never carries a value the target would reject.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::vocab_reverse::{Reverse, comparable};
@@ -124,35 +124,14 @@ pub fn is_date(value: &str) -> bool {
     NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok()
 }
 
-/// Whether a resource's `created`/`last_modified` accepts `value` (CKAN's ISO-like dates).
+/// Whether a resource's `created`/`last_modified` accepts `value` (the write path's parser).
 pub fn is_timestamp(value: &str) -> bool {
-    let text = value.trim();
-    chrono::DateTime::parse_from_rfc3339(text).is_ok()
-        || ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-            .iter()
-            .any(|pattern| NaiveDateTime::parse_from_str(text, pattern).is_ok())
-        || ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%:z"]
-            .iter()
-            .any(|pattern| chrono::DateTime::parse_from_str(text, pattern).is_ok())
-        || is_date(text)
+    crate::actions::parse_datetime(value).is_some()
 }
 
-/// Whether Kho's e-mail check accepts `value`.
+/// Whether Kho's e-mail check accepts `value` (the write path's check).
 pub fn is_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else {
-        return false;
-    };
-    let local_ok =
-        !local.is_empty() && local.chars().all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
-    let labels_ok = !domain.is_empty()
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        });
-    local_ok && labels_ok
+    crate::actions::is_email(value)
 }
 
 /// A keyword as a CKAN tag: characters CKAN refuses become spaces, runs of spaces one, at

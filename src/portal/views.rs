@@ -167,6 +167,14 @@ pub fn web_link(url: &str) -> Option<String> {
     (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.trim().to_string())
 }
 
+/// The display name of the `user` a dict carries (`{name, fullname}`): the full name, else the
+/// account name.
+pub fn user_name_of(dict: &serde_json::Map<String, serde_json::Value>) -> String {
+    let user = dict.get("user");
+    let field = |key: &str| user.and_then(|u| u.get(key)).and_then(serde_json::Value::as_str).filter(|v| !v.is_empty());
+    field("fullname").or_else(|| field("name")).unwrap_or_default().to_string()
+}
+
 /// `lang="vi"` on an English page (Vietnamese-only metadata), nothing on a Vietnamese one.
 pub fn vi_attr(m: &Msgs) -> &'static str {
     if m.lang == super::i18n::Lang::Vi { "" } else { " lang=\"vi\"" }

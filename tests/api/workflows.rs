@@ -371,14 +371,14 @@ fn the_quarterly_report_tells_who_updated_on_time_late_or_not_at_all() {
             app.sysadmin("package_create", fields).result()["id"].as_str().expect("id").to_string()
         };
         let on_time = create("dung-han", "so-y-te", "hang-quy", Some("2026-06-01T00:00:00"));
-        let late = create("tre-han", "so-y-te", "hang-quy", Some("2026-06-01T00:00:00"));
+        // Changed now, in December: after the 16 October deadline.
+        create("tre-han", "so-y-te", "hang-quy", Some("2026-06-01T00:00:00"));
         let missing = create("chua-cap-nhat", "so-khac", "hang-quy", Some("2026-06-01T00:00:00"));
         let yearly = create("hang-nam", "so-khac", "hang-nam", Some("2026-06-01T00:00:00"));
         create("moi-tao", "so-khac", "hang-quy", None);
         changed_on(&app, &on_time, "2026-08-01");
         changed_on(&app, &missing, "2026-06-01");
         changed_on(&app, &yearly, "2026-06-01");
-        let _ = late; // changed now, in December: after the 16 October deadline
         let (_, editor) = app.user("bien-tap");
         app.post("update_compliance_report", Some(&editor), json!({"quarter": "2026Q3"}))
             .error(403, "Authorization Error");

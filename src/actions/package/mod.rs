@@ -36,6 +36,7 @@ pub use resource::{
     package_resource_reorder, resource_create, resource_delete, resource_patch, resource_show, resource_update,
     show_resource,
 };
+pub use resource_input::parse_datetime;
 pub use revise::package_revise;
 use write::find_locked as find_locked_public;
 pub use write::{create_allowing_state, create_with_text, package_create_json, package_patch, package_update};

@@ -15,7 +15,7 @@ use crate::portal::forms::{
     signed_page,
 };
 use crate::portal::i18n::Msgs;
-use crate::portal::views::vi_attr;
+use crate::portal::views::{user_name_of, vi_attr};
 use crate::portal::{Chrome, Ctx, PageError, PageResult, respond};
 
 pub struct RequestLine {
@@ -113,31 +113,13 @@ fn request_page(ctx: &Ctx, id: &str, errors: Vec<(String, String)>) -> PageResul
     let comments = typed::datarequest_comment_list(&ctx.action, id)?
         .iter()
         .map(|c| CommentLine {
-            author: c
-                .get("user")
-                .and_then(|u| {
-                    u.get("fullname")
-                        .and_then(Value::as_str)
-                        .filter(|f| !f.is_empty())
-                        .or_else(|| u.get("name").and_then(Value::as_str))
-                })
-                .unwrap_or_default()
-                .to_string(),
+            author: user_name_of(c),
             time: m.date_time(text(c, "time")),
             comment: text(c, "comment").to_string(),
         })
         .collect();
     let department = ctx.session.is_some() && typed::datarequest_is_department(&ctx.action, id)?;
-    let requester = request
-        .get("user")
-        .and_then(|u| {
-            u.get("fullname")
-                .and_then(Value::as_str)
-                .filter(|f| !f.is_empty())
-                .or_else(|| u.get("name").and_then(Value::as_str))
-        })
-        .unwrap_or_default()
-        .to_string();
+    let requester = user_name_of(&request);
     let mut no_fields: Vec<FormField> = Vec::new();
     let errors = place_errors(&m, &mut no_fields, errors, &[]);
     let view = RequestView {

@@ -29,16 +29,7 @@ pub fn open_reports(ctx: &Ctx, dataset_id: &str) -> Result<Vec<ReportLine>, Page
             ReportLine {
                 id: text("id"),
                 description: text("description"),
-                reporter: report
-                    .get("user")
-                    .and_then(|u| {
-                        u.get("fullname")
-                            .and_then(Value::as_str)
-                            .filter(|f| !f.is_empty())
-                            .or_else(|| u.get("name").and_then(Value::as_str))
-                    })
-                    .unwrap_or_default()
-                    .to_string(),
+                reporter: crate::portal::views::user_name_of(report),
                 created: m.date_time(&text("created")),
                 answered: text("state") == "answered",
                 answer: text("answer"),
