@@ -30,6 +30,7 @@ pub fn build(mut config: Config) -> anyhow::Result<Application> {
     let services = Arc::new(services(config)?);
     crate::feed::run(services.clone())?;
     crate::harvest::scheduler::start(&services)?;
+    crate::mail::sender::start(&services)?;
     let server = serve(listener, services.clone())?;
     Ok(Application { server, address, services })
 }

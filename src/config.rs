@@ -123,6 +123,85 @@ impl Default for HarvestConfig {
     }
 }
 
+/// Outgoing mail (`[smtp]` in `kho.toml`, `KHO_SMTP_*`): the workflows' notifications. Without
+/// a host no mail is written or sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmtpConfig {
+    pub host: Option<String>,
+    pub port: u16,
+    /// `starttls` (the default), `tls` (implicit, usually port 465) or `none` (a relay on the
+    /// same machine or network).
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, such as `Cổng dữ liệu mở <noreply@example.gov.vn>`.
+    pub from: String,
+    /// Seconds between the sender's looks at the outbox.
+    pub poll_seconds: u64,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: None,
+            port: 587,
+            security: "starttls".into(),
+            username: None,
+            password: None,
+            from: "Kho <noreply@localhost>".into(),
+            poll_seconds: 5,
+        }
+    }
+}
+
+/// The `[smtp]` table of `kho.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpLayer {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: Option<String>,
+    pub poll_seconds: Option<u64>,
+}
+
+/// The provincial workflows' settings (`[workflows]` in `kho.toml`, `KHO_WORKFLOWS_*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowsConfig {
+    /// Working days the operator has to issue a connection account once the owner approved an
+    /// access request (2 under Decree 194/2025; some provincial rules say 5).
+    pub connection_deadline_days: u32,
+    /// Days a connection account (a scoped token) lasts unless the operator gives its expiry.
+    pub connection_valid_days: u32,
+    /// Take datasets past their online retention out of search and lists (never deleting them).
+    pub unlist_expired: bool,
+    /// Working days before the quarterly update deadline when departments' editors are reminded.
+    pub reminder_working_days: u32,
+}
+
+impl Default for WorkflowsConfig {
+    fn default() -> Self {
+        WorkflowsConfig {
+            connection_deadline_days: 2,
+            connection_valid_days: 365,
+            unlist_expired: false,
+            reminder_working_days: 5,
+        }
+    }
+}
+
+/// The `[workflows]` table of `kho.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowsLayer {
+    pub connection_deadline_days: Option<u32>,
+    pub connection_valid_days: Option<u32>,
+    pub unlist_expired: Option<bool>,
+    pub reminder_working_days: Option<u32>,
+}
+
 /// The `[harvest]` table of `kho.toml`.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -182,6 +261,8 @@ pub struct Config {
     /// A folder of the province's calendar files (`*.json`, one year each), added to or
     /// replacing the built-in years.
     pub calendar_dir: Option<PathBuf>,
+    pub smtp: SmtpConfig,
+    pub workflows: WorkflowsConfig,
 }
 
 impl Default for Config {
@@ -218,6 +299,8 @@ impl Default for Config {
             oidc: Vec::new(),
             harvest: HarvestConfig::default(),
             calendar_dir: None,
+            smtp: SmtpConfig::default(),
+            workflows: WorkflowsConfig::default(),
         }
     }
 }
@@ -265,6 +348,10 @@ pub struct ConfigLayer {
     #[serde(default)]
     pub harvest: HarvestLayer,
     pub calendar_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub smtp: SmtpLayer,
+    #[serde(default)]
+    pub workflows: WorkflowsLayer,
 }
 
 /// Why the configuration could not be read.
@@ -356,6 +443,21 @@ impl ConfigLayer {
                 requests_per_second: number(text, "KHO_HARVEST_REQUESTS_PER_SECOND")?,
                 timeout_seconds: number(text, "KHO_HARVEST_TIMEOUT_SECONDS")?,
             },
+            smtp: SmtpLayer {
+                host: text("KHO_SMTP_HOST"),
+                port: number(text, "KHO_SMTP_PORT")?,
+                security: text("KHO_SMTP_SECURITY"),
+                username: text("KHO_SMTP_USERNAME"),
+                password: text("KHO_SMTP_PASSWORD"),
+                from: text("KHO_SMTP_FROM"),
+                poll_seconds: number(text, "KHO_SMTP_POLL_SECONDS")?,
+            },
+            workflows: WorkflowsLayer {
+                connection_deadline_days: number(text, "KHO_WORKFLOWS_CONNECTION_DEADLINE_DAYS")?,
+                connection_valid_days: number(text, "KHO_WORKFLOWS_CONNECTION_VALID_DAYS")?,
+                unlist_expired: flag("KHO_WORKFLOWS_UNLIST_EXPIRED")?,
+                reminder_working_days: number(text, "KHO_WORKFLOWS_REMINDER_WORKING_DAYS")?,
+            },
         })
     }
 }
@@ -424,6 +526,25 @@ impl Config {
         set(&mut self.harvest.max_response_bytes, harvest.max_response_bytes);
         set(&mut self.harvest.requests_per_second, harvest.requests_per_second);
         set(&mut self.harvest.timeout_seconds, harvest.timeout_seconds);
+        let smtp = layer.smtp;
+        if smtp.host.is_some() {
+            self.smtp.host = smtp.host;
+        }
+        set(&mut self.smtp.port, smtp.port);
+        set(&mut self.smtp.security, smtp.security);
+        if smtp.username.is_some() {
+            self.smtp.username = smtp.username;
+        }
+        if smtp.password.is_some() {
+            self.smtp.password = smtp.password;
+        }
+        set(&mut self.smtp.from, smtp.from);
+        set(&mut self.smtp.poll_seconds, smtp.poll_seconds);
+        let workflows = layer.workflows;
+        set(&mut self.workflows.connection_deadline_days, workflows.connection_deadline_days);
+        set(&mut self.workflows.connection_valid_days, workflows.connection_valid_days);
+        set(&mut self.workflows.unlist_expired, workflows.unlist_expired);
+        set(&mut self.workflows.reminder_working_days, workflows.reminder_working_days);
         self
     }
 

@@ -17,6 +17,7 @@ pub mod gate;
 pub mod harvest;
 pub mod http;
 pub mod licenses;
+pub mod mail;
 pub mod model;
 pub mod portal;
 pub mod preview;

@@ -116,6 +116,57 @@ pub fn record_user(tx: &mut Tx, caller: &Caller, user: &Map<String, Value>, acti
     Ok(activities::insert(tx, &activity)?)
 }
 
+/// Records an activity of a provincial workflow (data requests, error reports, access requests,
+/// maintenance notices) in the caller's transaction. `labels` says who may see it: `None` for
+/// everyone, else any of `user-<user id>` and `member-<organisation id>` (and sysadmins). An
+/// error report's activity (`object_id` its dataset) is as visible as the dataset.
+pub fn record_workflow(
+    tx: &mut Tx,
+    caller: &Caller,
+    object_id: &str,
+    activity_type: &str,
+    data: Value,
+    owner_org: Option<&str>,
+    labels: Option<Vec<String>>,
+) -> ActionResult<()> {
+    let actor = caller.user.as_ref().map(|u| u.name.clone()).unwrap_or_default();
+    let mut data = data;
+    if let Value::Object(map) = &mut data {
+        map.insert("actor".into(), Value::String(actor));
+    }
+    let activity = ActivityRow {
+        id: crate::store::new_id(),
+        timestamp: store::now(),
+        user_id: actor_id(caller),
+        object_id: object_id.to_string(),
+        activity_type: activity_type.to_string(),
+        data: data.to_string(),
+        permission_labels: labels.map(|l| json!(l).to_string()),
+        owner_org: owner_org.map(str::to_string),
+        group_ids: String::new(),
+    };
+    Ok(activities::insert(tx, &activity)?)
+}
+
+/// Whether the caller holds one of a workflow activity's labels.
+fn labels_allow(tx: &mut Tx, caller: &Caller, labels: &str) -> ActionResult<bool> {
+    let labels: Vec<String> = serde_json::from_str(labels).unwrap_or_default();
+    for label in labels {
+        let allowed = match (label.strip_prefix("user-"), label.strip_prefix("member-")) {
+            _ if label == "public" => true,
+            (Some(user), _) => caller.user_id() == Some(user),
+            (_, Some(org)) => {
+                crate::actions::authz::has_group_permission(tx, caller, org, crate::auth::Permission::Read)?
+            }
+            _ => false,
+        };
+        if allowed {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn activity_dict(row: &ActivityRow, include_data: bool) -> Value {
     let data = if include_data { serde_json::from_str(&row.data).unwrap_or(Value::Null) } else { json!({}) };
     let labels = row.permission_labels.as_deref().and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
@@ -129,8 +180,15 @@ fn activity_dict(row: &ActivityRow, include_data: bool) -> Value {
 /// Returns whether the caller may see an activity: dataset activities follow the dataset's
 /// current visibility (a purged dataset's history is for sysadmins only).
 fn visible(tx: &mut Tx, caller: &Caller, row: &ActivityRow, seen: &mut HashMap<String, bool>) -> ActionResult<bool> {
-    if !row.activity_type.ends_with(" package") || caller.is_sysadmin() {
+    if caller.is_sysadmin() {
         return Ok(true);
+    }
+    let follows_dataset = row.activity_type.ends_with(" package") || row.activity_type.ends_with(" error report");
+    if !follows_dataset {
+        return match &row.permission_labels {
+            Some(labels) => labels_allow(tx, caller, labels),
+            None => Ok(true),
+        };
     }
     if let Some(known) = seen.get(&row.object_id) {
         return Ok(*known);

@@ -6,10 +6,12 @@
 
 use serde_json::{Map, Value, json};
 
+use super::activity::record_workflow;
 use super::authz::has_group_permission;
 use super::{ActionContext, Params, package};
 use crate::auth::Permission;
 use crate::error::{ActionError, ActionResult};
+use crate::mail::{self, Mail};
 use crate::store::datarequests::{self, CommentRow, Filter, RequestRow};
 use crate::store::{Tx, groups, users};
 use crate::workflows::Calendar;
@@ -72,6 +74,24 @@ fn dict(tx: &mut Tx, row: &RequestRow) -> ActionResult<Value> {
         "accepted_dataset_id": row.accepted_dataset_id,
         "comments_count": datarequests::comment_count(tx, &row.id)?,
     }))
+}
+
+/// Records a request's change in the activity stream (public, as requests are, and on its
+/// department's stream) and tells `recipients` by mail.
+fn announce(
+    tx: &mut Tx,
+    context: &ActionContext,
+    row: &RequestRow,
+    activity_type: &str,
+    recipients: &[String],
+    (vi, en): (String, String),
+) -> ActionResult<()> {
+    let data = json!({"datarequest": {"id": row.id, "title": row.title, "state": state_of(row)}});
+    record_workflow(tx, &context.caller, &row.id, activity_type, data, row.organization_id.as_deref(), None)?;
+    let link = format!("{}/datarequest/{}", context.config().effective_site_url(), row.id);
+    let subject = format!("[Kho] Yêu cầu dữ liệu: {}", row.title);
+    mail::queue(tx, context.config(), recipients, &Mail::bilingual(&subject, &vi, &en, &link))?;
+    Ok(())
 }
 
 fn signed_in(context: &ActionContext, what: &str) -> ActionResult<String> {
@@ -156,6 +176,15 @@ pub fn datarequest_create(context: &ActionContext, params: &Params) -> ActionRes
             accepted_dataset_id: None,
         };
         datarequests::insert(tx, &row)?;
+        let recipients = match &row.organization_id {
+            Some(org) => mail::department_addresses(tx, org)?,
+            None => Vec::new(),
+        };
+        let text = (
+            format!("Có yêu cầu dữ liệu mới gửi đơn vị, cần trả lời trước hết ngày {}.\n\n{}", row.answer_due, row.description),
+            format!("A new request for data to the department, to answer by the end of {}.\n\n{}", row.answer_due, row.description),
+        );
+        announce(tx, context, &row, "new datarequest", &recipients, text)?;
         dict(tx, &row)
     })
 }
@@ -298,6 +327,20 @@ pub fn datarequest_close(context: &ActionContext, params: &Params) -> ActionResu
             ..row
         };
         datarequests::update(tx, &row)?;
+        let recipients = if requester {
+            row.organization_id.as_deref().map(|org| mail::department_addresses(tx, org)).transpose()?.unwrap_or_default()
+        } else {
+            mail::user_addresses(tx, &row.user_id)?
+        };
+        let text = match state_of(&row) {
+            "refused" => {
+                let reason = row.refusal_reason.clone().unwrap_or_default();
+                (format!("Yêu cầu bị từ chối. Lý do: {reason}"), format!("The request was refused. Reason: {reason}"))
+            }
+            "fulfilled" => ("Dữ liệu yêu cầu đã được công bố.".into(), "The data requested is published.".into()),
+            _ => ("Yêu cầu đã được đóng.".into(), "The request was closed.".into()),
+        };
+        announce(tx, context, &row, "closed datarequest", &recipients, text)?;
         dict(tx, &row)
     })
 }
@@ -340,7 +383,14 @@ pub fn datarequest_comment(context: &ActionContext, params: &Params) -> ActionRe
         };
         datarequests::insert_comment(tx, &saved)?;
         if row.answered_time.is_none() && is_department(tx, context, &row)? {
-            datarequests::update(tx, &RequestRow { answered_time: Some(now), ..row })?;
+            let row = RequestRow { answered_time: Some(now), ..row };
+            datarequests::update(tx, &row)?;
+            let recipients = mail::user_addresses(tx, &row.user_id)?;
+            let text = (
+                format!("Đơn vị đã trả lời yêu cầu của bạn:\n\n{}", saved.comment),
+                format!("The department answered your request:\n\n{}", saved.comment),
+            );
+            announce(tx, context, &row, "answered datarequest", &recipients, text)?;
         }
         comment_dict(tx, &saved)
     })

@@ -4,9 +4,11 @@
 
 use serde_json::{Value, json};
 
+use super::activity::record_workflow;
 use super::datarequest::time;
 use super::{ActionContext, Params, package};
 use crate::error::{ActionError, ActionResult};
+use crate::mail::{self, Mail};
 use crate::store::Tx;
 use crate::store::error_reports::{self, ReportRow};
 
@@ -26,6 +28,25 @@ fn dict(tx: &mut Tx, row: &ReportRow) -> ActionResult<Value> {
         "answered_time": time(row.answered_time),
         "fixed_time": time(row.fixed_time),
     }))
+}
+
+/// Records a report's change in its dataset's activity stream (as visible as the dataset) and
+/// tells `recipients` by mail.
+fn announce(
+    tx: &mut Tx,
+    context: &ActionContext,
+    dataset: &crate::store::packages::PackageRow,
+    report: &ReportRow,
+    activity_type: &str,
+    recipients: &[String],
+    (vi, en): (String, String),
+) -> ActionResult<()> {
+    let data = json!({"error_report": {"id": report.id, "state": report.state}, "package": {"id": dataset.id, "name": dataset.name, "title": dataset.title}});
+    record_workflow(tx, &context.caller, &dataset.id, activity_type, data, dataset.owner_org.as_deref(), None)?;
+    let link = format!("{}/dataset/{}#error-reports", context.config().effective_site_url(), dataset.name);
+    let subject = format!("[Kho] Báo lỗi dữ liệu: {}", dataset.title.as_deref().unwrap_or(&dataset.name));
+    mail::queue(tx, context.config(), recipients, &Mail::bilingual(&subject, &vi, &en, &link))?;
+    Ok(())
 }
 
 fn text_param(params: &Params, key: &str) -> ActionResult<String> {
@@ -53,7 +74,7 @@ pub fn error_report_create(context: &ActionContext, params: &Params) -> ActionRe
         let description = text_param(params, "description")?;
         let report = ReportRow {
             id: uuid::Uuid::new_v4().to_string(),
-            package_id: row.id,
+            package_id: row.id.clone(),
             user_id,
             description,
             state: "open".into(),
@@ -64,6 +85,15 @@ pub fn error_report_create(context: &ActionContext, params: &Params) -> ActionRe
             fixed_time: None,
         };
         error_reports::insert(tx, &report)?;
+        let recipients = match &row.owner_org {
+            Some(org) => mail::department_addresses(tx, org)?,
+            None => Vec::new(),
+        };
+        let text = (
+            format!("Người dùng báo lỗi trong tập dữ liệu của đơn vị:\n\n{}", report.description),
+            format!("A user reported an error in the department's dataset:\n\n{}", report.description),
+        );
+        announce(tx, context, &row, &report, "new error report", &recipients, text)?;
         dict(tx, &report)
     })
 }
@@ -106,6 +136,14 @@ pub fn error_report_answer(context: &ActionContext, params: &Params) -> ActionRe
             ..report
         };
         error_reports::update(tx, &report)?;
+        let recipients = mail::user_addresses(tx, &report.user_id)?;
+        let answer = report.answer.clone().unwrap_or_default();
+        let text = if fixed {
+            (format!("Lỗi bạn báo đã được sửa:\n\n{answer}"), format!("The error you reported is fixed:\n\n{answer}"))
+        } else {
+            (format!("Đơn vị đã trả lời báo lỗi của bạn:\n\n{answer}"), format!("The department answered your report:\n\n{answer}"))
+        };
+        announce(tx, context, &dataset, &report, "answered error report", &recipients, text)?;
         dict(tx, &report)
     })
 }

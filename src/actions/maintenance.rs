@@ -162,9 +162,15 @@ pub fn maintenance_notice_create(context: &ActionContext, params: &Params) -> Ac
         created: now,
         changed: now,
     };
-    context.store().write(|tx| maintenance::insert(tx, &row))?;
+    let dict = notice_dict(&row);
+    context.store().write(|tx| -> ActionResult<()> {
+        maintenance::insert(tx, &row)?;
+        // Public, as the notice is: on the stream of its author (the operator).
+        let data = json!({"maintenance_notice": dict.clone()});
+        super::activity::record_workflow(tx, &context.caller, &row.id, "new maintenance notice", data, None, None)
+    })?;
     context.services.notices.forget();
-    Ok(notice_dict(&row))
+    Ok(dict)
 }
 
 /// `maintenance_notice_list`: the notices not yet over (with `all`, a sysadmin gets every one).

@@ -6,6 +6,7 @@ mod admin;
 mod authz;
 pub mod compliance_report;
 mod context;
+pub mod access_request;
 pub mod datarequest;
 mod dict;
 mod error_report;
@@ -184,6 +185,14 @@ static ACTIONS: &[Action] = &[
     write("error_report_create", error_report::error_report_create, "Reports an error in a dataset the caller may read (package_id, description)."),
     read("error_report_list", error_report::error_report_list, "Lists a dataset's error reports, newest first (package_id; open_only leaves out fixed ones); as visible as the dataset."),
     write("error_report_answer", error_report::error_report_answer, "The dataset's department answers an error report (id, answer) and, with fixed=true, marks it fixed."),
+    write("access_request_create", access_request::access_request_create, "Asks a department for access to some of its shared datasets (package_ids, of one department; purpose; legal_basis)."),
+    read("access_request_show", access_request::access_request_show, "Returns an access request (its requester, the department's members and sysadmins): state, datasets, deadline, and to its requester the connection account's token once issued."),
+    read("access_request_list", access_request::access_request_list, "Lists the access requests the caller made or its organisations received (sysadmins: all), newest first; state, organization_id narrow it."),
+    write("access_request_approve", access_request::access_request_approve, "The department approves an access request; the operator must issue the connection account within connection_deadline_days working days (issue_due)."),
+    write("access_request_refuse", access_request::access_request_refuse, "The department (or a sysadmin) refuses an access request, giving a reason."),
+    write("access_request_issue", access_request::access_request_issue, "A sysadmin issues the connection account: an API token that reads only the request's datasets until expires (YYYY-MM-DD)."),
+    write("access_request_revoke", access_request::access_request_revoke, "The department or a sysadmin revokes an issued connection account; its token stops working at once."),
+    write("access_request_withdraw", access_request::access_request_withdraw, "The requester withdraws an access request not yet issued."),
     write("datarequest_create", datarequest::datarequest_create, "Creates a data request: asks a department (organization_id) for data not yet published (title, description). The answer is due that working day when sent before 15:00 (the province's time), else the next working day (answer_due)."),
     read("datarequest_show", datarequest::datarequest_show, "Returns a data request with its state (open, answered, fulfilled, refused, closed) and answer deadline."),
     write("datarequest_update", datarequest::datarequest_update, "Changes an open data request (its requester or a sysadmin)."),
@@ -272,7 +281,7 @@ mod tests {
             assert!(seen.insert(action.name), "{} twice", action.name);
             let writes = [
                 "create", "update", "patch", "delete", "purge", "revoke", "reorder", "private", "public", "revise",
-                "clear", "reindex", "abort", "close", "comment", "answer",
+                "clear", "reindex", "abort", "close", "comment", "answer", "approve", "refuse", "issue", "withdraw",
             ];
             let looks_like_write = writes.iter().any(|w| action.name.ends_with(w));
             assert_eq!(!looks_like_write, action.side_effect_free, "{}", action.name);

@@ -32,6 +32,8 @@ pub fn issue(tx: &mut Tx, signer: &TokenSigner, user_id: &str, name: &str) -> Ac
         name: name.to_string(),
         created_at: store::now(),
         last_access: None,
+        package_ids: None,
+        expires: None,
     };
     tokens::insert(tx, &row)?;
     let token = signer.issue(&row.id, row.created_at.and_utc().timestamp());
@@ -61,13 +63,19 @@ pub fn api_token_list(context: &ActionContext, params: &Params) -> ActionResult<
     let list = rows
         .iter()
         .map(|row| {
-            json!({
+            let mut dict = json!({
                 "id": row.id,
                 "name": row.name,
                 "user_id": row.user_id,
                 "created_at": timestamp(row.created_at),
                 "last_access": timestamp_opt(row.last_access),
-            })
+            });
+            // A connection account's token says what it reads and until when.
+            if let (Some(scope), Value::Object(map)) = (&row.package_ids, &mut dict) {
+                map.insert("package_ids".into(), serde_json::from_str(scope).unwrap_or(Value::Null));
+                map.insert("expires".into(), timestamp_opt(row.expires));
+            }
+            dict
         })
         .collect();
     Ok(Value::Array(list))

@@ -16,17 +16,20 @@ const TOUCH_INTERVAL_SECONDS: i64 = 60;
 pub struct Caller {
     /// The authenticated user, if any (possibly a deleted one: then every check fails).
     pub user: Option<UserRow>,
+    /// A connection account's scoped token: the caller is anonymous except that it may read
+    /// these datasets, public or not.
+    pub scoped_packages: Vec<String>,
 }
 
 impl Caller {
     /// Returns the anonymous caller.
     pub fn anonymous() -> Caller {
-        Caller { user: None }
+        Caller { user: None, scoped_packages: Vec::new() }
     }
 
     /// Returns the caller acting as this user (the command line and the demo loader use it).
     pub fn as_user(user: UserRow) -> Caller {
-        Caller { user: Some(user) }
+        Caller { user: Some(user), scoped_packages: Vec::new() }
     }
 
     /// Returns the site's own sysadmin identity, used by the command line (CKAN's "site user").
@@ -67,6 +70,11 @@ impl Caller {
         self.active_user().map(|u| u.id.as_str())
     }
 
+    /// Returns whether a scoped token lets the caller read this dataset.
+    pub fn scope_grants(&self, package_id: &str) -> bool {
+        self.scoped_packages.iter().any(|id| id == package_id)
+    }
+
     /// Returns the user name CKAN puts in messages: empty for anonymous callers.
     pub fn name(&self) -> &str {
         self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
@@ -96,6 +104,20 @@ pub fn resolve(store: &Store, signer: &TokenSigner, token: Option<&str>) -> Stor
     let now = store::now();
     let stale =
         |at: Option<chrono::NaiveDateTime>| at.is_none_or(|t| now - t > Duration::seconds(TOUCH_INTERVAL_SECONDS));
+    if token_row.expires.is_some_and(|expires| expires <= now) {
+        tracing::info!("expired api token: treated as anonymous");
+        return Ok(Caller::anonymous());
+    }
+    if let Some(scope) = &token_row.package_ids {
+        if user.state != "active" {
+            return Ok(Caller::anonymous());
+        }
+        if stale(token_row.last_access) {
+            store.write(|tx| tokens::touch(tx, &token_row.id, now))?;
+        }
+        let scoped_packages = serde_json::from_str(scope).unwrap_or_default();
+        return Ok(Caller { user: None, scoped_packages });
+    }
     if stale(token_row.last_access) || stale(user.last_active) {
         store.write(|tx| -> StoreResult<()> {
             tokens::touch(tx, &token_row.id, now)?;

@@ -133,6 +133,14 @@ impl ActivityLine {
             "new package" => "activity-new-package",
             "changed package" => "activity-changed-package",
             "deleted package" => "activity-deleted-package",
+            "new datarequest" => "activity-new-datarequest",
+            "answered datarequest" => "activity-answered-datarequest",
+            "closed datarequest" => "activity-closed-datarequest",
+            "new error report" => "activity-new-error-report",
+            "answered error report" => "activity-answered-error-report",
+            "new access request" => "activity-new-access-request",
+            "changed access request" => "activity-changed-access-request",
+            "new maintenance notice" => "activity-new-maintenance-notice",
             _ => "activity-other",
         };
         let timestamp = activity.get("timestamp").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -147,7 +155,7 @@ impl ActivityLine {
             date: m.date(&timestamp),
             timestamp,
             dataset,
-            is_change: kind.starts_with("changed"),
+            is_change: kind == "changed package",
         }
     }
 }

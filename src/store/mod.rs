@@ -5,6 +5,7 @@ mod conn;
 mod migrate;
 mod schema;
 
+pub mod access_requests;
 pub mod activities;
 pub mod changes;
 pub mod collaborators;
@@ -16,6 +17,7 @@ pub mod identities;
 pub mod maintenance;
 pub mod members;
 pub mod new_dataset;
+pub mod outbox;
 pub mod packages;
 pub mod resources;
 pub mod sessions;

@@ -23,6 +23,8 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         last_access -> Nullable<Timestamp>,
+        package_ids -> Nullable<Text>,
+        expires -> Nullable<Timestamp>,
     }
 }
 
@@ -313,5 +315,40 @@ diesel::table! {
         created -> Timestamp,
         answered_time -> Nullable<Timestamp>,
         fixed_time -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created -> Timestamp,
+        next_attempt -> Timestamp,
+        attempts -> Integer,
+        sent_time -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    access_requests (id) {
+        id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        package_ids -> Text,
+        purpose -> Text,
+        legal_basis -> Text,
+        state -> Text,
+        created -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_time -> Nullable<Timestamp>,
+        refusal_reason -> Nullable<Text>,
+        issue_due -> Nullable<Text>,
+        issued_by -> Nullable<Text>,
+        issued_time -> Nullable<Timestamp>,
+        expires -> Nullable<Timestamp>,
+        token_id -> Nullable<Text>,
     }
 }

@@ -15,6 +15,10 @@ pub struct TokenRow {
     pub name: String,
     pub created_at: NaiveDateTime,
     pub last_access: Option<NaiveDateTime>,
+    /// A scoped token's datasets (a JSON list of ids): it reads only these.
+    pub package_ids: Option<String>,
+    /// When a scoped token stops working.
+    pub expires: Option<NaiveDateTime>,
 }
 
 /// Inserts a token row.

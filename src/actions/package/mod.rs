@@ -64,7 +64,7 @@ fn collaboration(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult
 
 /// Returns whether the caller may read this dataset (CKAN's permission labels, spec §2.5).
 pub fn can_read(tx: &mut Tx, caller: &Caller, row: &PackageRow) -> ActionResult<bool> {
-    if row.state == "active" && !row.private {
+    if row.state == "active" && (!row.private || caller.scope_grants(&row.id)) {
         return Ok(true);
     }
     if caller.is_sysadmin() || collaboration(tx, caller, row)?.is_some() {

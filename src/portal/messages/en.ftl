@@ -120,6 +120,14 @@ activity-new-package = Dataset created
 activity-changed-package = Dataset updated
 activity-deleted-package = Dataset deleted
 activity-other = Other change
+activity-new-datarequest = New data request
+activity-answered-datarequest = Data request answered
+activity-closed-datarequest = Data request closed
+activity-new-error-report = New error report
+activity-answered-error-report = Error report answered
+activity-new-access-request = New access request
+activity-changed-access-request = Access request changed state
+activity-new-maintenance-notice = Maintenance notice
 
 about-heading = About
 about-portal = The province's open-data portal publishes the data of its state agencies, for citizens, businesses and other agencies to find, read and download.

@@ -114,6 +114,14 @@ activity-new-package = Tập dữ liệu được tạo
 activity-changed-package = Tập dữ liệu được cập nhật
 activity-deleted-package = Tập dữ liệu bị xóa
 activity-other = Thay đổi khác
+activity-new-datarequest = Yêu cầu dữ liệu mới
+activity-answered-datarequest = Yêu cầu dữ liệu được trả lời
+activity-closed-datarequest = Yêu cầu dữ liệu được đóng
+activity-new-error-report = Báo lỗi dữ liệu mới
+activity-answered-error-report = Báo lỗi được trả lời
+activity-new-access-request = Yêu cầu kết nối, chia sẻ dữ liệu mới
+activity-changed-access-request = Yêu cầu kết nối chuyển trạng thái
+activity-new-maintenance-notice = Thông báo tạm dừng, bảo trì
 
 about-heading = Giới thiệu
 about-portal = Cổng dữ liệu mở của tỉnh công bố dữ liệu do các cơ quan, đơn vị nhà nước cung cấp, để người dân, doanh nghiệp và cơ quan khác tìm kiếm, xem và tải về.
