@@ -161,6 +161,27 @@ if [[ -n "${KHO_TEST_PG_URL:-}" ]]; then
         die "cannot connect to the PostgreSQL server at $(redact "$KHO_TEST_PG_URL")"
 fi
 
+# --- Python tools (ckanapi, pyshacl, and aiosmtpd: the SMTP server the mail tests start) ---------
+
+stage "Python tools (venv: $KHO_VENV)"
+if ! "$KHO_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    if [[ -e "$KHO_VENV" && ! -f "$KHO_VENV/pyvenv.cfg" ]]; then
+        die "$KHO_VENV exists and is not a virtual environment; set KHO_VENV elsewhere"
+    fi
+    rm -rf "$KHO_VENV"
+    if ! python3 -m venv "$KHO_VENV"; then
+        # Debian ships the venv module separately.
+        rm -rf "$KHO_VENV"
+        apt_install python3-venv || die "python3 -m venv failed; install python3-venv"
+        python3 -m venv "$KHO_VENV"
+    fi
+fi
+if ! "$KHO_VENV/bin/python" -c 'import ckanapi, pytest, pyshacl, rdflib, aiosmtpd' >/dev/null 2>&1; then
+    "$KHO_VENV/bin/python" -m pip install -q --disable-pip-version-check ckanapi pytest pyshacl rdflib aiosmtpd
+fi
+# The Rust tests' mail server (aiosmtpd on loopback) runs on this interpreter.
+export KHO_TEST_PYTHON="$KHO_VENV/bin/python"
+
 # --- Rust -------------------------------------------------------------------------------------
 
 stage "cargo fmt --check"
@@ -178,21 +199,6 @@ cargo build
 # --- ckanapi acceptance test, and the DCAT feed through pyshacl and ckanext-dcat ----------------
 
 stage "ckanapi acceptance test, DCAT through pyshacl and ckanext-dcat (venvs: $KHO_VENV, $KHO_CKAN_VENV)"
-if ! "$KHO_VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    if [[ -e "$KHO_VENV" && ! -f "$KHO_VENV/pyvenv.cfg" ]]; then
-        die "$KHO_VENV exists and is not a virtual environment; set KHO_VENV elsewhere"
-    fi
-    rm -rf "$KHO_VENV"
-    if ! python3 -m venv "$KHO_VENV"; then
-        # Debian ships the venv module separately.
-        rm -rf "$KHO_VENV"
-        apt_install python3-venv || die "python3 -m venv failed; install python3-venv"
-        python3 -m venv "$KHO_VENV"
-    fi
-fi
-if ! "$KHO_VENV/bin/python" -c 'import ckanapi, pytest, pyshacl, rdflib' >/dev/null 2>&1; then
-    "$KHO_VENV/bin/python" -m pip install -q --disable-pip-version-check ckanapi pytest pyshacl rdflib
-fi
 # The real ckanext-dcat parser (for the DCAT round trip) lives in a virtual environment of its own.
 if ! "$KHO_CKAN_VENV/bin/python" -c 'import ckanext.dcat.processors' >/dev/null 2>&1; then
     echo "creating $KHO_CKAN_VENV (CKAN 2.12 and ckanext-dcat 2.4.4)"

@@ -351,16 +351,23 @@ pub fn access_request_refuse(context: &ActionContext, params: &Params) -> Action
     })
 }
 
-/// The expiry given (`expires`, a date: the token works through that day, the province's
-/// time), or the default validity.
+/// The expiry given (`expires`: a date, the token working through that day, or a date and
+/// time; the province's time), or the default validity.
 fn expiry(context: &ActionContext, params: &Params) -> ActionResult<NaiveDateTime> {
     let now = store::now();
     let Some(given) = params.non_empty("expires") else {
         return Ok(now + chrono::Duration::days(i64::from(context.config().workflows.connection_valid_days)));
     };
-    let day = NaiveDate::parse_from_str(given.get(..10).unwrap_or(&given), "%Y-%m-%d")
-        .map_err(|_| ActionError::field("expires", "Date format incorrect (YYYY-MM-DD)"))?;
-    let end = Calendar::utc(day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN));
+    let given = given.trim();
+    let local_end = match NaiveDate::parse_from_str(given, "%Y-%m-%d") {
+        Ok(day) => Some(day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN)),
+        Err(_) => ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+            .iter()
+            .find_map(|format| NaiveDateTime::parse_from_str(given, format).ok()),
+    };
+    let local_end = local_end
+        .ok_or_else(|| ActionError::field("expires", "Date format incorrect: YYYY-MM-DD or YYYY-MM-DDTHH:MM (the province's time)"))?;
+    let end = Calendar::utc(local_end);
     if end <= now {
         return Err(ActionError::field("expires", "The expiry must be in the future"));
     }

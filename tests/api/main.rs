@@ -1,6 +1,7 @@
 //! Black-box tests: the real server on a random port, driven over HTTP, on SQLite and
 //! PostgreSQL. One test binary so linking happens once.
 
+mod access_requests;
 mod accounts;
 mod activity;
 mod architecture;
@@ -14,6 +15,7 @@ mod groups;
 mod harvest;
 mod helpers;
 mod hostile;
+mod mailbox;
 mod portal;
 mod publishing;
 mod relevance;

@@ -432,3 +432,45 @@ fn the_quarterly_report_tells_who_updated_on_time_late_or_not_at_all() {
         assert_eq!(Browser::sign_in(&app, "nguoi-xem").get("/ckan-admin/reports/updates").status, 403);
     }
 }
+
+#[test]
+fn data_requests_and_error_reports_are_mailed_to_whom_they_concern() {
+    for engine in engines() {
+        let mailbox = crate::mailbox::Mailbox::start();
+        let app = crate::helpers::spawn_app_with(engine, |c| crate::mailbox::send_to(c, &mailbox));
+        app.organization("so-y-te", "Sở Y tế");
+        let (_, citizen) = app.user("nguoi-dan");
+        let (_, editor) = app.user("bien-tap");
+        app.user("nguoi-khac");
+        app.add_member("organization_member_create", "so-y-te", "bien-tap", "editor");
+        let asked = json!({"title": "Danh sách trạm y tế xã", "description": "Địa chỉ và giờ làm việc",
+                           "organization_id": "so-y-te"});
+        let request = app.post("datarequest_create", Some(&citizen), asked);
+        let id = request.result()["id"].as_str().expect("id").to_string();
+        let due = request.result()["answer_due"].as_str().expect("due").to_string();
+        let to_department = mailbox.wait_for("bien-tap@example.vn", &format!("/datarequest/{id}"));
+        assert_eq!(to_department["subject"], "[Kho] Yêu cầu dữ liệu: Danh sách trạm y tế xã", "{engine:?}");
+        assert!(to_department["body"].as_str().unwrap_or_default().contains(&due));
+        let answer = json!({"datarequest_id": id, "comment": "Sở đang tổng hợp, sẽ công bố trong tuần"});
+        app.post("datarequest_comment", Some(&editor), answer).result();
+        mailbox.wait_for("nguoi-dan@example.vn", "Sở đang tổng hợp");
+
+        app.post("package_create", Some(&editor), json!({"name": "tram-y-te", "title": "Trạm y tế", "owner_org": "so-y-te"}))
+            .result();
+        let report = json!({"package_id": "tram-y-te", "description": "Thiếu trạm y tế phường Hải Châu"});
+        let report = app.post("error_report_create", Some(&citizen), report).result()["id"].as_str().expect("id").to_string();
+        mailbox.wait_for("bien-tap@example.vn", "Thiếu trạm y tế phường Hải Châu");
+        let fixed = json!({"id": report, "answer": "Đã bổ sung", "fixed": true});
+        app.post("error_report_answer", Some(&editor), fixed).result();
+        let told = mailbox.wait_for("nguoi-dan@example.vn", "The error you reported is fixed");
+        assert!(told["body"].as_str().unwrap_or_default().contains("/dataset/tram-y-te#error-reports"));
+        // Both changes are in the dataset's and the department's activity streams.
+        let stream = app.get("package_activity_list", None, &[("id", "tram-y-te")]);
+        let kinds: Vec<&str> = stream.result().as_array().expect("list").iter().filter_map(|a| a["activity_type"].as_str()).collect();
+        assert!(kinds.contains(&"new error report") && kinds.contains(&"answered error report"), "{kinds:?}");
+        let department = app.get("organization_activity_list", None, &[("id", "so-y-te")]);
+        let kinds: Vec<&str> = department.result().as_array().expect("list").iter().filter_map(|a| a["activity_type"].as_str()).collect();
+        assert!(kinds.contains(&"new datarequest") && kinds.contains(&"answered datarequest"), "{kinds:?}");
+        assert!(mailbox.to("nguoi-khac@example.vn").is_empty());
+    }
+}
