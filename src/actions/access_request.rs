@@ -40,11 +40,19 @@ pub fn issue_overdue(row: &AccessRow) -> bool {
     row.state == "approved" && due.is_some_and(|due| today > due)
 }
 
-/// How the caller stands to a request.
-struct Standing {
-    requester: bool,
-    department: bool,
-    operator: bool,
+/// How the caller stands to a request (what the portal offers them).
+pub struct Standing {
+    pub requester: bool,
+    pub department: bool,
+    pub operator: bool,
+}
+
+/// How the caller stands to request `id` (none of the three for an unknown one).
+pub fn standing_of(context: &ActionContext, id: &str) -> ActionResult<Standing> {
+    context.store().read(|tx| match access_requests::find(tx, id)? {
+        Some(row) => standing(tx, context, &row),
+        None => Ok(Standing { requester: false, department: false, operator: false }),
+    })
 }
 
 fn standing(tx: &mut Tx, context: &ActionContext, row: &AccessRow) -> ActionResult<Standing> {
@@ -66,7 +74,9 @@ fn dict(tx: &mut Tx, context: &ActionContext, row: &AccessRow) -> ActionResult<V
     for id in package_ids(row) {
         let entry = match packages::find(tx, &id)? {
             // The title only to whoever may read the dataset.
-            Some(p) if package::can_read(tx, &context.caller, &p)? => json!({"id": p.id, "name": p.name, "title": p.title}),
+            Some(p) if package::can_read(tx, &context.caller, &p)? => {
+                json!({"id": p.id, "name": p.name, "title": p.title})
+            }
             Some(p) => json!({"id": p.id, "name": p.name}),
             None => json!({"id": id}),
         };
@@ -218,7 +228,11 @@ pub fn access_request_create(context: &ActionContext, params: &Params) -> Action
         let mail = Mail::bilingual(
             "[Kho] Yêu cầu kết nối, chia sẻ dữ liệu mới",
             &format!("Có yêu cầu truy cập {} tập dữ liệu của đơn vị. Mục đích: {}", ids.len(), row.purpose),
-            &format!("A new request for access to {} of the department's datasets. Purpose: {}", ids.len(), row.purpose),
+            &format!(
+                "A new request for access to {} of the department's datasets. Purpose: {}",
+                ids.len(),
+                row.purpose
+            ),
             &link(context, &row),
         );
         announce(tx, context, &row, "new access request", &recipients, mail)?;
@@ -265,7 +279,9 @@ pub fn access_request_list(context: &ActionContext, params: &Params) -> ActionRe
             Some(Scope { user_id: Some(user_id.clone()), organization_ids })
         };
         let organization_id = match &organization {
-            Some(given) => Some(groups::find(tx, given)?.ok_or_else(|| ActionError::not_found("Organization not found"))?.id),
+            Some(given) => {
+                Some(groups::find(tx, given)?.ok_or_else(|| ActionError::not_found("Organization not found"))?.id)
+            }
             None => None,
         };
         let mut listed = Vec::new();
@@ -365,8 +381,9 @@ fn expiry(context: &ActionContext, params: &Params) -> ActionResult<NaiveDateTim
             .iter()
             .find_map(|format| NaiveDateTime::parse_from_str(given, format).ok()),
     };
-    let local_end = local_end
-        .ok_or_else(|| ActionError::field("expires", "Date format incorrect: YYYY-MM-DD or YYYY-MM-DDTHH:MM (the province's time)"))?;
+    let local_end = local_end.ok_or_else(|| {
+        ActionError::field("expires", "Date format incorrect: YYYY-MM-DD or YYYY-MM-DDTHH:MM (the province's time)")
+    })?;
     let end = Calendar::utc(local_end);
     if end <= now {
         return Err(ActionError::field("expires", "The expiry must be in the future"));
@@ -408,7 +425,9 @@ pub fn access_request_issue(context: &ActionContext, params: &Params) -> ActionR
         let mail = Mail::bilingual(
             "[Kho] Tài khoản kết nối đã được cấp",
             &format!("Tài khoản kết nối (khóa API) đã được cấp, có hiệu lực đến {until}. Xem khóa tại trang yêu cầu."),
-            &format!("Your connection account (an API token) is ready, valid until {until}. Read it on the request's page."),
+            &format!(
+                "Your connection account (an API token) is ready, valid until {until}. Read it on the request's page."
+            ),
             &link(context, &row),
         );
         announce(tx, context, &row, "changed access request", &recipients, mail)?;

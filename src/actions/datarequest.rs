@@ -181,8 +181,14 @@ pub fn datarequest_create(context: &ActionContext, params: &Params) -> ActionRes
             None => Vec::new(),
         };
         let text = (
-            format!("Có yêu cầu dữ liệu mới gửi đơn vị, cần trả lời trước hết ngày {}.\n\n{}", row.answer_due, row.description),
-            format!("A new request for data to the department, to answer by the end of {}.\n\n{}", row.answer_due, row.description),
+            format!(
+                "Có yêu cầu dữ liệu mới gửi đơn vị, cần trả lời trước hết ngày {}.\n\n{}",
+                row.answer_due, row.description
+            ),
+            format!(
+                "A new request for data to the department, to answer by the end of {}.\n\n{}",
+                row.answer_due, row.description
+            ),
         );
         announce(tx, context, &row, "new datarequest", &recipients, text)?;
         dict(tx, &row)
@@ -328,7 +334,11 @@ pub fn datarequest_close(context: &ActionContext, params: &Params) -> ActionResu
         };
         datarequests::update(tx, &row)?;
         let recipients = if requester {
-            row.organization_id.as_deref().map(|org| mail::department_addresses(tx, org)).transpose()?.unwrap_or_default()
+            row.organization_id
+                .as_deref()
+                .map(|org| mail::department_addresses(tx, org))
+                .transpose()?
+                .unwrap_or_default()
         } else {
             mail::user_addresses(tx, &row.user_id)?
         };

@@ -141,7 +141,10 @@ pub fn error_report_answer(context: &ActionContext, params: &Params) -> ActionRe
         let text = if fixed {
             (format!("Lỗi bạn báo đã được sửa:\n\n{answer}"), format!("The error you reported is fixed:\n\n{answer}"))
         } else {
-            (format!("Đơn vị đã trả lời báo lỗi của bạn:\n\n{answer}"), format!("The department answered your report:\n\n{answer}"))
+            (
+                format!("Đơn vị đã trả lời báo lỗi của bạn:\n\n{answer}"),
+                format!("The department answered your report:\n\n{answer}"),
+            )
         };
         announce(tx, context, &dataset, &report, "answered error report", &recipients, text)?;
         dict(tx, &report)

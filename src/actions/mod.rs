@@ -1,12 +1,12 @@
 //! One function per CKAN action: validate → authorise → store → record the change → answer.
 //! The HTTP API, the command line and the demo loader all call actions through [`call`].
 
+pub mod access_request;
 mod activity;
 mod admin;
 mod authz;
 pub mod compliance_report;
 mod context;
-pub mod access_request;
 pub mod datarequest;
 mod dict;
 mod error_report;

@@ -528,3 +528,41 @@ pub fn update_compliance_report(context: &ActionContext, quarter: &str) -> Actio
     fields.insert("quarter".into(), Value::String(quarter.to_string()));
     dict_of(run(context, fields, Vec::new(), super::compliance_report::update_compliance_report)?, identity)
 }
+
+/// `access_request_list`, optionally in one state.
+pub fn access_request_list(context: &ActionContext, state: Option<&str>) -> ActionResult<Vec<Map<String, Value>>> {
+    let mut fields = Map::new();
+    if let Some(state) = state {
+        fields.insert("state".into(), Value::String(state.to_string()));
+    }
+    list_of(run(context, fields, Vec::new(), super::access_request::access_request_list)?, identity)
+}
+
+/// `access_request_show`.
+pub fn access_request_show(context: &ActionContext, id: &str) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, with_id(id, Map::new()).0, Vec::new(), super::access_request::access_request_show)?, identity)
+}
+
+/// `access_request_create`.
+pub fn access_request_create(context: &ActionContext, fields: Map<String, Value>) -> ActionResult<Map<String, Value>> {
+    dict_of(run(context, fields, Vec::new(), super::access_request::access_request_create)?, identity)
+}
+
+/// One step of access request `id`: `approve`, `refuse`, `issue`, `revoke` or `withdraw`.
+pub fn access_request_step(
+    context: &ActionContext,
+    step: &str,
+    id: &str,
+    fields: Map<String, Value>,
+) -> ActionResult<Map<String, Value>> {
+    use super::access_request as a;
+    let action: fn(&ActionContext, &Params) -> ActionResult<Value> = match step {
+        "approve" => a::access_request_approve,
+        "refuse" => a::access_request_refuse,
+        "issue" => a::access_request_issue,
+        "revoke" => a::access_request_revoke,
+        "withdraw" => a::access_request_withdraw,
+        _ => return Err(ActionError::NotFound(None)),
+    };
+    dict_of(run(context, with_id(id, fields).0, Vec::new(), action)?, identity)
+}

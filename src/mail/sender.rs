@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::Transport;
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::SmtpTransport;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::Transport;
 
 use crate::actions::Services;
 use crate::config::SmtpConfig;
@@ -40,7 +40,8 @@ impl Sender {
         };
         let mut builder = builder.port(config.port).timeout(Some(Duration::from_secs(30)));
         if let Some(username) = &config.username {
-            builder = builder.credentials(Credentials::new(username.clone(), config.password.clone().unwrap_or_default()));
+            builder =
+                builder.credentials(Credentials::new(username.clone(), config.password.clone().unwrap_or_default()));
         }
         let from = config.from.parse::<Mailbox>().map_err(|e| anyhow::anyhow!("smtp from {:?}: {e}", config.from))?;
         Ok(Some(Sender { transport: builder.build(), from }))
@@ -77,7 +78,9 @@ impl Sender {
                     let attempts = row.attempts + 1;
                     let wait = chrono::Duration::minutes(1i64 << attempts.clamp(0, 10));
                     tracing::warn!(%error, attempts, "mail not sent");
-                    store.write(|tx| outbox::mark_failed(tx, &row.id, &error.to_string(), attempts, store::now() + wait))?;
+                    store.write(|tx| {
+                        outbox::mark_failed(tx, &row.id, &error.to_string(), attempts, store::now() + wait)
+                    })?;
                 }
             }
         }

@@ -227,6 +227,7 @@ mod tests {
                     "strict-origin-when-cross-origin",
                     "x-forwarded-for",
                     "datetime-local",
+                    "access-request",
                 ];
                 let not_a_message = http.contains(&id)
                     || id.starts_with("cc-")

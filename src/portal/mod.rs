@@ -80,6 +80,13 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .route(web::post().to(pages::datarequests::answer)),
         );
     }
+    form!("/access-request/new", pages::access_requests::new_form, pages::access_requests::create);
+    for prefix in ["", "/en"] {
+        config.service(
+            web::resource(format!("{prefix}/access-request/{{id}}/{{step}}"))
+                .route(web::post().to(pages::access_requests::step)),
+        );
+    }
     form!("/ckan-admin/users/{name}/delete", pages::admin::delete_user_form, pages::admin::delete_user);
     form!("/ckan-admin/trash/purge", pages::admin::purge_form, pages::admin::purge);
     form!("/organization/edit/{id}", pages::group_form::edit_form, pages::group_form::update);
@@ -142,6 +149,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
     page!("/group/{id}", pages::groups::group);
     page!("/about", pages::about::page);
     page!("/datarequest", pages::datarequests::list);
+    page!("/access-request", pages::access_requests::list);
+    page!("/access-request/{id}", pages::access_requests::page);
     page!("/datarequest/{id}", pages::datarequests::page);
     for prefix in ["", "/en"] {
         config.service(web::resource(format!("{prefix}/dashboard")).route(web::get().to(pages::dashboard::page)));

@@ -61,11 +61,7 @@ pub fn mark_sent(tx: &mut Tx, id: &str, at: NaiveDateTime) -> StoreResult<()> {
 /// Records a failed attempt and when to try again.
 pub fn mark_failed(tx: &mut Tx, id: &str, error: &str, attempts: i32, retry_at: NaiveDateTime) -> StoreResult<()> {
     let changed = diesel::update(outbox::table.find(id))
-        .set((
-            outbox::last_error.eq(Some(error)),
-            outbox::attempts.eq(attempts),
-            outbox::next_attempt.eq(retry_at),
-        ))
+        .set((outbox::last_error.eq(Some(error)), outbox::attempts.eq(attempts), outbox::next_attempt.eq(retry_at)))
         .execute(tx);
     map_err(changed).map(|_| ())
 }

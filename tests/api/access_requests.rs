@@ -44,7 +44,8 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
         let request = json!({"package_ids": ["ngan-sach", "thu-chi"], "purpose": "Lập kế hoạch y tế",
                              "legal_basis": "Nghị định 47/2020/NĐ-CP"});
         app.post("access_request_create", None, request.clone()).error(403, "Authorization Error");
-        let errors = app.post("access_request_create", Some(&requester), json!({"package_ids": ["ngan-sach", "benh-vien"]}));
+        let errors =
+            app.post("access_request_create", Some(&requester), json!({"package_ids": ["ngan-sach", "benh-vien"]}));
         let errors = errors.error(409, "Validation Error");
         assert_eq!(errors["package_ids"][0], "The datasets of one request must belong to one department", "{engine:?}");
         assert_eq!(errors["purpose"][0], "Missing value");
@@ -68,7 +69,13 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
         let listed = app.get("access_request_list", Some(&department), &[]);
         assert_eq!(listed.result().as_array().map(Vec::len), Some(1), "{engine:?}");
         assert_eq!(listed.result()[0]["datasets"][0]["title"], "Dữ liệu ngan-sach", "the department sees titles");
-        assert_eq!(app.get("access_request_list", Some(&app.sysadmin_token), &[("state", "pending")]).result().as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            app.get("access_request_list", Some(&app.sysadmin_token), &[("state", "pending")])
+                .result()
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
 
         // Only the department approves; the operator issues only after approval.
         for token in [&outsider, &requester] {
@@ -85,7 +92,8 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
         app.post("access_request_issue", Some(&department), json!({"id": id})).error(403, "Authorization Error");
         let past = json!({"id": id, "expires": "2020-01-01"});
         assert_eq!(
-            app.post("access_request_issue", Some(&app.sysadmin_token), past).error(409, "Validation Error")["expires"][0],
+            app.post("access_request_issue", Some(&app.sysadmin_token), past).error(409, "Validation Error")["expires"]
+                [0],
             "The expiry must be in the future"
         );
         // A token that works for a few seconds, to see it stop.
@@ -108,7 +116,8 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
         let searched = app.get("package_search", Some(&scoped), &[("q", "*:*"), ("include_private", "true")]);
         assert_eq!(searched.result()["count"], 1, "search stays public: {:?}", searched.result());
         let tokens = app.get("api_token_list", Some(&requester), &[("user_id", "can-bo-y-te")]);
-        let connection = tokens.result().as_array().expect("list").iter().find(|t| t.get("package_ids").is_some()).cloned();
+        let connection =
+            tokens.result().as_array().expect("list").iter().find(|t| t.get("package_ids").is_some()).cloned();
         assert_eq!(connection.expect("listed")["package_ids"].as_array().map(Vec::len), Some(2));
         // … and nothing after it expires.
         std::thread::sleep(std::time::Duration::from_secs(7));
@@ -117,7 +126,10 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
 
         // A second request: issued, then revoked, which stops its token at once.
         let second = json!({"package_ids": "luong", "purpose": "Đối chiếu", "legal_basis": "Quyết định 01/2025"});
-        let second = app.post("access_request_create", Some(&requester), second).result()["id"].as_str().expect("id").to_string();
+        let second = app.post("access_request_create", Some(&requester), second).result()["id"]
+            .as_str()
+            .expect("id")
+            .to_string();
         app.post("access_request_approve", Some(&department), json!({"id": second})).result();
         app.post("access_request_issue", Some(&app.sysadmin_token), json!({"id": second})).result();
         let token = app.get("access_request_show", Some(&requester), &[("id", &second)]).result()["token"]
@@ -126,12 +138,16 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
             .to_string();
         assert_eq!(show(&app, &token, "luong"), 200);
         app.post("access_request_revoke", Some(&outsider), json!({"id": second})).error(403, "Authorization Error");
-        assert_eq!(app.post("access_request_revoke", Some(&department), json!({"id": second})).result()["state"], "revoked");
+        assert_eq!(
+            app.post("access_request_revoke", Some(&department), json!({"id": second})).result()["state"],
+            "revoked"
+        );
         assert_eq!(show(&app, &token, "luong"), 403);
 
         // A refusal states its reasons.
         let third = json!({"package_ids": ["thu-chi"], "purpose": "Khác", "legal_basis": "Không rõ"});
-        let third = app.post("access_request_create", Some(&requester), third).result()["id"].as_str().expect("id").to_string();
+        let third =
+            app.post("access_request_create", Some(&requester), third).result()["id"].as_str().expect("id").to_string();
         let no_reason = app.post("access_request_refuse", Some(&department), json!({"id": third}));
         assert_eq!(no_reason.error(409, "Validation Error")["reason"][0], "Missing value");
         let reason = "Chưa có văn bản đề nghị của lãnh đạo đơn vị";
@@ -144,7 +160,14 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
         // The activity stream: the department and the requester see the steps, others not.
         let stream = |token: Option<&str>| -> Vec<Value> {
             let listed = app.get("organization_activity_list", token, &[("id", "so-tai-chinh"), ("limit", "100")]);
-            listed.result().as_array().expect("list").iter().filter(|a| a["activity_type"].as_str().is_some_and(|t| t.ends_with("access request"))).cloned().collect()
+            listed
+                .result()
+                .as_array()
+                .expect("list")
+                .iter()
+                .filter(|a| a["activity_type"].as_str().is_some_and(|t| t.ends_with("access request")))
+                .cloned()
+                .collect()
         };
         assert!(stream(Some(&department)).len() >= 8, "{engine:?}: {:?}", stream(Some(&department)).len());
         assert!(stream(Some(&outsider)).is_empty(), "{engine:?}");
@@ -152,7 +175,14 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
         let own = app.get("user_activity_list", Some(&requester), &[("id", "can-bo-y-te")]);
         assert!(own.result().as_array().expect("list").iter().any(|a| a["activity_type"] == "new access request"));
         let peeked = app.get("user_activity_list", Some(&outsider), &[("id", "can-bo-y-te")]);
-        assert!(!peeked.result().as_array().expect("list").iter().any(|a| a["activity_type"].as_str().is_some_and(|t| t.contains("access"))));
+        assert!(
+            !peeked
+                .result()
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|a| a["activity_type"].as_str().is_some_and(|t| t.contains("access")))
+        );
 
         // Mail reached each person concerned, in Vietnamese with the request's address.
         let link = format!("/access-request/{id}");

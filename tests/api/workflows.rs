@@ -455,10 +455,15 @@ fn data_requests_and_error_reports_are_mailed_to_whom_they_concern() {
         app.post("datarequest_comment", Some(&editor), answer).result();
         mailbox.wait_for("nguoi-dan@example.vn", "Sở đang tổng hợp");
 
-        app.post("package_create", Some(&editor), json!({"name": "tram-y-te", "title": "Trạm y tế", "owner_org": "so-y-te"}))
-            .result();
+        app.post(
+            "package_create",
+            Some(&editor),
+            json!({"name": "tram-y-te", "title": "Trạm y tế", "owner_org": "so-y-te"}),
+        )
+        .result();
         let report = json!({"package_id": "tram-y-te", "description": "Thiếu trạm y tế phường Hải Châu"});
-        let report = app.post("error_report_create", Some(&citizen), report).result()["id"].as_str().expect("id").to_string();
+        let report =
+            app.post("error_report_create", Some(&citizen), report).result()["id"].as_str().expect("id").to_string();
         mailbox.wait_for("bien-tap@example.vn", "Thiếu trạm y tế phường Hải Châu");
         let fixed = json!({"id": report, "answer": "Đã bổ sung", "fixed": true});
         app.post("error_report_answer", Some(&editor), fixed).result();
@@ -466,10 +471,12 @@ fn data_requests_and_error_reports_are_mailed_to_whom_they_concern() {
         assert!(told["body"].as_str().unwrap_or_default().contains("/dataset/tram-y-te#error-reports"));
         // Both changes are in the dataset's and the department's activity streams.
         let stream = app.get("package_activity_list", None, &[("id", "tram-y-te")]);
-        let kinds: Vec<&str> = stream.result().as_array().expect("list").iter().filter_map(|a| a["activity_type"].as_str()).collect();
+        let kinds: Vec<&str> =
+            stream.result().as_array().expect("list").iter().filter_map(|a| a["activity_type"].as_str()).collect();
         assert!(kinds.contains(&"new error report") && kinds.contains(&"answered error report"), "{kinds:?}");
         let department = app.get("organization_activity_list", None, &[("id", "so-y-te")]);
-        let kinds: Vec<&str> = department.result().as_array().expect("list").iter().filter_map(|a| a["activity_type"].as_str()).collect();
+        let kinds: Vec<&str> =
+            department.result().as_array().expect("list").iter().filter_map(|a| a["activity_type"].as_str()).collect();
         assert!(kinds.contains(&"new datarequest") && kinds.contains(&"answered datarequest"), "{kinds:?}");
         assert!(mailbox.to("nguoi-khac@example.vn").is_empty());
     }

@@ -54,6 +54,9 @@ struct DashboardView {
     activities: Vec<ActivityLine>,
     /// Whether the user may create datasets in some organisation.
     can_create: bool,
+    /// Access requests waiting on this user: to decide (their department's pending ones) or,
+    /// for the operator, to issue (approved ones).
+    access_waiting: usize,
 }
 
 /// `GET /dashboard/datasets`, `/dashboard/organizations`: the dashboard's section.
@@ -151,6 +154,15 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
     activities.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
     activities.dedup_by(|a, b| a.id == b.id);
     activities.truncate(15);
+    let operator = ctx.action.caller.is_sysadmin();
+    let access_waiting = typed::access_request_list(&ctx.action, None)?
+        .iter()
+        .filter(|r| match text(r, "state") {
+            "approved" => operator,
+            "pending" => editable.contains(&text(r, "organization_id")),
+            _ => false,
+        })
+        .count();
     let view = DashboardView {
         chrome: Chrome::new(ctx, m.t("dashboard-heading"), "dashboard"),
         m,
@@ -171,6 +183,7 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
             .collect(),
         activities,
         can_create: !editable.is_empty(),
+        access_waiting,
     };
     Ok(view.render()?)
 }

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod about;
+pub mod access_requests;
 pub mod activity;
 pub mod admin;
 pub mod changes;
