@@ -107,7 +107,51 @@ pub fn load(services: &Services, extra_datasets: Option<usize>) -> anyhow::Resul
 pub fn load_catalogue(services: &Services, datasets: usize) -> anyhow::Result<()> {
     load_portal(services)?;
     load_datasets(services, datasets)?;
-    load_uploads(services, datasets)
+    load_uploads(services, datasets)?;
+    load_access_requests(services)
+}
+
+/// Access requests between departments: the Department of Finance asked the Department of
+/// Health for shared datasets; one request is approved and its connection account issued, one
+/// awaits the department.
+fn load_access_requests(services: &Services) -> anyhow::Result<()> {
+    let user = |name: &str| -> anyhow::Result<Option<Caller>> {
+        Ok(services.store.read(|tx| users::find(tx, name))?.map(Caller::as_user))
+    };
+    let (Some(requester), Some(department), Some(admin)) =
+        (user("so-tai-chinh-bien-tap")?, user("so-y-te-bien-tap")?, user("admin")?)
+    else {
+        return Ok(());
+    };
+    let search = json!({"fq": "organization:so-y-te", "include_private": true, "rows": 1000, "fl": "name,private"});
+    let found = call(services, &admin, "package_search", search)?;
+    let shared: Vec<String> = found["results"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter(|d| d["private"] == Value::Bool(true) || d["private"] == "true")
+                .filter_map(|d| d["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (Some(first), Some(second)) = (shared.first(), shared.get(1)) else { return Ok(()) };
+    let issued = call(
+        services,
+        &requester,
+        "access_request_create",
+        json!({"package_ids": [first], "purpose": "Đối chiếu số liệu chi ngân sách cho y tế cơ sở năm 2026.",
+               "legal_basis": "Nghị định 47/2020/NĐ-CP về quản lý, kết nối và chia sẻ dữ liệu số của cơ quan nhà nước"}),
+    )?;
+    call(services, &department, "access_request_approve", json!({"id": issued.get("id")}))?;
+    call(services, &admin, "access_request_issue", json!({"id": issued.get("id")}))?;
+    call(
+        services,
+        &requester,
+        "access_request_create",
+        json!({"package_ids": [second], "purpose": "Lập kế hoạch đầu tư trạm y tế xã giai đoạn 2026–2030.",
+               "legal_basis": "Kế hoạch đầu tư công trung hạn của tỉnh"}),
+    )?;
+    Ok(())
 }
 
 /// Adds uploaded files (with their previews) to the first public demo datasets.

@@ -675,6 +675,58 @@ test('a citizen asks a department for data; its editor refuses with reasons; a v
   await visitor.screenshot({ path: path.join(ARTEFACTS, 'datarequests-vi-1280.png'), fullPage: true });
 });
 
+test('an agency asks for shared data; the department approves, the operator issues a token; a third account sees nothing', async (t) => {
+  const found = await api('package_search', { fq: 'organization:so-y-te', include_private: 'true', rows: '1000', fl: 'name,private' }, process.env.KHO_TOKEN);
+  const shared = found.results.filter((d) => d.private === true || d.private === 'true').map((d) => d.name);
+  check(shared.length >= 3, 'the demo has shared datasets');
+  const wanted = shared[shared.length - 1];
+  const requester = await t.newPage({ bypassCSP: true });
+  await signIn(requester, 'so-tai-chinh-bien-tap');
+  await open(requester, '/dashboard');
+  await navigate(requester, () => requester.click('[data-testid=access-link]'), (u) => u.pathname === '/access-request', 'open the access requests');
+  await axeClean(requester, 'the access requests');
+  await open(requester, `/access-request/new?dataset=${wanted}`);
+  eq(await requester.inputValue('#field-package_ids'), wanted, 'the dataset is prefilled');
+  await navigate(requester, () => requester.click('[data-testid=send-access-request]'), () => true, 'send without purpose');
+  check(await requester.locator('[data-testid=error-summary][role=alert]').count() === 1, 'an announced error summary');
+  await axeClean(requester, 'the access request form with errors');
+  const purpose = `Đối chiếu số liệu ${Date.now() % 100000}`;
+  await requester.fill('#field-purpose', purpose);
+  await requester.fill('#field-legal_basis', 'Nghị định 47/2020/NĐ-CP');
+  await navigate(requester, () => requester.click('[data-testid=send-access-request]'), (u) => /^\/access-request\/[0-9a-f-]{36}$/.test(u.pathname), 'send the request');
+  const address = rel(requester.url());
+  eq(await requester.locator('[data-testid=approve-access]').count(), 0, 'the requester cannot approve');
+  const department = await t.newPage({ bypassCSP: true });
+  await signIn(department, 'so-y-te-bien-tap');
+  await open(department, '/dashboard');
+  check(Number(await department.locator('[data-testid=access-waiting]').textContent()) >= 1, 'the dashboard counts the requests waiting');
+  await open(department, address);
+  check((await department.locator('[data-testid=access-facts]').textContent()).includes(purpose), 'the department reads the purpose');
+  await navigate(department, () => department.click('[data-testid=approve-access]'), (u) => u.pathname === address, 'approve');
+  check((await department.locator('[data-testid=access-due]').count()) === 1, 'the operator\'s deadline is shown');
+  const operator = await t.newPage({ bypassCSP: true });
+  await signIn(operator, 'admin');
+  await open(operator, address);
+  await axeClean(operator, 'an approved access request');
+  await operator.screenshot({ path: path.join(ARTEFACTS, 'access-request-approved-vi-1280.png'), fullPage: true });
+  await navigate(operator, () => operator.click('[data-testid=issue-access]'), (u) => u.pathname === address, 'issue');
+  eq(await operator.locator('[data-testid=access-token]').count(), 0, 'the operator does not see the token');
+  await open(requester, address);
+  const token = (await requester.locator('[data-testid=access-token]').textContent()).trim();
+  check(token.split('.').length === 3, 'the holder reads the token');
+  await axeClean(requester, 'an issued access request');
+  await requester.screenshot({ path: path.join(ARTEFACTS, 'access-request-issued-vi-1280.png'), fullPage: true });
+  const shown = await api('package_show', { id: wanted }, token);
+  eq(shown.name, wanted, 'the token reads the dataset');
+  const other = shared.find((n) => n !== wanted);
+  const refused = await fetch(url(`/api/3/action/package_show?id=${other}`), { headers: { Authorization: token } });
+  eq(refused.status, 403, 'the token reads no other dataset');
+  const third = await t.newPage();
+  await signIn(third, 'nguoi-dan');
+  await open(third, address, 404);
+  check(!(await third.content()).includes(purpose), 'a third account reads nothing of it');
+});
+
 test('a reader reports an error in a dataset; its department answers and fixes it', async (t) => {
   const found = await api('package_search', { fq: 'organization:so-y-te', rows: '1' });
   const name = found.results[0].name;
