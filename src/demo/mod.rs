@@ -125,12 +125,15 @@ fn load_access_requests(services: &Services) -> anyhow::Result<()> {
     };
     let search = json!({"fq": "organization:so-y-te", "include_private": true, "rows": 1000, "fl": "name,private"});
     let found = call(services, &admin, "package_search", search)?;
-    let shared: Vec<String> = found["results"]
-        .as_array()
+    let shared: Vec<String> = found
+        .get("results")
+        .and_then(Value::as_array)
         .map(|list| {
             list.iter()
-                .filter(|d| d["private"] == Value::Bool(true) || d["private"] == "true")
-                .filter_map(|d| d["name"].as_str().map(str::to_string))
+                .filter(|d| {
+                    matches!(d.get("private"), Some(Value::Bool(true))) || d.get("private") == Some(&json!("true"))
+                })
+                .filter_map(|d| d.get("name").and_then(Value::as_str).map(str::to_string))
                 .collect()
         })
         .unwrap_or_default();
