@@ -103,7 +103,8 @@ pub fn services(config: Config) -> anyhow::Result<Services> {
         }
         Ok(())
     })?;
-    let search = crate::search::Search::open(&config.data_dir.join("search"))?;
+    let mut search = crate::search::Search::open(&config.data_dir.join("search"))?;
+    search.unlist_expired = config.workflows.unlist_expired;
     let dict_cache_key_digest = hex_digest(&cache_key);
     let vocabularies = crate::dcat::Vocabularies::built_in()?;
     let rdf_builds = crate::gate::Workers::per_core("kho-rdf")?;

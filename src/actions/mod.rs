@@ -17,6 +17,7 @@ pub mod maintenance;
 mod member;
 mod package;
 mod params;
+mod retention;
 mod search;
 mod status;
 mod tag;
@@ -193,6 +194,7 @@ static ACTIONS: &[Action] = &[
     write("access_request_issue", access_request::access_request_issue, "A sysadmin issues the connection account: an API token that reads only the request's datasets until expires (YYYY-MM-DD)."),
     write("access_request_revoke", access_request::access_request_revoke, "The department or a sysadmin revokes an issued connection account; its token stops working at once."),
     write("access_request_withdraw", access_request::access_request_withdraw, "The requester withdraws an access request not yet issued."),
+    read("retention_list", retention::retention_list, "Lists the datasets past their online retention (thoi_han_truc_tuyen, from metadata_created), oldest first: a department's members see its own (organization_id), sysadmins all; {count, results} with online_until."),
     write("datarequest_create", datarequest::datarequest_create, "Creates a data request: asks a department (organization_id) for data not yet published (title, description). The answer is due that working day when sent before 15:00 (the province's time), else the next working day (answer_due)."),
     read("datarequest_show", datarequest::datarequest_show, "Returns a data request with its state (open, answered, fulfilled, refused, closed) and answer deadline."),
     write("datarequest_update", datarequest::datarequest_update, "Changes an open data request (its requester or a sysadmin)."),

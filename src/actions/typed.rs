@@ -566,3 +566,14 @@ pub fn access_request_step(
     };
     dict_of(run(context, with_id(id, fields).0, Vec::new(), action)?, identity)
 }
+
+/// `retention_list` of the caller's departments (sysadmins: every department): the count and
+/// the first `limit` datasets past their online retention.
+pub fn retention_list(context: &ActionContext, limit: usize) -> ActionResult<(u64, Vec<Map<String, Value>>)> {
+    let mut fields = Map::new();
+    fields.insert("limit".into(), Value::from(limit));
+    let answer = run(context, fields, Vec::new(), super::retention::retention_list)?;
+    let count = answer.get("count").and_then(Value::as_u64).unwrap_or_default();
+    let results = list_of(answer.get("results").cloned().unwrap_or(Value::Array(Vec::new())), identity)?;
+    Ok((count, results))
+}

@@ -245,7 +245,8 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
             "thoi_gian_ket_thuc": format!("{year}-12-31"),
             "co_so_phap_ly": "Luật Dữ liệu 60/2024/QH15; Nghị định 194/2025/NĐ-CP",
             "muc_do_chia_se": if private { "chia-se-co-quan-nha-nuoc" } else { "mo" },
-            "thoi_han_truc_tuyen": "vinh-vien",
+            // Some were published in 2024 to stay online one year: past their retention now.
+            "thoi_han_truc_tuyen": if index % 9 == 3 { "1-nam" } else { "vinh-vien" },
             "dau_moi_lien_he": format!("Bộ phận dữ liệu, du-lieu@{org}.gialai.gov.vn"),
             "muc_tieu": format!("Công khai số liệu {} phục vụ người dân và doanh nghiệp", subject.to_lowercase()),
             "pham_vi": format!("Toàn {area_name}"),
@@ -256,6 +257,10 @@ pub fn dataset(index: usize, sequence: &mut Sequence) -> Value {
         });
         if let (Some(target), Some(extra)) = (dataset.as_object_mut(), fields.as_object()) {
             target.extend(extra.clone());
+            if index % 9 == 3 {
+                let published = format!("2024-{:02}-15T08:00:00", 1 + index % 12);
+                target.insert("metadata_created".into(), Value::String(published));
+            }
         }
     }
     dataset

@@ -62,6 +62,9 @@ pub struct Search {
     deep_pages: crate::gate::Gate,
     /// Complete result orders of the current generation, for paging deep into one result set.
     orders: orders::Orders,
+    /// Leave datasets past their online retention out of every search (`[workflows]
+    /// unlist_expired`), except one that asks for the retention itself.
+    pub unlist_expired: bool,
 }
 
 /// How far this node's index has followed the change log.
@@ -108,6 +111,7 @@ impl Search {
             deep_pages: crate::gate::Gate::per_core(),
             catalogue_dates: Mutex::new(None),
             orders: orders::Orders::default(),
+            unlist_expired: false,
         };
         search.progress_guard().settled = search.checkpoint().seq;
         Ok(search)
@@ -397,6 +401,10 @@ impl Search {
         {
             let term = tantivy::Term::from_field_text(field, "harvest");
             clauses.push((Occur::MustNot, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+        if self.unlist_expired && !crate::workflows::retention::asks_for_retention(&request.filters) {
+            let expired = crate::workflows::retention::expired_filter(request.now);
+            clauses.push((Occur::MustNot, builder.build(&query::parse(&expired)?, "text")?));
         }
         if let Some(labels) = &request.labels {
             let any_label: Vec<(Occur, Box<dyn tantivy::query::Query>)> = labels

@@ -3,5 +3,6 @@
 //! tables.
 
 pub mod calendar;
+pub mod retention;
 
 pub use calendar::Calendar;

@@ -481,3 +481,46 @@ fn data_requests_and_error_reports_are_mailed_to_whom_they_concern() {
         assert!(mailbox.to("nguoi-khac@example.vn").is_empty());
     }
 }
+
+#[test]
+fn datasets_past_their_online_retention_are_listed_for_their_department_and_unlisted_by_a_setting() {
+    for engine in engines() {
+        for unlist in [false, true] {
+            let app = crate::helpers::spawn_app_with(engine, |c| c.workflows.unlist_expired = unlist);
+            app.organization("so-y-te", "Sở Y tế");
+            app.organization("so-khac", "Sở Khác");
+            let (_, member) = app.user("thanh-vien");
+            let (_, outsider) = app.user("nguoi-ngoai");
+            app.add_member("organization_member_create", "so-y-te", "thanh-vien", "member");
+            let create = |name: &str, org: &str, retention: &str, created: &str, private: bool| {
+                let fields = json!({"name": name, "title": name, "owner_org": org, "private": private,
+                    "metadata_created": created, "extras": [{"key": "thoi_han_truc_tuyen", "value": retention}]});
+                app.sysadmin("package_create", fields).result();
+            };
+            create("het-han-1-nam", "so-y-te", "1-nam", "2024-03-01T00:00:00", false);
+            create("het-han-rieng", "so-y-te", "1-nam", "2024-05-01T00:00:00", true);
+            create("con-han-5-nam", "so-y-te", "5-nam", "2024-03-01T00:00:00", false);
+            create("vinh-vien", "so-y-te", "vinh-vien", "2010-03-01T00:00:00", false);
+            create("het-han-so-khac", "so-khac", "1-nam", "2024-03-01T00:00:00", false);
+
+            let mine = app.get("retention_list", Some(&member), &[]);
+            let names: Vec<&str> =
+                mine.result()["results"].as_array().expect("list").iter().filter_map(|d| d["name"].as_str()).collect();
+            assert_eq!(names, ["het-han-1-nam", "het-han-rieng"], "{engine:?}: oldest first, the department's own");
+            assert_eq!(mine.result()["results"][0]["online_until"], "2025-03-01T00:00:00");
+            let all = app.get("retention_list", Some(&app.sysadmin_token), &[]);
+            assert_eq!(all.result()["count"], 3);
+            app.get("retention_list", None, &[]).error(403, "Authorization Error");
+            app.get("retention_list", Some(&outsider), &[("organization_id", "so-y-te")])
+                .error(403, "Authorization Error");
+            assert_eq!(app.get("retention_list", Some(&outsider), &[]).result()["count"], 0);
+
+            // Unlisted from search only with the setting; never deleted.
+            let found = app.get("package_search", None, &[("q", "*:*")]);
+            let expected = if unlist { 2 } else { 4 };
+            assert_eq!(found.result()["count"], expected, "{engine:?} unlist={unlist}");
+            let shown = app.get("package_show", None, &[("id", "het-han-1-nam")]);
+            assert_eq!(shown.result()["state"], "active");
+        }
+    }
+}

@@ -506,3 +506,9 @@ access-state-issued = Connection account issued
 access-state-refused = Refused
 access-state-withdrawn = Withdrawn
 access-state-revoked = Revoked
+retention-heading = Past their online retention
+retention-intro = { $count ->
+    [one] { $count } dataset of your departments is past how long it stays online. Extend it (edit its retention) or take it down as the rules say; Kho never deletes data by itself.
+   *[other] { $count } datasets of your departments are past how long they stay online. Extend them (edit their retention) or take them down as the rules say; Kho never deletes data by itself.
+}
+retention-until = Online until

@@ -497,3 +497,9 @@ access-state-issued = Đã cấp tài khoản kết nối
 access-state-refused = Bị từ chối
 access-state-withdrawn = Đã rút lại
 access-state-revoked = Đã thu hồi
+retention-heading = Đã hết thời hạn lưu trữ trực tuyến
+retention-intro = { $count ->
+    [one] { $count } tập dữ liệu của đơn vị đã hết thời hạn lưu trữ trực tuyến. Hãy gia hạn (sửa thời hạn) hoặc gỡ bỏ theo quy định; Kho không tự xóa dữ liệu.
+   *[other] { $count } tập dữ liệu của đơn vị đã hết thời hạn lưu trữ trực tuyến. Hãy gia hạn (sửa thời hạn) hoặc gỡ bỏ theo quy định; Kho không tự xóa dữ liệu.
+}
+retention-until = Hết hạn ngày

@@ -57,6 +57,17 @@ struct DashboardView {
     /// Access requests waiting on this user: to decide (their department's pending ones) or,
     /// for the operator, to issue (approved ones).
     access_waiting: usize,
+    /// Datasets of the user's departments past their online retention (count, first ones).
+    expired_count: u64,
+    expired: Vec<ExpiredLine>,
+}
+
+/// A dataset past its online retention.
+pub struct ExpiredLine {
+    pub name: String,
+    pub title: String,
+    pub organization: String,
+    pub until: String,
 }
 
 /// `GET /dashboard/datasets`, `/dashboard/organizations`: the dashboard's section.
@@ -163,6 +174,16 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
             _ => false,
         })
         .count();
+    let (expired_count, expired) = typed::retention_list(&ctx.action, 20)?;
+    let expired = expired
+        .iter()
+        .map(|d| ExpiredLine {
+            name: text(d, "name").to_string(),
+            title: text(d, "title").to_string(),
+            organization: d.get("organization").and_then(Value::as_str).unwrap_or_default().to_string(),
+            until: m.date(text(d, "online_until")),
+        })
+        .collect();
     let view = DashboardView {
         chrome: Chrome::new(ctx, m.t("dashboard-heading"), "dashboard"),
         m,
@@ -184,6 +205,8 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
         activities,
         can_create: !editable.is_empty(),
         access_waiting,
+        expired_count,
+        expired,
     };
     Ok(view.render()?)
 }
