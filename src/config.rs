@@ -177,11 +177,18 @@ pub struct WorkflowsConfig {
     pub connection_valid_days: u32,
     /// Take datasets past their online retention out of search and lists (never deleting them).
     pub unlist_expired: bool,
+    /// Working days before the quarterly update deadline when departments' editors are reminded.
+    pub reminder_working_days: u32,
 }
 
 impl Default for WorkflowsConfig {
     fn default() -> Self {
-        WorkflowsConfig { connection_deadline_days: 2, connection_valid_days: 365, unlist_expired: false }
+        WorkflowsConfig {
+            connection_deadline_days: 2,
+            connection_valid_days: 365,
+            unlist_expired: false,
+            reminder_working_days: 5,
+        }
     }
 }
 
@@ -192,6 +199,7 @@ pub struct WorkflowsLayer {
     pub connection_deadline_days: Option<u32>,
     pub connection_valid_days: Option<u32>,
     pub unlist_expired: Option<bool>,
+    pub reminder_working_days: Option<u32>,
 }
 
 /// The `[harvest]` table of `kho.toml`.
@@ -448,6 +456,7 @@ impl ConfigLayer {
                 connection_deadline_days: number(text, "KHO_WORKFLOWS_CONNECTION_DEADLINE_DAYS")?,
                 connection_valid_days: number(text, "KHO_WORKFLOWS_CONNECTION_VALID_DAYS")?,
                 unlist_expired: flag("KHO_WORKFLOWS_UNLIST_EXPIRED")?,
+                reminder_working_days: number(text, "KHO_WORKFLOWS_REMINDER_WORKING_DAYS")?,
             },
         })
     }
@@ -535,6 +544,7 @@ impl Config {
         set(&mut self.workflows.connection_deadline_days, workflows.connection_deadline_days);
         set(&mut self.workflows.connection_valid_days, workflows.connection_valid_days);
         set(&mut self.workflows.unlist_expired, workflows.unlist_expired);
+        set(&mut self.workflows.reminder_working_days, workflows.reminder_working_days);
         self
     }
 

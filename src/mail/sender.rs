@@ -96,6 +96,10 @@ pub fn start(services: &Arc<Services>) -> anyhow::Result<()> {
     std::thread::Builder::new().name("kho-mail".into()).spawn(move || {
         loop {
             let Some(services) = weak.upgrade() else { return };
+            let today = crate::workflows::Calendar::local(store::now()).date();
+            if let Err(error) = crate::workflows::reminders::queue_due(&services, today) {
+                tracing::warn!(%error, "quarterly reminders failed");
+            }
             if let Err(error) = sender.send_due(&services.store) {
                 tracing::warn!(%error, "mail round failed");
             }

@@ -31,3 +31,8 @@ pub fn set(tx: &mut Tx, key: &str, value: &str) -> StoreResult<()> {
     )
     .map(|_| ())
 }
+
+/// Returns the value stored under `key`, if any.
+pub fn get(tx: &mut Tx, key: &str) -> StoreResult<Option<String>> {
+    map_err(site_settings::table.find(key).select(site_settings::value).first(tx).optional())
+}

@@ -3,6 +3,7 @@
 //! tables.
 
 pub mod calendar;
+pub mod reminders;
 pub mod retention;
 
 pub use calendar::Calendar;

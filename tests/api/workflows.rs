@@ -524,3 +524,32 @@ fn datasets_past_their_online_retention_are_listed_for_their_department_and_unli
         }
     }
 }
+
+#[test]
+fn departments_are_reminded_once_before_the_quarterly_deadline_of_what_they_still_owe() {
+    use kho::workflows::reminders::queue_due;
+    for engine in engines() {
+        let mailbox = crate::mailbox::Mailbox::start();
+        let app = crate::helpers::spawn_app_with(engine, |c| crate::mailbox::send_to(c, &mailbox));
+        app.organization("so-y-te", "Sở Y tế");
+        app.user("bien-tap");
+        app.add_member("organization_member_create", "so-y-te", "bien-tap", "editor");
+        let create = |name: &str| {
+            let fields = json!({"name": name, "title": name, "owner_org": "so-y-te", "metadata_created": "2026-08-01T00:00:00",
+                "extras": [{"key": "tan_suat_cap_nhat", "value": "hang-quy"}]});
+            app.sysadmin("package_create", fields).result()["id"].as_str().expect("id").to_string()
+        };
+        let owing = create("chua-cap-nhat-quy-4");
+        let done = create("da-cap-nhat-quy-4");
+        changed_on(&app, &owing, "2026-08-01");
+        changed_on(&app, &done, "2026-11-02");
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        // 2026Q4's update is due by 16 January 2027: 5 working days ahead is 11 January.
+        assert_eq!(queue_due(&app.services, day("2026-12-03")).expect("queue"), 0, "{engine:?}: too early");
+        assert_eq!(queue_due(&app.services, day("2027-01-12")).expect("queue"), 1, "{engine:?}");
+        assert_eq!(queue_due(&app.services, day("2027-01-13")).expect("queue"), 0, "once per quarter");
+        let reminder = mailbox.wait_for("bien-tap@example.vn", "chua-cap-nhat-quy-4");
+        assert_eq!(reminder["subject"], "[Kho] Nhắc cập nhật dữ liệu quý 2026Q4: hạn 2027-01-16");
+        assert!(!reminder["body"].as_str().unwrap_or_default().contains("da-cap-nhat-quy-4"), "{reminder}");
+    }
+}
