@@ -8,6 +8,7 @@ mod authz;
 pub mod compliance_report;
 mod context;
 pub mod datarequest;
+pub mod quality;
 mod dict;
 mod error_report;
 mod group;
@@ -195,6 +196,9 @@ static ACTIONS: &[Action] = &[
     write("access_request_revoke", access_request::access_request_revoke, "The department or a sysadmin revokes an issued connection account; its token stops working at once."),
     write("access_request_withdraw", access_request::access_request_withdraw, "The requester withdraws an access request not yet issued."),
     read("retention_list", retention::retention_list, "Lists the datasets past their online retention (thoi_han_truc_tuyen, from metadata_created), oldest first: a department's members see its own (organization_id), sysadmins all; {count, results} with online_until."),
+    read("quality_show", quality::quality_show, "A dataset's metadata quality (id) along data.europa.eu's MQA dimensions, from Kho's DCAT-AP mapping: {score, max 405, rating, dimensions}."),
+    read("organization_quality_show", quality::organization_quality_show, "A department's average metadata quality (id) over the datasets the caller may see, with the number in each rating."),
+    read("annual_evaluation_report", quality::annual_evaluation_report, "The annual evaluation per department (year; sysadmins; due 31 December): datasets, quality, and the year's update compliance quarter by quarter."),
     write("datarequest_create", datarequest::datarequest_create, "Creates a data request: asks a department (organization_id) for data not yet published (title, description). The answer is due that working day when sent before 15:00 (the province's time), else the next working day (answer_due)."),
     read("datarequest_show", datarequest::datarequest_show, "Returns a data request with its state (open, answered, fulfilled, refused, closed) and answer deadline."),
     write("datarequest_update", datarequest::datarequest_update, "Changes an open data request (its requester or a sysadmin)."),

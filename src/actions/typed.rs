@@ -577,3 +577,10 @@ pub fn retention_list(context: &ActionContext, limit: usize) -> ActionResult<(u6
     let results = list_of(answer.get("results").cloned().unwrap_or(Value::Array(Vec::new())), identity)?;
     Ok((count, results))
 }
+
+/// `annual_evaluation_report` of `year`.
+pub fn annual_evaluation_report(context: &ActionContext, year: &str) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("year".into(), Value::String(year.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::quality::annual_evaluation_report)?, identity)
+}

@@ -28,6 +28,21 @@ pub struct Site<'a> {
     pub default_licence: Option<&'a str>,
 }
 
+impl<'a> Site<'a> {
+    /// The site as configured, for the public URL `url`.
+    pub fn of(services: &'a crate::actions::Services, url: &'a str) -> Site<'a> {
+        Site {
+            url,
+            title: &services.config.site_title,
+            description: &services.config.site_description,
+            locale: &services.config.locale_default,
+            vocabularies: &services.vocabularies,
+            licences: &services.licenses,
+            default_licence: services.config.default_license.as_deref(),
+        }
+    }
+}
+
 /// How a value used on the page is described once, at the end (the SHACL range and vocabulary
 /// shapes look only at the graph: spec §7).
 #[derive(Default)]

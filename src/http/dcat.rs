@@ -22,15 +22,7 @@ fn site_url(services: &Services) -> String {
 
 /// What the mapping needs of the site, for the public URL `url`.
 fn site_of<'a>(services: &'a Services, url: &'a str) -> Site<'a> {
-    Site {
-        url,
-        title: &services.config.site_title,
-        description: &services.config.site_description,
-        locale: &services.config.locale_default,
-        vocabularies: &services.vocabularies,
-        licences: &services.licenses,
-        default_licence: services.config.default_license.as_deref(),
-    }
+    Site::of(services, url)
 }
 
 fn rdf_response(format: Format, body: Vec<u8>, negotiated: bool) -> HttpResponse {

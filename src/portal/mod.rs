@@ -103,6 +103,14 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::resource(format!("{prefix}/ckan-admin/reports/updates.csv")).route(web::get().to(pages::reports::csv)),
         );
         config.service(
+            web::resource(format!("{prefix}/ckan-admin/reports/evaluation"))
+                .route(web::get().to(pages::evaluation::page)),
+        );
+        config.service(
+            web::resource(format!("{prefix}/ckan-admin/reports/evaluation.csv"))
+                .route(web::get().to(pages::evaluation::csv)),
+        );
+        config.service(
             web::resource(format!("{prefix}/ckan-admin/maintenance"))
                 .route(web::get().to(pages::maintenance::page))
                 .route(web::post().to(pages::maintenance::create)),

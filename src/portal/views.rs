@@ -192,3 +192,35 @@ pub fn vi_attr(m: &Msgs) -> &'static str {
 pub fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
+
+/// A metadata quality summary (a dataset's or a department's average) for `_quality.html`.
+pub struct QualityView {
+    pub score: u64,
+    pub max: u64,
+    pub rating: String,
+    /// Each dimension: its name, score and highest score.
+    pub dimensions: Vec<(String, u64, u64)>,
+    /// How many datasets a department's average covers (`None` for one dataset).
+    pub datasets: Option<u64>,
+}
+
+impl QualityView {
+    /// From `quality_show` or `organization_quality_show`'s answer.
+    pub fn of(m: &Msgs, quality: &Value) -> QualityView {
+        let number = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_u64).unwrap_or_default();
+        let dimensions = crate::workflows::quality::DIMENSIONS
+            .iter()
+            .map(|(name, max)| {
+                let score = number(quality.get("dimensions").and_then(|d| d.get(*name)), "score");
+                (m.t(&format!("quality-{name}")), score, u64::from(*max))
+            })
+            .collect();
+        QualityView {
+            score: number(Some(quality), "score"),
+            max: number(Some(quality), "max"),
+            rating: quality.get("rating").and_then(Value::as_str).map(|r| m.t(&format!("quality-rating-{r}"))).unwrap_or_default(),
+            dimensions,
+            datasets: quality.get("datasets").and_then(Value::as_u64),
+        }
+    }
+}

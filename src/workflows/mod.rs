@@ -3,6 +3,7 @@
 //! tables.
 
 pub mod calendar;
+pub mod quality;
 pub mod reminders;
 pub mod retention;
 

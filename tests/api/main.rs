@@ -18,6 +18,7 @@ mod hostile;
 mod mailbox;
 mod portal;
 mod publishing;
+mod quality;
 mod relevance;
 mod search;
 mod signin;

@@ -512,3 +512,23 @@ retention-intro = { $count ->
    *[other] { $count } datasets of your departments are past how long they stay online. Extend them (edit their retention) or take them down as the rules say; Kho never deletes data by itself.
 }
 retention-until = Online until
+quality-heading = Metadata quality
+quality-findability = Findability
+quality-accessibility = Accessibility
+quality-interoperability = Interoperability
+quality-reusability = Reusability
+quality-contextuality = Contextuality
+quality-rating-excellent = Excellent
+quality-rating-good = Good
+quality-rating-sufficient = Sufficient
+quality-rating-bad = Bad
+quality-datasets = { $count ->
+    [one] the average of { $count } dataset
+   *[other] the average of { $count } datasets
+}
+quality-help = Scored with data.europa.eu's Metadata Quality Assessment (MQA) method, on the DCAT-AP metadata this portal publishes.
+evaluation-heading = Data evaluation { $year }
+evaluation-intro = Each department's evaluation of its data, due to the operator by { $due }: its datasets, their metadata quality and the year's quarterly updates.
+evaluation-year = Year
+evaluation-datasets = Datasets
+evaluation-link = Annual data evaluation

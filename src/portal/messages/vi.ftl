@@ -503,3 +503,23 @@ retention-intro = { $count ->
    *[other] { $count } tập dữ liệu của đơn vị đã hết thời hạn lưu trữ trực tuyến. Hãy gia hạn (sửa thời hạn) hoặc gỡ bỏ theo quy định; Kho không tự xóa dữ liệu.
 }
 retention-until = Hết hạn ngày
+quality-heading = Chất lượng siêu dữ liệu
+quality-findability = Khả năng tìm thấy
+quality-accessibility = Khả năng truy cập
+quality-interoperability = Khả năng liên thông
+quality-reusability = Khả năng tái sử dụng
+quality-contextuality = Ngữ cảnh
+quality-rating-excellent = Rất tốt
+quality-rating-good = Tốt
+quality-rating-sufficient = Đạt
+quality-rating-bad = Chưa đạt
+quality-datasets = { $count ->
+    [one] trung bình của { $count } tập dữ liệu
+   *[other] trung bình của { $count } tập dữ liệu
+}
+quality-help = Chấm theo phương pháp đánh giá chất lượng siêu dữ liệu (MQA) của data.europa.eu, trên chính siêu dữ liệu DCAT-AP mà cổng công bố.
+evaluation-heading = Đánh giá dữ liệu năm { $year }
+evaluation-intro = Báo cáo đánh giá dữ liệu của từng đơn vị, gửi đơn vị vận hành trước ngày { $due }: số tập dữ liệu, chất lượng siêu dữ liệu và việc cập nhật theo quý trong năm.
+evaluation-year = Năm
+evaluation-datasets = Số tập dữ liệu
+evaluation-link = Đánh giá dữ liệu hằng năm

@@ -59,6 +59,10 @@ struct DatasetView {
     /// Error reports not yet fixed, and whether a signed-in reader may report one.
     reports: Vec<super::error_reports::ReportLine>,
     signed_in: bool,
+    /// Its metadata quality (MQA dimensions).
+    quality: Option<crate::portal::views::QualityView>,
+    /// Shared, not open, data: other agencies request access to it.
+    shared: bool,
 }
 
 /// `GET /dataset/{id}`: RDF for `{id}.ttl` and friends or an RDF `Accept`, else the page.
@@ -325,6 +329,9 @@ fn build(ctx: &Ctx, id: &str) -> PageResult {
         can_edit: ctx.session.is_some() && typed::package_can_edit(&ctx.action, dataset.id()).unwrap_or(false),
         reports: super::error_reports::open_reports(ctx, dataset.id())?,
         signed_in: ctx.session.is_some(),
+        quality: crate::actions::quality::of_dict(&ctx.action, &Value::Object(dict.clone()))
+            .map(|q| crate::portal::views::QualityView::of(&m, &q.to_json())),
+        shared: !matches!(text(dict, "muc_do_chia_se"), "" | "mo"),
         title,
         name,
     };

@@ -49,6 +49,8 @@ struct GroupView {
     capacity: String,
     id: String,
     name: String,
+    /// An organisation's average metadata quality over the datasets the caller may see.
+    quality: Option<crate::portal::views::QualityView>,
 }
 
 fn kind(organization: bool) -> (&'static str, &'static str) {
@@ -141,6 +143,13 @@ fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
         pager,
         title,
         capacity: caller_capacity(ctx, &group, organization),
+        quality: if organization {
+            let average = crate::actions::quality::department_quality(&ctx.action, group.id())?;
+            (average.get("datasets").and_then(Value::as_u64).unwrap_or_default() > 0)
+                .then(|| crate::portal::views::QualityView::of(&m, &average))
+        } else {
+            None
+        },
         id: group.id().to_string(),
         name,
     };

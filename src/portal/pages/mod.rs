@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod dataset_form;
 pub mod error;
 pub mod error_reports;
+pub mod evaluation;
 pub mod group_form;
 pub mod groups;
 pub mod harvest;

@@ -49,7 +49,7 @@ fn quarter_of(ctx: &Ctx) -> String {
     })
 }
 
-fn operator_only(ctx: &Ctx) -> Result<(), PageError> {
+pub fn operator_only(ctx: &Ctx) -> Result<(), PageError> {
     if ctx.action.caller.is_sysadmin() { Ok(()) } else { Err(PageError::Forbidden) }
 }
 
@@ -118,7 +118,11 @@ pub async fn csv(request: HttpRequest, services: web::Data<Services>) -> HttpRes
         Ok(Answer::Page(actix_web::http::StatusCode::OK, text))
     })
     .await;
-    let mut answer = answer;
+    as_csv(answer)
+}
+
+/// Marks a successful answer as CSV.
+pub fn as_csv(mut answer: HttpResponse) -> HttpResponse {
     if answer.status().is_success() {
         answer.headers_mut().insert(
             actix_web::http::header::CONTENT_TYPE,
