@@ -29,7 +29,8 @@ pub fn quality_show(context: &ActionContext, params: &Params) -> ActionResult<Va
         package::show_dict(tx, context, &row)
     })?;
     let dict = Value::Object(dict);
-    let quality = of_dict(context, &dict).ok_or_else(|| ActionError::Internal(anyhow::anyhow!("dataset dict not read")))?;
+    let quality =
+        of_dict(context, &dict).ok_or_else(|| ActionError::Internal(anyhow::anyhow!("dataset dict not read")))?;
     let mut answer = quality.to_json();
     if let Value::Object(map) = &mut answer {
         map.insert("id".into(), dict.get("id").cloned().unwrap_or(Value::Null));
@@ -43,7 +44,8 @@ pub fn quality_show(context: &ActionContext, params: &Params) -> ActionResult<Va
 pub fn department_quality(context: &ActionContext, organization_id: &str) -> ActionResult<Value> {
     const PAGE: usize = 1000;
     let mut sums = [0u64; 5];
-    let mut ratings: Map<String, Value> = ["excellent", "good", "sufficient", "bad"].iter().map(|r| ((*r).to_string(), json!(0))).collect();
+    let mut ratings: Map<String, Value> =
+        ["excellent", "good", "sufficient", "bad"].iter().map(|r| ((*r).to_string(), json!(0))).collect();
     let mut count = 0u64;
     let mut start = 0;
     loop {
@@ -72,7 +74,7 @@ pub fn department_quality(context: &ActionContext, organization_id: &str) -> Act
             break;
         }
     }
-    let average = |sum: u64| if count == 0 { 0 } else { ((sum + count / 2) / count) as u32 };
+    let average = |sum: u64| (sum + count / 2).checked_div(count).unwrap_or_default() as u32;
     let mut dimensions = Map::new();
     for ((name, max), sum) in DIMENSIONS.iter().zip(sums) {
         dimensions.insert((*name).into(), json!({"score": average(sum), "max": max}));
@@ -168,7 +170,14 @@ pub fn evaluation_csv(report: &Value) -> anyhow::Result<String> {
             Some(Value::Null) | None => String::new(),
             Some(other) => other.to_string(),
         };
-        let mut record = vec![year.clone(), cell("organization"), cell("title"), cell("datasets"), cell("quality"), cell("quality_rating")];
+        let mut record = vec![
+            year.clone(),
+            cell("organization"),
+            cell("title"),
+            cell("datasets"),
+            cell("quality"),
+            cell("quality_rating"),
+        ];
         for (name, _) in DIMENSIONS {
             let score = row.get("dimensions").and_then(|d| d.get(name)).and_then(|d| d.get("score"));
             record.push(score.map(Value::to_string).unwrap_or_default());

@@ -218,7 +218,11 @@ impl QualityView {
         QualityView {
             score: number(Some(quality), "score"),
             max: number(Some(quality), "max"),
-            rating: quality.get("rating").and_then(Value::as_str).map(|r| m.t(&format!("quality-rating-{r}"))).unwrap_or_default(),
+            rating: quality
+                .get("rating")
+                .and_then(Value::as_str)
+                .map(|r| m.t(&format!("quality-rating-{r}")))
+                .unwrap_or_default(),
             dimensions,
             datasets: quality.get("datasets").and_then(Value::as_u64),
         }

@@ -32,13 +32,54 @@ const EU_ACCESS_RIGHT: &str = "http://publications.europa.eu/resource/authority/
 
 /// Formats a program reads without a person (the MQA's machine-readable list, as EU file types).
 const MACHINE_READABLE: &[&str] = &[
-    "CSV", "TSV", "JSON", "JSON_LD", "GEOJSON", "XML", "RDF_XML", "RDF", "RDF_TURTLE", "TURTLE", "N3", "RDF_N_TRIPLES",
-    "XLSX", "XLS", "ODS", "KML", "KMZ", "GML", "SHP", "GPKG", "NETCDF", "PARQUET", "SPARQLQ",
+    "CSV",
+    "TSV",
+    "JSON",
+    "JSON_LD",
+    "GEOJSON",
+    "XML",
+    "RDF_XML",
+    "RDF",
+    "RDF_TURTLE",
+    "TURTLE",
+    "N3",
+    "RDF_N_TRIPLES",
+    "XLSX",
+    "XLS",
+    "ODS",
+    "KML",
+    "KMZ",
+    "GML",
+    "SHP",
+    "GPKG",
+    "NETCDF",
+    "PARQUET",
+    "SPARQLQ",
 ];
 /// Formats whose specification is open (the MQA's non-proprietary list, as EU file types).
 const NON_PROPRIETARY: &[&str] = &[
-    "CSV", "TSV", "JSON", "JSON_LD", "GEOJSON", "XML", "RDF_XML", "RDF", "RDF_TURTLE", "TURTLE", "N3", "RDF_N_TRIPLES",
-    "ODS", "ODT", "KML", "GML", "GPKG", "NETCDF", "PARQUET", "TXT", "HTML", "PDFA1B",
+    "CSV",
+    "TSV",
+    "JSON",
+    "JSON_LD",
+    "GEOJSON",
+    "XML",
+    "RDF_XML",
+    "RDF",
+    "RDF_TURTLE",
+    "TURTLE",
+    "N3",
+    "RDF_N_TRIPLES",
+    "ODS",
+    "ODT",
+    "KML",
+    "GML",
+    "GPKG",
+    "NETCDF",
+    "PARQUET",
+    "TXT",
+    "HTML",
+    "PDFA1B",
 ];
 
 /// A dataset's scores per dimension (points), their total and rating.
@@ -52,8 +93,13 @@ pub struct Quality {
 }
 
 /// Each dimension's name and highest score.
-pub const DIMENSIONS: [(&str, u32); 5] =
-    [("findability", 100), ("accessibility", 100), ("interoperability", 110), ("reusability", 75), ("contextuality", 20)];
+pub const DIMENSIONS: [(&str, u32); 5] = [
+    ("findability", 100),
+    ("accessibility", 100),
+    ("interoperability", 110),
+    ("reusability", 75),
+    ("contextuality", 20),
+];
 
 impl Quality {
     pub fn total(&self) -> u32 {
@@ -125,7 +171,10 @@ fn share(distributions: &[Subject], points: u32, test: impl Fn(&Subject) -> bool
 }
 
 fn file_type(distribution: &Subject) -> Option<String> {
-    distribution.iris(crate::dcat::term::dct!("format")).into_iter().find_map(|iri| iri.strip_prefix(EU_FILE_TYPE).map(str::to_string))
+    distribution
+        .iris(crate::dcat::term::dct!("format"))
+        .into_iter()
+        .find_map(|iri| iri.strip_prefix(EU_FILE_TYPE).map(str::to_string))
 }
 
 /// Scores a dataset dict as Kho publishes it in DCAT-AP.

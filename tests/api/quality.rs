@@ -22,7 +22,7 @@ fn metadata_quality_is_scored_per_dataset_and_department_and_evaluated_yearly() 
             "name": "day-du", "title": "Cơ sở y tế", "notes": "Danh sách cơ sở y tế", "owner_org": "so-y-te",
             "license_id": "cc-by", "maintainer": "Phòng dữ liệu", "maintainer_email": "du-lieu@soyte.gov.vn",
             "tags": [{"name": "y tế"}], "groups": [{"name": "y-te"}],
-            "extras": [{"key": "temporal_start", "value": "2025-01-01"}, {"key": "temporal_end", "value": "2025-12-31"}],
+            "extras": [{"key": "thoi_gian_bat_dau", "value": "2025-01-01"}, {"key": "thoi_gian_ket_thuc", "value": "2025-12-31"}],
             "resources": [
                 {"name": "Bảng CSV", "url": "https://soyte.gov.vn/co-so.csv", "format": "CSV", "size": 1200},
                 {"name": "Bảng Excel", "url": "https://soyte.gov.vn/co-so.xlsx", "format": "XLSX"},
@@ -30,8 +30,11 @@ fn metadata_quality_is_scored_per_dataset_and_department_and_evaluated_yearly() 
         });
         app.sysadmin("package_create", rich).result();
         app.sysadmin("package_create", json!({"name": "so-sai", "title": "Sơ sài", "owner_org": "so-y-te"})).result();
-        app.sysadmin("package_create", json!({"name": "noi-bo", "title": "Nội bộ", "owner_org": "so-y-te", "private": true}))
-            .result();
+        app.sysadmin(
+            "package_create",
+            json!({"name": "noi-bo", "title": "Nội bộ", "owner_org": "so-y-te", "private": true}),
+        )
+        .result();
 
         let good = app.get("quality_show", None, &[("id", "day-du")]);
         let good = good.result().clone();
@@ -66,7 +69,7 @@ fn metadata_quality_is_scored_per_dataset_and_department_and_evaluated_yearly() 
         app.get("quality_show", None, &[("id", "noi-bo")]).error(403, "Authorization Error");
         let public = app.get("organization_quality_show", None, &[("id", "so-y-te")]);
         assert_eq!(public.result()["datasets"], 2, "{engine:?}");
-        assert_eq!(public.result()["score"], (total(&good) + total(&bare) + 1) / 2);
+        assert_eq!(public.result()["score"], (total(&good) + total(&bare)).div_ceil(2), "the average, rounded");
         let all = app.get("organization_quality_show", Some(&app.sysadmin_token), &[("id", "so-y-te")]);
         assert_eq!(all.result()["datasets"], 3);
 
@@ -97,7 +100,11 @@ fn metadata_quality_is_scored_per_dataset_and_department_and_evaluated_yearly() 
         assert_eq!(evaluation.status, 200);
         assert!(evaluation.body.contains("Sở Y tế"));
         let csv = operator.get("/ckan-admin/reports/evaluation.csv?year=2026");
-        assert!(csv.body.starts_with("year,organization,title,datasets,quality,quality_rating,findability"), "{}", csv.body);
+        assert!(
+            csv.body.starts_with("year,organization,title,datasets,quality,quality_rating,findability"),
+            "{}",
+            csv.body
+        );
         assert!(csv.body.lines().any(|l| l.starts_with("2026,so-y-te,Sở Y tế,3,")), "{}", csv.body);
         assert_eq!(Browser::sign_in(&app, "nguoi-dung").get("/ckan-admin/reports/evaluation").status, 403);
     }

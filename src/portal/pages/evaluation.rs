@@ -11,7 +11,7 @@ use crate::actions::{Services, typed};
 use crate::portal::forms::{Answer, signed_page};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
-use crate::portal::{Ctx, Chrome, PageError};
+use crate::portal::{Chrome, Ctx, PageError};
 
 pub struct EvaluationLine {
     pub title: String,
@@ -38,7 +38,9 @@ struct EvaluationView {
 }
 
 fn year_of(ctx: &Ctx) -> String {
-    ctx.param("year").map(str::to_string).unwrap_or_else(|| crate::compliance::local_date(crate::store::now()).format("%Y").to_string())
+    ctx.param("year")
+        .map(str::to_string)
+        .unwrap_or_else(|| crate::compliance::local_date(crate::store::now()).format("%Y").to_string())
 }
 
 /// `GET /ckan-admin/reports/evaluation`.
@@ -59,7 +61,11 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
                 title: d.get("title").and_then(Value::as_str).unwrap_or_default().to_string(),
                 datasets: number(d, "datasets"),
                 quality: number(d, "quality"),
-                rating: d.get("quality_rating").and_then(Value::as_str).map(|r| m.t(&format!("quality-rating-{r}"))).unwrap_or_default(),
+                rating: d
+                    .get("quality_rating")
+                    .and_then(Value::as_str)
+                    .map(|r| m.t(&format!("quality-rating-{r}")))
+                    .unwrap_or_default(),
                 dimensions: names
                     .iter()
                     .map(|(name, _)| d.get("dimensions").and_then(|x| x.get(*name)).map_or(0, |x| number(x, "score")))
@@ -75,7 +81,10 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
             chrome: Chrome::new(ctx, m.with("evaluation-heading", &[("year", &year)]), "admin"),
             vi_attr: vi_attr(&m),
             intro: m.with("evaluation-intro", &[("due", &m.date(&due))]),
-            dimensions: names.iter().map(|(name, max)| format!("{} ({max})", m.t(&format!("quality-{name}")))).collect(),
+            dimensions: names
+                .iter()
+                .map(|(name, max)| format!("{} ({max})", m.t(&format!("quality-{name}"))))
+                .collect(),
             year,
             departments,
             m,
@@ -90,7 +99,8 @@ pub async fn csv(request: HttpRequest, services: web::Data<Services>) -> HttpRes
     as_csv(
         signed_page(request, services, |ctx| {
             operator_only(ctx)?;
-            let report = typed::annual_evaluation_report(&ctx.action, &year_of(ctx)).map_err(|_| PageError::NotFound)?;
+            let report =
+                typed::annual_evaluation_report(&ctx.action, &year_of(ctx)).map_err(|_| PageError::NotFound)?;
             let text = crate::actions::quality::evaluation_csv(&Value::Object(report))
                 .map_err(|e| PageError::Action(crate::error::ActionError::Internal(e)))?;
             Ok(Answer::Page(actix_web::http::StatusCode::OK, text))

@@ -145,7 +145,7 @@ fn show(ctx: &Ctx, id: &str, organization: bool) -> PageResult {
         capacity: caller_capacity(ctx, &group, organization),
         quality: if organization {
             let average = crate::actions::quality::department_quality(&ctx.action, group.id())?;
-            (average.get("datasets").and_then(Value::as_u64).unwrap_or_default() > 0)
+            (average.get("datasets").and_then(serde_json::Value::as_u64).unwrap_or_default() > 0)
                 .then(|| crate::portal::views::QualityView::of(&m, &average))
         } else {
             None
