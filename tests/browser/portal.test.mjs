@@ -762,6 +762,31 @@ test('the operator reads the quarterly update report and downloads it as CSV', a
   check((await csv.text()).startsWith('quarter,organization,dataset'), 'the CSV header');
 });
 
+test('a reader sees a dataset\'s metadata quality; the operator reads the annual evaluation', async (t) => {
+  const found = await api('package_search', { fq: 'organization:so-y-te', rows: '1' });
+  const name = found.results[0].name;
+  const reader = await t.newPage({ bypassCSP: true });
+  await open(reader, `/dataset/${name}`);
+  const score = await reader.locator('[data-testid=quality-score]').textContent();
+  check(/^\d+\/405$/.test(score.trim()), `a score out of 405: ${score}`);
+  const fromApi = await api('quality_show', { id: name });
+  eq(score.trim(), `${fromApi.score}/405`, 'the page shows what quality_show answers');
+  await axeClean(reader, 'a dataset page with its quality');
+  await open(reader, '/organization/so-y-te');
+  check(await reader.locator('[data-testid=quality]').count() === 1, 'the department\'s average');
+  const page = await t.newPage({ bypassCSP: true });
+  await signIn(page, 'admin');
+  await open(page, '/ckan-admin');
+  await navigate(page, () => page.click('[data-testid=evaluation-link]'), (u) => u.pathname === '/ckan-admin/reports/evaluation', 'open the evaluation');
+  check(await page.locator('[data-testid=evaluation-departments] tbody tr').count() >= 1, 'departments are listed');
+  await axeClean(page, 'the annual evaluation');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'report-evaluation-vi-1280.png'), fullPage: true });
+  const href = await page.getAttribute('[data-testid=evaluation-csv]', 'href');
+  const csv = await page.request.get(url(href));
+  eq(csv.headers()['content-type'], 'text/csv; charset=utf-8', 'the CSV media type');
+  check((await csv.text()).startsWith('year,organization,title,datasets,quality'), 'the CSV header');
+});
+
 test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {
   check(process.env.KHO_TOKEN, 'KHO_TOKEN is set by run.sh');
   const organizations = await api('organization_list');
