@@ -1,6 +1,7 @@
 //! The command line: `kho serve`, `kho migrate`, `kho user add`, `kho token create`, `kho demo load`,
 //! `kho search rebuild`, `kho harvest sources|run|jobs`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -80,7 +81,7 @@ enum ReportCommand {
         /// The quarter, e.g. 2026Q3.
         #[arg(long)]
         quarter: String,
-        /// `csv` (the default) or `json`.
+        /// `csv` (the default), `xlsx` (written to standard output) or `json`.
         #[arg(long, default_value = "csv")]
         format: String,
     },
@@ -239,10 +240,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 json!({"quarter": quarter}),
             )
             .map_err(action_failure)?;
+            let table = || crate::actions::compliance_report::report_table(&report);
             match format.as_str() {
                 "json" => println!("{}", serde_json::to_string_pretty(&report)?),
-                "csv" => print!("{}", crate::actions::compliance_report::report_csv(&report)?),
-                other => anyhow::bail!("--format must be csv or json, not {other:?}"),
+                "csv" => print!("{}", crate::tabular::csv(&table())?),
+                "xlsx" => std::io::stdout().write_all(&crate::tabular::xlsx(&quarter, &table())?)?,
+                other => anyhow::bail!("--format must be csv, xlsx or json, not {other:?}"),
             }
             Ok(())
         }

@@ -24,6 +24,7 @@ pub mod preview;
 pub mod schemas;
 pub mod search;
 pub mod store;
+pub mod tabular;
 pub mod telemetry;
 pub mod uploads;
 pub mod workflows;

@@ -113,15 +113,16 @@ pub fn update_compliance_report(context: &ActionContext, params: &Params) -> Act
     })
 }
 
-/// The report as CSV: one line per dataset due (`quarter, organization, dataset, title,
-/// frequency, updated, status`).
-pub fn report_csv(report: &Value) -> anyhow::Result<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["quarter", "organization", "dataset", "title", "frequency", "updated", "status"])?;
+/// The report as a table: one line per dataset due (`quarter, organization, dataset, title,
+/// frequency, updated, status`), for CSV and XLSX.
+pub fn report_table(report: &Value) -> crate::tabular::Table {
+    let mut table = vec![
+        ["quarter", "organization", "dataset", "title", "frequency", "updated", "status"].map(String::from).to_vec(),
+    ];
     let quarter = report.get("quarter").and_then(Value::as_str).unwrap_or_default();
     for dataset in report.get("datasets").and_then(Value::as_array).into_iter().flatten() {
         let text = |key: &str| dataset.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-        out.write_record([
+        table.push(vec![
             quarter.to_string(),
             text("organization"),
             text("name"),
@@ -129,7 +130,7 @@ pub fn report_csv(report: &Value) -> anyhow::Result<String> {
             text("frequency"),
             text("updated"),
             text("status"),
-        ])?;
+        ]);
     }
-    Ok(String::from_utf8(out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
+    table
 }

@@ -21,6 +21,7 @@ pub mod quality;
 mod retention;
 mod search;
 mod status;
+pub mod summary_report;
 mod tag;
 mod token;
 pub mod typed;
@@ -199,6 +200,7 @@ static ACTIONS: &[Action] = &[
     read("quality_show", quality::quality_show, "A dataset's metadata quality (id) along data.europa.eu's MQA dimensions, from Kho's DCAT-AP mapping: {score, max 405, rating, dimensions}."),
     read("organization_quality_show", quality::organization_quality_show, "A department's average metadata quality (id) over the datasets the caller may see, with the number in each rating."),
     read("annual_evaluation_report", quality::annual_evaluation_report, "The annual evaluation per department (year; sysadmins; due 31 December): datasets, quality, and the year's update compliance quarter by quarter."),
+    read("quarterly_summary_report", summary_report::quarterly_summary_report, "The operator's quarterly summary for the People's Committee (quarter; sysadmins; due by the 25th of its last month): the previous quarter's update compliance, the catalogue, and the quarter's data requests, access requests, error reports and suspensions."),
     write("datarequest_create", datarequest::datarequest_create, "Creates a data request: asks a department (organization_id) for data not yet published (title, description). The answer is due that working day when sent before 15:00 (the province's time), else the next working day (answer_due)."),
     read("datarequest_show", datarequest::datarequest_show, "Returns a data request with its state (open, answered, fulfilled, refused, closed) and answer deadline."),
     write("datarequest_update", datarequest::datarequest_update, "Changes an open data request (its requester or a sysadmin)."),

@@ -156,13 +156,12 @@ pub fn annual_evaluation_report(context: &ActionContext, params: &Params) -> Act
     Ok(json!({"year": year, "due": format!("{year}-12-31"), "departments": rows}))
 }
 
-/// The evaluation as CSV: one line per department.
-pub fn evaluation_csv(report: &Value) -> anyhow::Result<String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+/// The evaluation as a table: one line per department, for CSV and XLSX.
+pub fn evaluation_table(report: &Value) -> crate::tabular::Table {
     let mut header = vec!["year", "organization", "title", "datasets", "quality", "quality_rating"];
     header.extend(DIMENSIONS.iter().map(|(name, _)| *name));
     header.extend(["updates_due", "updated_on_time", "updated_late", "not_updated", "pending"]);
-    out.write_record(&header)?;
+    let mut table = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
     let year = report.get("year").map(Value::to_string).unwrap_or_default();
     for row in report.get("departments").and_then(Value::as_array).into_iter().flatten() {
         let cell = |key: &str| match row.get(key) {
@@ -185,7 +184,7 @@ pub fn evaluation_csv(report: &Value) -> anyhow::Result<String> {
         for key in ["updates_due", "updated_on_time", "updated_late", "not_updated", "pending"] {
             record.push(cell(key));
         }
-        out.write_record(&record)?;
+        table.push(record);
     }
-    Ok(String::from_utf8(out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
+    table
 }

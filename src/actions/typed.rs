@@ -584,3 +584,10 @@ pub fn annual_evaluation_report(context: &ActionContext, year: &str) -> ActionRe
     fields.insert("year".into(), Value::String(year.to_string()));
     dict_of(run(context, fields, Vec::new(), super::quality::annual_evaluation_report)?, identity)
 }
+
+/// `quarterly_summary_report` of `quarter`.
+pub fn quarterly_summary_report(context: &ActionContext, quarter: &str) -> ActionResult<Map<String, Value>> {
+    let mut fields = Map::new();
+    fields.insert("quarter".into(), Value::String(quarter.to_string()));
+    dict_of(run(context, fields, Vec::new(), super::summary_report::quarterly_summary_report)?, identity)
+}

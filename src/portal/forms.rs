@@ -62,6 +62,8 @@ pub enum Answer {
     Page(StatusCode, String),
     /// Go to this address of the site (after a change).
     Redirect(String),
+    /// A file (a report's CSV or XLSX; the handler sets its media type).
+    Bytes(Vec<u8>),
 }
 
 impl Answer {
@@ -108,6 +110,7 @@ fn answer(outcome: Result<Answer, actix_web::error::BlockingError>) -> HttpRespo
             .insert_header((header::LOCATION, location))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
+        Ok(Answer::Bytes(body)) => HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).body(body),
         Err(_) => crate::http::html_error(StatusCode::INTERNAL_SERVER_ERROR),
     }
 }

@@ -100,16 +100,26 @@ pub fn routes(config: &mut web::ServiceConfig) {
             web::resource(format!("{prefix}/ckan-admin/reports/updates")).route(web::get().to(pages::reports::page)),
         );
         config.service(
-            web::resource(format!("{prefix}/ckan-admin/reports/updates.csv")).route(web::get().to(pages::reports::csv)),
-        );
-        config.service(
             web::resource(format!("{prefix}/ckan-admin/reports/evaluation"))
                 .route(web::get().to(pages::evaluation::page)),
         );
         config.service(
-            web::resource(format!("{prefix}/ckan-admin/reports/evaluation.csv"))
-                .route(web::get().to(pages::evaluation::csv)),
+            web::resource(format!("{prefix}/ckan-admin/reports/summary")).route(web::get().to(pages::summary::page)),
         );
+        for extension in ["csv", "xlsx"] {
+            config.service(
+                web::resource(format!("{prefix}/ckan-admin/reports/summary.{extension}"))
+                    .route(web::get().to(pages::summary::download)),
+            );
+            config.service(
+                web::resource(format!("{prefix}/ckan-admin/reports/updates.{extension}"))
+                    .route(web::get().to(pages::reports::download)),
+            );
+            config.service(
+                web::resource(format!("{prefix}/ckan-admin/reports/evaluation.{extension}"))
+                    .route(web::get().to(pages::evaluation::download)),
+            );
+        }
         config.service(
             web::resource(format!("{prefix}/ckan-admin/maintenance"))
                 .route(web::get().to(pages::maintenance::page))

@@ -69,3 +69,14 @@ pub fn list(tx: &mut Tx, scope: Option<&Scope>, state: Option<&str>, limit: i64)
     }
     map_err(query.load(tx))
 }
+
+/// The requests made in `[from, to)`.
+pub fn created_between(tx: &mut Tx, from: NaiveDateTime, to: NaiveDateTime) -> StoreResult<Vec<AccessRow>> {
+    map_err(
+        access_requests::table
+            .filter(access_requests::created.ge(from))
+            .filter(access_requests::created.lt(to))
+            .select(AccessRow::as_select())
+            .load(tx),
+    )
+}

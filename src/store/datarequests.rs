@@ -122,3 +122,14 @@ pub fn comment_count(tx: &mut Tx, datarequest_id: &str) -> StoreResult<i64> {
             .get_result(tx),
     )
 }
+
+/// The requests opened in `[from, to)`.
+pub fn opened_between(tx: &mut Tx, from: NaiveDateTime, to: NaiveDateTime) -> StoreResult<Vec<RequestRow>> {
+    map_err(
+        datarequests::table
+            .filter(datarequests::open_time.ge(from))
+            .filter(datarequests::open_time.lt(to))
+            .select(RequestRow::as_select())
+            .load(tx),
+    )
+}

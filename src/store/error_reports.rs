@@ -46,3 +46,14 @@ pub fn for_package(tx: &mut Tx, package_id: &str, open_only: bool, limit: i64) -
     }
     map_err(query.load(tx))
 }
+
+/// The reports made in `[from, to)`.
+pub fn created_between(tx: &mut Tx, from: NaiveDateTime, to: NaiveDateTime) -> StoreResult<Vec<ReportRow>> {
+    map_err(
+        error_reports::table
+            .filter(error_reports::created.ge(from))
+            .filter(error_reports::created.lt(to))
+            .select(ReportRow::as_select())
+            .load(tx),
+    )
+}

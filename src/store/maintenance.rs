@@ -64,3 +64,14 @@ pub fn cancel(tx: &mut Tx, id: &str, now: NaiveDateTime) -> StoreResult<()> {
     )
     .map(|_| ())
 }
+
+/// The notices of suspensions starting in `[from, to)`.
+pub fn starting_between(tx: &mut Tx, from: NaiveDateTime, to: NaiveDateTime) -> StoreResult<Vec<NoticeRow>> {
+    map_err(
+        maintenance_notices::table
+            .filter(maintenance_notices::starts_at.ge(from))
+            .filter(maintenance_notices::starts_at.lt(to))
+            .select(NoticeRow::as_select())
+            .load(tx),
+    )
+}

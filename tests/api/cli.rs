@@ -230,3 +230,28 @@ fn search_verify_reports_what_the_index_missed_and_repair_fixes_it() {
     let after = kho(dir.path(), &["search", "verify"]);
     assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stdout));
 }
+
+#[test]
+fn the_update_report_comes_out_as_csv_xlsx_or_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let load = kho(dir.path(), &["demo", "load", "--datasets", "30"]);
+    assert!(load.status.success(), "{}", String::from_utf8_lossy(&load.stderr));
+    let csv = kho(dir.path(), &["report", "updates", "--quarter", "2026Q4"]);
+    assert!(csv.status.success(), "{}", String::from_utf8_lossy(&csv.stderr));
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.starts_with("quarter,organization,dataset,title,frequency,updated,status\n"), "{csv}");
+    let lines = csv.lines().count();
+    assert!(lines > 1, "the demo owes updates in 2026Q4: {csv}");
+    let xlsx = kho(dir.path(), &["report", "updates", "--quarter", "2026Q4", "--format", "xlsx"]);
+    assert!(xlsx.status.success(), "{}", String::from_utf8_lossy(&xlsx.stderr));
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.stdout)).unwrap();
+    let sheet = workbook.worksheet_range("2026Q4").unwrap();
+    assert_eq!(sheet.rows().count(), lines, "the same rows as the CSV");
+    let json = kho(dir.path(), &["report", "updates", "--quarter", "2026Q4", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["quarter"], "2026Q4");
+    let bad = kho(dir.path(), &["report", "updates", "--quarter", "2026Q4", "--format", "pdf"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("csv, xlsx or json"));
+}

@@ -22,6 +22,7 @@ mod quality;
 mod relevance;
 mod search;
 mod signin;
+mod summary;
 mod transport;
 mod typed;
 mod workflows;

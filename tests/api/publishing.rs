@@ -41,6 +41,13 @@ impl<'a> Browser<'a> {
         page_of(client().get(format!("{}{path}", self.app.base)).header("Cookie", &self.cookie).send().unwrap())
     }
 
+    /// A download: its status, media type and bytes.
+    pub fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = client().get(format!("{}{path}", self.app.base)).header("Cookie", &self.cookie).send().unwrap();
+        let media = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        (response.status().as_u16(), media, response.bytes().unwrap().to_vec())
+    }
+
     /// The session's form token, as any signed-in page carries it.
     fn csrf(&self) -> String {
         let body = self.get("/dashboard").body;

@@ -106,6 +106,18 @@ fn metadata_quality_is_scored_per_dataset_and_department_and_evaluated_yearly() 
             csv.body
         );
         assert!(csv.body.lines().any(|l| l.starts_with("2026,so-y-te,Sở Y tế,3,")), "{}", csv.body);
+        let (status, media, bytes) = operator.download("/ckan-admin/reports/evaluation.xlsx?year=2026");
+        assert_eq!((status, media.as_str()), (200, kho::tabular::XLSX_MEDIA_TYPE));
+        let mut workbook: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a workbook calamine reads");
+        use calamine::Reader;
+        let sheet = workbook.worksheet_range("2026").expect("the year's sheet");
+        let row = sheet.rows().find(|r| r.get(1).is_some_and(|c| *c == "so-y-te")).expect("the department");
+        assert_eq!(row.get(2).map(ToString::to_string).as_deref(), Some("Sở Y tế"));
+        assert_eq!(row.get(3), Some(&calamine::Data::Float(3.0)), "counts are numbers");
+        let (status, _, _) = operator.download("/ckan-admin/reports/updates.xlsx?quarter=2026Q4");
+        assert_eq!(status, 200);
         assert_eq!(Browser::sign_in(&app, "nguoi-dung").get("/ckan-admin/reports/evaluation").status, 403);
+        assert_eq!(Browser::sign_in(&app, "nguoi-dung").download("/ckan-admin/reports/evaluation.xlsx").0, 403);
     }
 }

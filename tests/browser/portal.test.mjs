@@ -785,6 +785,13 @@ test('a reader sees a dataset\'s metadata quality; the operator reads the annual
   const csv = await page.request.get(url(href));
   eq(csv.headers()['content-type'], 'text/csv; charset=utf-8', 'the CSV media type');
   check((await csv.text()).startsWith('year,organization,title,datasets,quality'), 'the CSV header');
+  const xlsx = await page.request.get(url(await page.getAttribute('[data-testid=evaluation-xlsx]', 'href')));
+  eq(xlsx.headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'the XLSX media type');
+  await open(page, '/ckan-admin');
+  await navigate(page, () => page.click('[data-testid=summary-link]'), (u) => u.pathname === '/ckan-admin/reports/summary', 'open the People\'s Committee summary');
+  check(await page.locator('[data-testid=summary-updates]').count() === 1, 'the update compliance section');
+  await axeClean(page, 'the quarterly summary');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'report-summary-vi-1280.png'), fullPage: true });
 });
 
 test('an organisation admin adds an editor by e-mail, who then publishes', async (t) => {

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde_json::Value;
 
-use super::reports::{as_csv, operator_only};
+use super::reports::{as_download, operator_only, tabular_answer};
 use crate::actions::{Services, typed};
 use crate::portal::forms::{Answer, signed_page};
 use crate::portal::i18n::Msgs;
@@ -94,17 +94,16 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
     .await
 }
 
-/// `GET /ckan-admin/reports/evaluation.csv`.
-pub async fn csv(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    as_csv(
-        signed_page(request, services, |ctx| {
-            operator_only(ctx)?;
-            let report =
-                typed::annual_evaluation_report(&ctx.action, &year_of(ctx)).map_err(|_| PageError::NotFound)?;
-            let text = crate::actions::quality::evaluation_csv(&Value::Object(report))
-                .map_err(|e| PageError::Action(crate::error::ActionError::Internal(e)))?;
-            Ok(Answer::Page(actix_web::http::StatusCode::OK, text))
-        })
-        .await,
-    )
+/// `GET /ckan-admin/reports/evaluation.csv` and `.xlsx`.
+pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    let xlsx = request.path().ends_with(".xlsx");
+    let answer = signed_page(request, services, move |ctx| {
+        operator_only(ctx)?;
+        let year = year_of(ctx);
+        let report = typed::annual_evaluation_report(&ctx.action, &year).map_err(|_| PageError::NotFound)?;
+        let table = crate::actions::quality::evaluation_table(&Value::Object(report));
+        tabular_answer(&year, &table, xlsx)
+    })
+    .await;
+    as_download(answer, xlsx)
 }

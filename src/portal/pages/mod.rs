@@ -24,5 +24,6 @@ pub mod reports;
 pub mod resource;
 pub mod resource_form;
 pub mod search;
+pub mod summary;
 pub mod tokens;
 pub mod user;

@@ -107,27 +107,37 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
     .await
 }
 
-/// `GET /ckan-admin/reports/updates.csv`.
-pub async fn csv(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let answer = signed_page(request, services, |ctx| {
+/// `GET /ckan-admin/reports/updates.csv` and `.xlsx`.
+pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    let xlsx = request.path().ends_with(".xlsx");
+    let answer = signed_page(request, services, move |ctx| {
         operator_only(ctx)?;
         let quarter = quarter_of(ctx);
         let report = typed::update_compliance_report(&ctx.action, &quarter).map_err(|_| PageError::NotFound)?;
-        let text = crate::actions::compliance_report::report_csv(&Value::Object(report))
-            .map_err(|e| PageError::Action(crate::error::ActionError::Internal(e)))?;
-        Ok(Answer::Page(actix_web::http::StatusCode::OK, text))
+        let table = crate::actions::compliance_report::report_table(&Value::Object(report));
+        tabular_answer(&quarter, &table, xlsx)
     })
     .await;
-    as_csv(answer)
+    as_download(answer, xlsx)
 }
 
-/// Marks a successful answer as CSV.
-pub fn as_csv(mut answer: HttpResponse) -> HttpResponse {
+/// A report's table as the answer's body: XLSX (one sheet named `sheet`) or CSV.
+pub fn tabular_answer(sheet: &str, table: &crate::tabular::Table, xlsx: bool) -> Result<Answer, PageError> {
+    let internal = |e: anyhow::Error| PageError::Action(crate::error::ActionError::Internal(e));
+    if xlsx {
+        Ok(Answer::Bytes(crate::tabular::xlsx(sheet, table).map_err(internal)?))
+    } else {
+        Ok(Answer::Page(actix_web::http::StatusCode::OK, crate::tabular::csv(table).map_err(internal)?))
+    }
+}
+
+/// Marks a successful answer as CSV or XLSX.
+pub fn as_download(mut answer: HttpResponse, xlsx: bool) -> HttpResponse {
     if answer.status().is_success() {
-        answer.headers_mut().insert(
-            actix_web::http::header::CONTENT_TYPE,
-            actix_web::http::header::HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
+        let media = if xlsx { crate::tabular::XLSX_MEDIA_TYPE } else { "text/csv; charset=utf-8" };
+        answer
+            .headers_mut()
+            .insert(actix_web::http::header::CONTENT_TYPE, actix_web::http::header::HeaderValue::from_static(media));
     }
     answer
 }
