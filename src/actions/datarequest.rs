@@ -367,22 +367,73 @@ fn comment_dict(tx: &mut Tx, row: &CommentRow) -> ActionResult<Value> {
     }))
 }
 
+/// The `comment` given, checked as ckanext-datarequests does.
+fn comment_text(params: &Params) -> ActionResult<String> {
+    let comment = params.text("comment").map(|c| c.trim().to_string()).unwrap_or_default();
+    if comment.is_empty() {
+        return Err(ActionError::field("comment", "Comments must be a minimum of 1 character long"));
+    }
+    if comment.chars().count() > DESCRIPTION_MAX {
+        return Err(ActionError::field(
+            "comment",
+            format!("Comments must be a maximum of {DESCRIPTION_MAX} characters long"),
+        ));
+    }
+    Ok(comment)
+}
+
+/// The comment `id` names, when the caller wrote it (or is a sysadmin).
+fn own_comment(tx: &mut Tx, context: &ActionContext, params: &Params, what: &str) -> ActionResult<CommentRow> {
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    let comment = datarequests::find_comment(tx, &id)?.ok_or_else(|| ActionError::not_found("Comment not found"))?;
+    if context.caller.user_id() != Some(comment.user_id.as_str()) && !context.caller.is_sysadmin() {
+        return Err(ActionError::denied(format!(
+            "User {} not authorized to {what} this comment",
+            context.caller.name()
+        )));
+    }
+    Ok(comment)
+}
+
+/// `datarequest_comment_show`: `id`.
+pub fn datarequest_comment_show(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    let id = params.non_empty("id").ok_or_else(|| ActionError::field("id", "Missing value"))?;
+    context.store().read(|tx| {
+        let comment =
+            datarequests::find_comment(tx, &id)?.ok_or_else(|| ActionError::not_found("Comment not found"))?;
+        comment_dict(tx, &comment)
+    })
+}
+
+/// `datarequest_comment_update`: its author (or a sysadmin) changes the text (`id`, `comment`).
+pub fn datarequest_comment_update(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    signed_in(context, "update a comment")?;
+    context.store().write(|tx| {
+        let comment = own_comment(tx, context, params, "update")?;
+        let text = comment_text(params)?;
+        datarequests::update_comment(tx, &comment.id, &text)?;
+        comment_dict(tx, &CommentRow { comment: text, ..comment })
+    })
+}
+
+/// `datarequest_comment_delete`: its author or a sysadmin; answers the deleted comment.
+pub fn datarequest_comment_delete(context: &ActionContext, params: &Params) -> ActionResult<Value> {
+    signed_in(context, "delete a comment")?;
+    context.store().write(|tx| {
+        let comment = own_comment(tx, context, params, "delete")?;
+        let shown = comment_dict(tx, &comment)?;
+        datarequests::delete_comment(tx, &comment.id)?;
+        Ok(shown)
+    })
+}
+
 /// `datarequest_comment`: a comment by anyone signed in; the department's first one answers
 /// the request.
 pub fn datarequest_comment(context: &ActionContext, params: &Params) -> ActionResult<Value> {
     let user_id = signed_in(context, "comment on a data request")?;
     context.store().write(|tx| {
         let row = found(tx, params, "datarequest_id")?;
-        let comment = params.text("comment").map(|c| c.trim().to_string()).unwrap_or_default();
-        if comment.is_empty() {
-            return Err(ActionError::field("comment", "Comments must be a minimum of 1 character long"));
-        }
-        if comment.chars().count() > DESCRIPTION_MAX {
-            return Err(ActionError::field(
-                "comment",
-                format!("Comments must be a maximum of {DESCRIPTION_MAX} characters long"),
-            ));
-        }
+        let comment = comment_text(params)?;
         let now = crate::store::now();
         let saved = CommentRow {
             id: uuid::Uuid::new_v4().to_string(),

@@ -133,3 +133,18 @@ pub fn opened_between(tx: &mut Tx, from: NaiveDateTime, to: NaiveDateTime) -> St
             .load(tx),
     )
 }
+
+pub fn find_comment(tx: &mut Tx, id: &str) -> StoreResult<Option<CommentRow>> {
+    map_err(datarequest_comments::table.find(id).select(CommentRow::as_select()).first(tx).optional())
+}
+
+pub fn update_comment(tx: &mut Tx, id: &str, comment: &str) -> StoreResult<()> {
+    map_err(
+        diesel::update(datarequest_comments::table.find(id)).set(datarequest_comments::comment.eq(comment)).execute(tx),
+    )
+    .map(|_| ())
+}
+
+pub fn delete_comment(tx: &mut Tx, id: &str) -> StoreResult<()> {
+    map_err(diesel::delete(datarequest_comments::table.find(id)).execute(tx)).map(|_| ())
+}

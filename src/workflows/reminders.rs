@@ -2,7 +2,8 @@
 //! after the next quarter began) is `[workflows] reminder_working_days` working days away or
 //! less, each department with datasets still owing that update gets one mail (to its editors
 //! and admins) listing them. Once per quarter: the claim is a site setting written in the same
-//! transaction as the mail, so several nodes never send it twice.
+//! transaction as the mail, so several nodes never send it twice. Likewise the operator is
+//! told when the People's Committee summary is due (by the 25th of the quarter's last month).
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
@@ -71,7 +72,39 @@ pub fn queue_due(services: &Services, today: NaiveDate) -> anyhow::Result<usize>
             Ok(owing.len())
         })?;
     }
+    reminded += queue_summary_reminder(services, today)?;
     Ok(reminded)
+}
+
+/// Tells the operator, once, when the People's Committee summary of this quarter is due within
+/// `reminder_working_days` working days (by the 25th of the quarter's last month); returns 1
+/// when it queued the mail.
+fn queue_summary_reminder(services: &Services, today: NaiveDate) -> anyhow::Result<usize> {
+    let Some(quarter) = open_quarters(today).pop() else { return Ok(0) };
+    let Some((_, _, end, _)) = crate::compliance::quarter(&quarter) else { return Ok(0) };
+    let due = NaiveDate::from_ymd_opt(end.year(), end.month(), 25).unwrap_or(end);
+    if today > due
+        || services.calendar.working_days_between(today, due) > services.config.workflows.reminder_working_days
+    {
+        return Ok(0);
+    }
+    let key = format!("summary_reminder_{quarter}");
+    if services.store.read(|tx| settings::get(tx, &key))?.is_some() {
+        return Ok(0);
+    }
+    let link = format!("{}/ckan-admin/reports/summary?quarter={quarter}", services.config.effective_site_url());
+    let stamp = crate::store::now().to_string();
+    services.store.write(|tx| -> anyhow::Result<usize> {
+        if settings::get_or_insert(tx, &key, || stamp.clone())? != stamp {
+            return Ok(0);
+        }
+        let subject = format!("[Kho] Báo cáo quý {quarter} gửi UBND tỉnh: hạn {due}");
+        let vi = format!("Báo cáo tổng hợp quý {quarter} gửi Ủy ban nhân dân tỉnh cần gửi trước ngày {due}. Báo cáo đã sẵn sàng (CSV, Excel):");
+        let en = format!("The {quarter} summary for the Provincial People's Committee is due before {due}. It is ready (CSV, Excel):");
+        let recipients = mail::operator_addresses(tx)?;
+        mail::queue(tx, &services.config, &recipients, &Mail::bilingual(&subject, &vi, &en, &link))?;
+        Ok(1)
+    })
 }
 
 #[cfg(test)]

@@ -96,6 +96,19 @@ fn an_access_request_goes_from_agency_to_department_to_operator_and_its_token_re
                 [0],
             "The expiry must be in the future"
         );
+        // Past its due day (moved back in the store, as time would), it is flagged overdue on
+        // the request and on the operator's dashboard.
+        {
+            use diesel::RunQueryDsl;
+            let sql = format!("UPDATE access_requests SET issue_due = '2020-01-02' WHERE id = '{id}'");
+            app.services
+                .store
+                .write(|tx| diesel::sql_query(sql).execute(tx).map_err(kho::store::StoreError::Database))
+                .expect("backdate");
+        }
+        assert_eq!(app.get("access_request_show", Some(&department), &[("id", &id)]).result()["issue_overdue"], true);
+        let dashboard = crate::publishing::Browser::sign_in(&app, "accadmin").get("/dashboard").body;
+        assert!(dashboard.contains("data-testid=\"access-overdue-dashboard\""), "{engine:?}");
         // A token that works for a few seconds, to see it stop.
         let soon = Calendar::local(chrono::Utc::now().naive_utc()) + Duration::seconds(6);
         let issued = json!({"id": id, "expires": soon.format("%Y-%m-%dT%H:%M:%S").to_string()});

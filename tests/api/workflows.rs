@@ -186,6 +186,26 @@ fn data_requests_are_answered_by_their_department_under_the_same_day_rule() {
         assert_eq!(answered.result()["overdue"], false);
         let comments = app.get("datarequest_comment_list", None, &[("datarequest_id", id.as_str())]);
         assert_eq!(comments.result().as_array().map(Vec::len), Some(2));
+        // A comment is changed or deleted by its author (or a sysadmin) only.
+        let first = comments.result()[0]["id"].as_str().expect("id").to_string();
+        let author = comments.result()[0]["user"]["name"].as_str().expect("author").to_string();
+        let tokens = [("nguoi-dan", &citizen), ("bien-tap", &editor), ("bien-tap-khac", &outsider)];
+        let own = tokens.iter().find(|(name, _)| *name == author).map(|(_, t)| *t).expect("the author's token");
+        let other = tokens.iter().find(|(name, _)| *name != author).map(|(_, t)| *t).expect("another account");
+        let edit = json!({"id": first, "comment": "Cần cả số điện thoại"});
+        app.post("datarequest_comment_update", Some(other), edit.clone()).error(403, "Authorization Error");
+        app.post("datarequest_comment_update", Some(own), json!({"id": first, "comment": " "}))
+            .error(409, "Validation Error");
+        assert_eq!(app.post("datarequest_comment_update", Some(own), edit).result()["comment"], "Cần cả số điện thoại");
+        assert_eq!(
+            app.get("datarequest_comment_show", None, &[("id", first.as_str())]).result()["comment"],
+            "Cần cả số điện thoại"
+        );
+        app.post("datarequest_comment_delete", Some(other), json!({"id": first})).error(403, "Authorization Error");
+        app.post("datarequest_comment_delete", Some(own), json!({"id": first})).result();
+        app.get("datarequest_comment_show", None, &[("id", first.as_str())]).error(404, "Not Found Error");
+        let comments = app.get("datarequest_comment_list", None, &[("datarequest_id", id.as_str())]);
+        assert_eq!(comments.result().as_array().map(Vec::len), Some(1), "{engine:?}");
 
         // Refusal: the department only, with its reasons.
         let refuse = |token: &str, reason: Value| {
@@ -551,5 +571,10 @@ fn departments_are_reminded_once_before_the_quarterly_deadline_of_what_they_stil
         let reminder = mailbox.wait_for("bien-tap@example.vn", "chua-cap-nhat-quy-4");
         assert_eq!(reminder["subject"], "[Kho] Nhắc cập nhật dữ liệu quý 2026Q4: hạn 2027-01-16");
         assert!(!reminder["body"].as_str().unwrap_or_default().contains("da-cap-nhat-quy-4"), "{reminder}");
+        // The operator is told once when the People's Committee summary is due (25 December).
+        assert_eq!(queue_due(&app.services, day("2026-12-21")).expect("queue"), 1, "{engine:?}");
+        assert_eq!(queue_due(&app.services, day("2026-12-22")).expect("queue"), 0);
+        let summary = mailbox.wait_for("accadmin@example.org", "/ckan-admin/reports/summary?quarter=2026Q4");
+        assert_eq!(summary["subject"], "[Kho] Báo cáo quý 2026Q4 gửi UBND tỉnh: hạn 2026-12-25");
     }
 }

@@ -700,6 +700,7 @@ test('an agency asks for shared data; the department approves, the operator issu
   await signIn(department, 'so-y-te-bien-tap');
   await open(department, '/dashboard');
   check(Number(await department.locator('[data-testid=access-waiting]').textContent()) >= 1, 'the dashboard counts the requests waiting');
+  check(await department.locator('[data-testid=expired] tbody tr').count() >= 1, 'the department sees its datasets past their online retention');
   await open(department, address);
   check((await department.locator('[data-testid=access-facts]').textContent()).includes(purpose), 'the department reads the purpose');
   await navigate(department, () => department.click('[data-testid=approve-access]'), (u) => u.pathname === address, 'approve');

@@ -57,6 +57,8 @@ struct DashboardView {
     /// Access requests waiting on this user: to decide (their department's pending ones) or,
     /// for the operator, to issue (approved ones).
     access_waiting: usize,
+    /// Access requests whose connection account is overdue.
+    access_overdue: u64,
     /// Datasets of the user's departments past their online retention (count, first ones).
     expired_count: u64,
     expired: Vec<ExpiredLine>,
@@ -166,7 +168,8 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
     activities.dedup_by(|a, b| a.id == b.id);
     activities.truncate(15);
     let operator = ctx.action.caller.is_sysadmin();
-    let access_waiting = typed::access_request_list(&ctx.action, None)?
+    let access_requests = typed::access_request_list(&ctx.action, None)?;
+    let access_waiting = access_requests
         .iter()
         .filter(|r| match text(r, "state") {
             "approved" => operator,
@@ -174,6 +177,10 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
             _ => false,
         })
         .count();
+    // Past the operator's deadline for the connection account: flagged for everyone concerned.
+    let access_overdue =
+        access_requests.iter().filter(|r| r.get("issue_overdue").and_then(Value::as_bool).unwrap_or_default()).count()
+            as u64;
     let (expired_count, expired) = typed::retention_list(&ctx.action, 20)?;
     let expired = expired
         .iter()
@@ -205,6 +212,7 @@ fn build(ctx: &Ctx) -> Result<String, PageError> {
         activities,
         can_create: !editable.is_empty(),
         access_waiting,
+        access_overdue,
         expired_count,
         expired,
     };
