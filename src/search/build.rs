@@ -152,14 +152,14 @@ impl QueryBuilder<'_> {
         let mut clauses: Vec<(TantivyOccur, BoxQuery)> = Vec::new();
         let mut optional = 0;
         let mut phrase_syllables: Vec<String> = Vec::new();
-        for (modifier, text, quoted) in &words {
-            let query = self.dismax_word(text, *quoted);
-            let o = match modifier {
+        for unit in super::expand::units(&words) {
+            let query = self.dismax_unit(&unit);
+            let o = match unit.modifier {
                 Some('+') => TantivyOccur::Must,
                 Some('-') => TantivyOccur::MustNot,
                 _ => {
                     optional += 1;
-                    phrase_syllables.extend(syllables(text, false));
+                    phrase_syllables.extend(syllables(&unit.text, false));
                     TantivyOccur::Should
                 }
             };
@@ -232,6 +232,24 @@ impl QueryBuilder<'_> {
             }
         }
         Box::new(BooleanQuery::new(either))
+    }
+
+    /// A typed word or phrase, or one of its expansions (weighted below what was typed).
+    fn dismax_unit(&self, unit: &super::expand::Unit) -> BoxQuery {
+        let typed = self.dismax_word(&unit.text, unit.quoted);
+        if unit.alternatives.is_empty() {
+            return typed;
+        }
+        let mut disjuncts = vec![typed];
+        // Per syllable: an expansion to a longer text (`THPT` → four syllables) would otherwise
+        // outscore the typed word by its length, one to a shorter text score too little.
+        let typed_syllables = syllables(&unit.text, true).len().max(1) as f32;
+        for (text, quoted) in &unit.alternatives {
+            let ratio = typed_syllables / syllables(text, true).len().max(1) as f32;
+            let weight = (super::expand::EXPANSION_WEIGHT * ratio).min(1.0);
+            disjuncts.push(Box::new(BoostQuery::new(self.dismax_word(text, *quoted), weight)));
+        }
+        Box::new(DisjunctionMaxQuery::new(disjuncts))
     }
 
     fn dismax_word(&self, text: &str, quoted: bool) -> BoxQuery {

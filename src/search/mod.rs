@@ -7,6 +7,7 @@ mod build;
 pub mod collation;
 mod collect;
 mod document;
+mod expand;
 mod fields;
 mod orders;
 pub mod query;
