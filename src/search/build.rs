@@ -244,9 +244,9 @@ impl QueryBuilder<'_> {
         // Per syllable: an expansion to a longer text (`THPT` → four syllables) would otherwise
         // outscore the typed word by its length, one to a shorter text score too little.
         let typed_syllables = syllables(&unit.text, true).len().max(1) as f32;
-        for (text, quoted) in &unit.alternatives {
+        for (text, quoted, weight) in &unit.alternatives {
             let ratio = typed_syllables / syllables(text, true).len().max(1) as f32;
-            let weight = (super::expand::EXPANSION_WEIGHT * ratio).min(1.0);
+            let weight = (weight * ratio).min(1.0);
             disjuncts.push(Box::new(BoostQuery::new(self.dismax_word(text, *quoted), weight)));
         }
         Box::new(DisjunctionMaxQuery::new(disjuncts))
