@@ -9,7 +9,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::helpers::{Engine, TestApp, spawn_app};
 
 /// `(file, least queries, MRR floor, recall@3 floor)`.
-/// Floors are the figures reached, rounded down (0.9396 prints as 0.940: the floor is 0.93).
+/// Floors are the figures reached, rounded down (MRR 0.9396 prints as 0.940: its floor is 0.93).
 const SETS: [(&str, usize, f64, f64); 2] = [("queries.tsv", 40, 0.95, 0.90), ("forgiving.tsv", 40, 0.93, 0.76)];
 
 struct Case {
