@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde_json::Value;
 
-use super::reports::{as_download, operator_only, tabular_answer};
+use super::reports::{download_table, operator_only};
 use crate::actions::{Services, typed};
 use crate::portal::forms::{Answer, signed_page};
 use crate::portal::i18n::Msgs;
@@ -96,14 +96,10 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
 
 /// `GET /ckan-admin/reports/evaluation.csv` and `.xlsx`.
 pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let xlsx = request.path().ends_with(".xlsx");
-    let answer = signed_page(request, services, move |ctx| {
-        operator_only(ctx)?;
+    download_table(request, services, |ctx| {
         let year = year_of(ctx);
         let report = typed::annual_evaluation_report(&ctx.action, &year).map_err(|_| PageError::NotFound)?;
-        let table = crate::actions::quality::evaluation_table(&Value::Object(report));
-        tabular_answer(&year, &table, xlsx)
+        Ok((crate::actions::quality::evaluation_table(&Value::Object(report)), year))
     })
-    .await;
-    as_download(answer, xlsx)
+    .await
 }

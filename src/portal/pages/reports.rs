@@ -42,7 +42,7 @@ struct ReportView {
 }
 
 /// The quarter asked for, else the current one (its updates still pending or done).
-fn quarter_of(ctx: &Ctx) -> String {
+pub fn quarter_of(ctx: &Ctx) -> String {
     ctx.param("quarter").map(str::to_string).unwrap_or_else(|| {
         let today = crate::compliance::local_date(crate::store::now());
         format!("{}Q{}", today.year(), today.month0() / 3 + 1)
@@ -109,30 +109,38 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
 
 /// `GET /ckan-admin/reports/updates.csv` and `.xlsx`.
 pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
+    download_table(request, services, |ctx| {
+        let quarter = quarter_of(ctx);
+        let report = typed::update_compliance_report(&ctx.action, &quarter).map_err(|_| PageError::NotFound)?;
+        Ok((crate::actions::compliance_report::report_table(&Value::Object(report)), quarter))
+    })
+    .await
+}
+
+/// An operator's report as CSV or XLSX (by the address's extension): `table` answers its rows
+/// and the sheet's name.
+pub async fn download_table(
+    request: HttpRequest,
+    services: web::Data<Services>,
+    table: impl FnOnce(&Ctx) -> Result<(crate::tabular::Table, String), PageError> + Send + 'static,
+) -> HttpResponse {
     let xlsx = request.path().ends_with(".xlsx");
     let answer = signed_page(request, services, move |ctx| {
         operator_only(ctx)?;
-        let quarter = quarter_of(ctx);
-        let report = typed::update_compliance_report(&ctx.action, &quarter).map_err(|_| PageError::NotFound)?;
-        let table = crate::actions::compliance_report::report_table(&Value::Object(report));
-        tabular_answer(&quarter, &table, xlsx)
+        let (rows, sheet) = table(ctx)?;
+        let internal = |e: anyhow::Error| PageError::Action(crate::error::ActionError::Internal(e));
+        if xlsx {
+            Ok(Answer::Bytes(crate::tabular::xlsx(&sheet, &rows).map_err(internal)?))
+        } else {
+            Ok(Answer::Page(actix_web::http::StatusCode::OK, crate::tabular::csv(&rows).map_err(internal)?))
+        }
     })
     .await;
     as_download(answer, xlsx)
 }
 
-/// A report's table as the answer's body: XLSX (one sheet named `sheet`) or CSV.
-pub fn tabular_answer(sheet: &str, table: &crate::tabular::Table, xlsx: bool) -> Result<Answer, PageError> {
-    let internal = |e: anyhow::Error| PageError::Action(crate::error::ActionError::Internal(e));
-    if xlsx {
-        Ok(Answer::Bytes(crate::tabular::xlsx(sheet, table).map_err(internal)?))
-    } else {
-        Ok(Answer::Page(actix_web::http::StatusCode::OK, crate::tabular::csv(table).map_err(internal)?))
-    }
-}
-
 /// Marks a successful answer as CSV or XLSX.
-pub fn as_download(mut answer: HttpResponse, xlsx: bool) -> HttpResponse {
+fn as_download(mut answer: HttpResponse, xlsx: bool) -> HttpResponse {
     if answer.status().is_success() {
         let media = if xlsx { crate::tabular::XLSX_MEDIA_TYPE } else { "text/csv; charset=utf-8" };
         answer

@@ -4,15 +4,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Datelike;
 use serde_json::Value;
 
-use super::reports::{DepartmentLine, as_download, operator_only, tabular_answer};
+use super::reports::{DepartmentLine, download_table, operator_only, quarter_of};
 use crate::actions::{Services, typed};
 use crate::portal::forms::{Answer, signed_page};
 use crate::portal::i18n::Msgs;
 use crate::portal::views::vi_attr;
-use crate::portal::{Chrome, Ctx, PageError};
+use crate::portal::{Chrome, PageError};
 
 /// The sections after the update compliance, in order.
 const SECTIONS: [&str; 5] = ["datasets", "datarequests", "access_requests", "error_reports", "suspensions"];
@@ -34,14 +33,6 @@ struct SummaryView {
     updates: Vec<(String, u64)>,
     departments: Vec<DepartmentLine>,
     sections: Vec<Section>,
-}
-
-/// The quarter asked for, else the current one.
-fn quarter_of(ctx: &Ctx) -> String {
-    ctx.param("quarter").map(str::to_string).unwrap_or_else(|| {
-        let today = crate::compliance::local_date(crate::store::now());
-        format!("{}Q{}", today.year(), today.month0() / 3 + 1)
-    })
 }
 
 fn label(m: &Msgs, section: &str, indicator: &str) -> String {
@@ -114,14 +105,10 @@ pub async fn page(request: HttpRequest, services: web::Data<Services>) -> HttpRe
 
 /// `GET /ckan-admin/reports/summary.csv` and `.xlsx`.
 pub async fn download(request: HttpRequest, services: web::Data<Services>) -> HttpResponse {
-    let xlsx = request.path().ends_with(".xlsx");
-    let answer = signed_page(request, services, move |ctx| {
-        operator_only(ctx)?;
+    download_table(request, services, |ctx| {
         let quarter = quarter_of(ctx);
         let report = typed::quarterly_summary_report(&ctx.action, &quarter).map_err(|_| PageError::NotFound)?;
-        let table = crate::actions::summary_report::summary_table(&Value::Object(report));
-        tabular_answer(&quarter, &table, xlsx)
+        Ok((crate::actions::summary_report::summary_table(&Value::Object(report)), quarter))
     })
-    .await;
-    as_download(answer, xlsx)
+    .await
 }
