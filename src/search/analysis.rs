@@ -43,6 +43,16 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// Toneless letters with a tone mark (a combining character, or "" for none), the mark on the
+/// vowel that carries it (`tieng` + acute → `tiếng`); `None` without a vowel.
+pub fn with_tone(letters: &str, mark: &str) -> Option<String> {
+    // The mark after the first vowel composes with it; `normalize` then moves it to the vowel
+    // that carries the tone.
+    let at = letters.char_indices().find(|(_, c)| VOWELS.contains(*c)).map(|(i, c)| i + c.len_utf8())?;
+    let (head, tail) = letters.split_at(at);
+    Some(normalize(&format!("{head}{mark}{tail}")))
+}
+
 /// Splits analysed text into syllables (runs of letters and digits).
 pub fn syllables(text: &str, folded: bool) -> Vec<String> {
     let normalized = normalize(text);

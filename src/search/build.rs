@@ -14,6 +14,8 @@ use tantivy::{DateTime, Term};
 use unicode_normalization::UnicodeNormalization;
 
 use super::analysis::{bigrams, fold, normalize, syllables};
+use super::correct::Dictionary;
+use super::expand::{Alternative, Kind, Unit};
 use super::fields::{FieldRef, Fields, KV_SEPARATOR};
 use super::query::{Node, Occur, SyntaxError, TermKind};
 
@@ -21,6 +23,8 @@ use super::query::{Node, Occur, SyntaxError, TermKind};
 const FOLDED_WEIGHT: f32 = 0.5;
 /// Boost of the whole-query phrase clause (adjacent syllables).
 const PHRASE_WEIGHT: f32 = 2.0;
+/// A dataset's administrative-unit code, matched for a former unit's name (as a tag counts).
+const UNIT_CODE_WEIGHT: f32 = 2.0;
 
 type BoxQuery = Box<dyn Query>;
 
@@ -147,13 +151,12 @@ impl QueryBuilder<'_> {
 
     /// CKAN's DisMax query for free text (no `:` in `q`): every word searched across
     /// `name^4 title^4 tags^2 groups^2 text`, with Solr's minimum-should-match `2<-1 5<80%`.
-    pub fn dismax(&self, q: &str) -> BoxQuery {
-        let words = split_words(q);
+    pub fn dismax(&self, units: &[Unit]) -> BoxQuery {
         let mut clauses: Vec<(TantivyOccur, BoxQuery)> = Vec::new();
         let mut optional = 0;
         let mut phrase_syllables: Vec<String> = Vec::new();
-        for unit in super::expand::units(&words) {
-            let query = self.dismax_unit(&unit);
+        for unit in units {
+            let query = self.dismax_unit(unit);
             let o = match unit.modifier {
                 Some('+') => TantivyOccur::Must,
                 Some('-') => TantivyOccur::MustNot,
@@ -235,7 +238,7 @@ impl QueryBuilder<'_> {
     }
 
     /// A typed word or phrase, or one of its expansions (weighted below what was typed).
-    fn dismax_unit(&self, unit: &super::expand::Unit) -> BoxQuery {
+    fn dismax_unit(&self, unit: &Unit) -> BoxQuery {
         let typed = self.dismax_word(&unit.text, unit.quoted);
         if unit.alternatives.is_empty() {
             return typed;
@@ -244,12 +247,29 @@ impl QueryBuilder<'_> {
         // Per syllable: an expansion to a longer text (`THPT` → four syllables) would otherwise
         // outscore the typed word by its length, one to a shorter text score too little.
         let typed_syllables = syllables(&unit.text, true).len().max(1) as f32;
-        for (text, quoted, weight) in &unit.alternatives {
-            let ratio = typed_syllables / syllables(text, true).len().max(1) as f32;
-            let weight = (weight * ratio).min(1.0);
-            disjuncts.push(Box::new(BoostQuery::new(self.dismax_word(text, *quoted), weight)));
+        for alternative in &unit.alternatives {
+            let ratio = typed_syllables / syllables(&alternative.text, true).len().max(1) as f32;
+            let weight = (alternative.weight * ratio).min(1.0);
+            disjuncts.push(Box::new(BoostQuery::new(self.alternative(alternative), weight)));
         }
         Box::new(DisjunctionMaxQuery::new(disjuncts))
+    }
+
+    /// An alternative's own query (unweighted): its text, and for a former unit the datasets
+    /// whose administrative-unit field or `spatial_code` holds the current unit's code.
+    pub fn alternative(&self, alternative: &Alternative) -> BoxQuery {
+        let text = self.dismax_word(&alternative.text, alternative.quoted);
+        let Kind::Merged(code) = &alternative.kind else { return text };
+        if code.is_empty() {
+            return text;
+        }
+        let mut disjuncts = vec![text];
+        if let Some(field) = self.fields.string("pham_vi_khong_gian") {
+            disjuncts.push(Box::new(BoostQuery::new(exact(field, code, TermKind::Plain), UNIT_CODE_WEIGHT)));
+        }
+        let spatial = format!("spatial_code{KV_SEPARATOR}{code}");
+        disjuncts.push(Box::new(BoostQuery::new(exact(self.fields.kv, &spatial, TermKind::Plain), UNIT_CODE_WEIGHT)));
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.1))
     }
 
     fn dismax_word(&self, text: &str, quoted: bool) -> BoxQuery {
@@ -267,6 +287,11 @@ impl QueryBuilder<'_> {
         }
         Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.1))
     }
+}
+
+/// Free text's units: its words and known phrases, with their expansions and corrections.
+pub fn free_text_units(q: &str, dictionary: Option<&dyn Dictionary>) -> Vec<Unit> {
+    super::expand::units(&split_words(q), dictionary)
 }
 
 /// Splits free text into words: `(modifier, text, quoted)`.

@@ -2,16 +2,19 @@
 //! without fields): i/y spelling variants (`kĩ sư` / `kỹ sư`, `qui định` / `quy định`),
 //! abbreviations of public administration in either direction (`UBND` / `Ủy ban nhân dân`),
 //! place names typed as one word (`Daklak`, `Hanoi`, `Saigon`), and provinces merged away in
-//! 2025 (`Bình Định` also finds Gia Lai's datasets), and Telex or VNI keystrokes typed with the
-//! input method off (`tieengs vieetj`). Each expansion is an alternative of the typed word or
-//! phrase, weighted below an exact and a folded match ([`EXPANSION_WEIGHT`]; keystrokes
-//! [`KEYSTROKES_WEIGHT`]).
+//! 2025 and their districts (`Bình Định`, `Quy Nhơn` also find Gia Lai's datasets, by text and
+//! by administrative-unit code), Telex or VNI keystrokes typed with the input method off
+//! (`tieengs vieetj`), and — for a word the index does not hold — a tone or one-letter typo
+//! correction from the index ([`correct`]). Each is an alternative of the typed word or phrase,
+//! weighted below an exact and a folded match, in this order of trust: [`EXPANSION_WEIGHT`],
+//! [`KEYSTROKES_WEIGHT`], [`TYPO_WEIGHT`].
 //! The data lives in `lexicon/*.tsv`, with its sources.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::analysis::{fold, normalize, syllables};
+use super::analysis::{fold, normalize, syllables, with_tone};
+use super::correct::{self, Dictionary, TYPO_WEIGHT};
 
 /// An expansion's weight against the typed text (a folded match counts 0.5).
 pub const EXPANSION_WEIGHT: f32 = 0.4;
@@ -20,6 +23,46 @@ pub const KEYSTROKES_WEIGHT: f32 = 0.3;
 /// The longest typed phrase looked up (`bà rịa vũng tàu`: 4 words).
 const LONGEST_PHRASE: usize = 4;
 
+/// Why an alternative is searched (the portal names it beside the results).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// The other accepted i/y spelling.
+    Spelling,
+    /// An abbreviation's long form, or a long form's abbreviation.
+    Abbreviation,
+    /// A place's name, typed as one word or in its international form.
+    Place,
+    /// The 2025 province that now contains a former province or district, with its code.
+    Merged(String),
+    /// Telex or VNI keystrokes, decoded.
+    Keystrokes,
+    /// The word with other tone marks (typed with marks the index never saw).
+    Tone,
+    /// A word of the index one letter away.
+    Typo,
+}
+
+/// Something searched instead of a typed word or phrase, weighted below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub text: String,
+    /// A phrase (several syllables searched next to each other).
+    pub quoted: bool,
+    pub weight: f32,
+    pub kind: Kind,
+}
+
+impl Alternative {
+    fn new(text: &str, kind: Kind) -> Self {
+        let weight = match kind {
+            Kind::Keystrokes => KEYSTROKES_WEIGHT,
+            Kind::Tone | Kind::Typo => TYPO_WEIGHT,
+            _ => EXPANSION_WEIGHT,
+        };
+        Alternative { text: text.to_string(), quoted: syllables(text, true).len() > 1, weight, kind }
+    }
+}
+
 /// One typed word, or a typed phrase the lexicon knows, with its alternatives.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
@@ -27,16 +70,17 @@ pub struct Unit {
     pub text: String,
     /// A phrase (a quoted text, or words the lexicon joined).
     pub quoted: bool,
-    /// Alternatives: `(text, quoted, weight)`.
-    pub alternatives: Vec<(String, bool, f32)>,
+    pub alternatives: Vec<Alternative>,
+    /// How the word was probably meant (keystrokes decoded, tone or typo corrected).
+    pub correction: Option<String>,
 }
 
 /// The lexicon: keys folded and lower-cased.
 struct Lexicon {
-    /// Abbreviation → long forms; a one-word place → names.
-    words: HashMap<String, Vec<String>>,
-    /// A phrase (long form, former province, place) → alternatives.
-    phrases: HashMap<String, Vec<String>>,
+    /// Abbreviation → long forms; a one-word place or former unit → names.
+    words: HashMap<String, Vec<(String, Kind)>>,
+    /// A phrase (long form, former province or district, place) → alternatives.
+    phrases: HashMap<String, Vec<(String, Kind)>>,
 }
 
 fn rows(text: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -59,16 +103,21 @@ fn abbreviation_key(word: &str) -> String {
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     let mut lexicon = Lexicon { words: HashMap::new(), phrases: HashMap::new() };
     for (abbreviation, long) in rows(include_str!("../../lexicon/abbreviations.tsv")) {
-        lexicon.words.entry(abbreviation.to_string()).or_default().push(long.to_string());
+        lexicon.words.entry(abbreviation.to_string()).or_default().push((long.to_string(), Kind::Abbreviation));
         if syllables(long, true).len() > 1 {
-            lexicon.phrases.entry(key(long)).or_default().push(abbreviation.to_uppercase());
+            lexicon.phrases.entry(key(long)).or_default().push((abbreviation.to_uppercase(), Kind::Abbreviation));
         }
     }
     for (typed, name) in rows(include_str!("../../lexicon/places.tsv")) {
-        lexicon.words.entry(typed.to_string()).or_default().push(name.to_string());
+        lexicon.words.entry(typed.to_string()).or_default().push((name.to_string(), Kind::Place));
     }
-    for (former, current) in rows(include_str!("../../lexicon/provinces-2025.tsv")) {
-        lexicon.phrases.entry(key(former)).or_default().push(current.to_string());
+    let former_units =
+        [include_str!("../../lexicon/provinces-2025.tsv"), include_str!("../../lexicon/districts-2025.tsv")];
+    for (former, current) in former_units.iter().flat_map(|text| rows(text)) {
+        let (name, code) = current.split_once('\t').unwrap_or((current, ""));
+        let merged = (name.trim().to_string(), Kind::Merged(code.trim().to_string()));
+        let map = if syllables(former, true).len() > 1 { &mut lexicon.phrases } else { &mut lexicon.words };
+        map.entry(key(former)).or_default().push(merged);
     }
     lexicon
 });
@@ -91,20 +140,20 @@ pub fn iy_variant(syllable: &str) -> Option<String> {
     Some(format!("{head}{swapped}"))
 }
 
-/// The alternatives of one typed word.
-fn word_alternatives(word: &str) -> Vec<(String, bool, f32)> {
+/// The alternatives of one typed word from the lexicon, its spelling and its keystrokes.
+fn word_alternatives(word: &str) -> Vec<Alternative> {
     let mut alternatives = Vec::new();
-    if let Some(longs) = LEXICON.words.get(&abbreviation_key(word)) {
-        alternatives.extend(longs.iter().map(|l| (l.clone(), syllables(l, true).len() > 1, EXPANSION_WEIGHT)));
+    if let Some(found) = LEXICON.words.get(&abbreviation_key(word)) {
+        alternatives.extend(found.iter().map(|(text, kind)| Alternative::new(text, kind.clone())));
     }
     let parts = syllables(word, false);
     if parts.len() == 1
         && let Some(variant) = parts.first().and_then(|s| iy_variant(s))
     {
-        alternatives.push((variant, false, EXPANSION_WEIGHT));
+        alternatives.push(Alternative::new(&variant, Kind::Spelling));
     }
     if let Some(decoded) = keystrokes(word) {
-        alternatives.push((decoded, false, KEYSTROKES_WEIGHT));
+        alternatives.push(Alternative::new(&decoded, Kind::Keystrokes));
     }
     alternatives
 }
@@ -118,7 +167,7 @@ const CODAS: [&str; 8] = ["ch", "ng", "nh", "c", "m", "n", "p", "t"];
 
 /// Whether toneless letters form a Vietnamese syllable: an onset, one to three vowels, a coda;
 /// a stop coda (c, ch, p, t) only with the sắc or nặng tone.
-fn is_syllable(letters: &str, tone: Option<char>) -> bool {
+pub fn is_syllable(letters: &str, tone: Option<char>) -> bool {
     let onset = ONSETS.iter().find(|o| letters.starts_with(**o)).map_or("", |o| *o);
     let rest = letters.get(onset.len()..).unwrap_or_default();
     let vowels = rest.chars().take_while(|c| VOWEL_LETTERS.contains(*c)).count();
@@ -190,17 +239,14 @@ pub fn keystrokes(word: &str) -> Option<String> {
         Some('j') => "\u{323}",
         _ => "",
     };
-    // The mark after the first vowel composes with it; `normalize` then moves it to the vowel
-    // that carries the tone.
-    let at = letters.char_indices().find(|(_, c)| VOWEL_LETTERS.contains(*c)).map(|(i, c)| i + c.len_utf8())?;
-    let (head, tail) = letters.split_at(at);
-    Some(normalize(&format!("{head}{mark}{tail}")))
+    with_tone(&letters, mark)
 }
 
 /// Groups typed words into units with their alternatives: a run of plain words the lexicon
-/// knows as a phrase becomes one unit; other plain words get their word alternatives; quoted,
-/// `+` and `-` words are left as typed (a `+` word keeps its alternatives).
-pub fn units(words: &[(Option<char>, String, bool)]) -> Vec<Unit> {
+/// knows as a phrase becomes one unit; other plain words get their word alternatives, or else
+/// a correction from the index's `dictionary`; quoted, `+` and `-` words are left as typed (a
+/// `+` word keeps its alternatives).
+pub fn units(words: &[(Option<char>, String, bool)], dictionary: Option<&dyn Dictionary>) -> Vec<Unit> {
     let mut units = Vec::new();
     let mut i = 0;
     let plain = |w: &(Option<char>, String, bool)| w.0.is_none() && !w.2;
@@ -216,17 +262,49 @@ pub fn units(words: &[(Option<char>, String, bool)]) -> Vec<Unit> {
             });
             if let Some((n, phrase, alternatives)) = joined {
                 let alternatives =
-                    alternatives.iter().map(|a| (a.clone(), syllables(a, true).len() > 1, EXPANSION_WEIGHT)).collect();
-                units.push(Unit { modifier: None, text: phrase, quoted: true, alternatives });
+                    alternatives.iter().map(|(text, kind)| Alternative::new(text, kind.clone())).collect();
+                units.push(Unit { modifier: None, text: phrase, quoted: true, alternatives, correction: None });
                 i += n;
                 continue;
             }
         }
-        let alternatives = if *modifier == Some('-') || *quoted { Vec::new() } else { word_alternatives(text) };
-        units.push(Unit { modifier: *modifier, text: text.clone(), quoted: *quoted, alternatives });
+        let mut unit = Unit {
+            modifier: *modifier,
+            text: text.clone(),
+            quoted: *quoted,
+            alternatives: Vec::new(),
+            correction: None,
+        };
+        if *modifier != Some('-') && !*quoted {
+            unit.alternatives = word_alternatives(text);
+            unit.correction = unit.alternatives.iter().find(|a| a.kind == Kind::Keystrokes).map(|a| a.text.clone());
+            if unit.alternatives.is_empty()
+                && let Some(dictionary) = dictionary
+            {
+                let neighbour = |at: Option<usize>| at.and_then(|j| words.get(j)).map(|w| w.1.as_str());
+                let (left, right) = (neighbour(i.checked_sub(1)), neighbour(Some(i + 1)));
+                if let Some(fixed) = correct::correct(text, left, right, dictionary) {
+                    let kind = if fixed.typo { Kind::Typo } else { Kind::Tone };
+                    unit.alternatives.push(Alternative::new(&fixed.search, kind));
+                    unit.correction = Some(fixed.spelling);
+                }
+            }
+        }
+        units.push(unit);
         i += 1;
     }
     units
+}
+
+/// The query as probably meant, when the typed one differs: keystrokes decoded, tones and
+/// typos corrected (see [`correct::suggest`]).
+pub fn suggestion(q: &str, dictionary: &dyn Dictionary) -> Option<String> {
+    let decoded: Vec<String> = q.split_whitespace().map(|w| keystrokes(w).unwrap_or_else(|| w.to_string())).collect();
+    let decoded = decoded.join(" ");
+    match correct::suggest(&decoded, dictionary) {
+        Some(corrected) => Some(corrected),
+        None => (decoded != q.split_whitespace().collect::<Vec<_>>().join(" ")).then_some(decoded),
+    }
 }
 
 #[cfg(test)]
@@ -269,24 +347,62 @@ mod tests {
         assert_eq!(decoded("csdl"), None);
     }
 
+    /// `(text, phrase, kind)` of a unit's alternatives.
+    fn found(unit: &Unit) -> Vec<(&str, bool, Kind)> {
+        unit.alternatives.iter().map(|a| (a.text.as_str(), a.quoted, a.kind.clone())).collect()
+    }
+
     #[test]
-    fn abbreviations_expand_both_ways_and_former_provinces_find_the_current_one() {
-        let ubnd = units(&plain("UBND tỉnh"));
-        assert_eq!(ubnd[0].alternatives, [("ủy ban nhân dân".to_string(), true, EXPANSION_WEIGHT)]);
-        let long = units(&plain("uỷ ban nhân dân tỉnh"));
+    fn abbreviations_expand_both_ways_and_former_units_find_the_current_province() {
+        let ubnd = units(&plain("UBND tỉnh"), None);
+        assert_eq!(found(&ubnd[0]), [("ủy ban nhân dân", true, Kind::Abbreviation)]);
+        assert_eq!(ubnd[0].alternatives[0].weight, EXPANSION_WEIGHT);
+        let long = units(&plain("uỷ ban nhân dân tỉnh"), None);
         assert_eq!(long.len(), 2);
         assert_eq!((long[0].text.as_str(), long[0].quoted), ("uỷ ban nhân dân", true));
-        assert_eq!(long[0].alternatives, [("UBND".to_string(), false, EXPANSION_WEIGHT)]);
-        assert_eq!(units(&plain("TP.HCM"))[0].alternatives, [("hồ chí minh".to_string(), true, EXPANSION_WEIGHT)]);
-        assert_eq!(
-            units(&plain("GD&ĐT"))[0].alternatives,
-            [("giáo dục và đào tạo".to_string(), true, EXPANSION_WEIGHT)]
-        );
-        let merged = units(&plain("dân số binh dinh"));
+        assert_eq!(found(&long[0]), [("UBND", false, Kind::Abbreviation)]);
+        assert_eq!(found(&units(&plain("TP.HCM"), None)[0]), [("hồ chí minh", true, Kind::Abbreviation)]);
+        assert_eq!(found(&units(&plain("GD&ĐT"), None)[0]), [("giáo dục và đào tạo", true, Kind::Abbreviation)]);
+        let merged = units(&plain("dân số binh dinh"), None);
         assert_eq!(merged.len(), 3);
-        assert_eq!(merged[2].alternatives, [("gia lai".to_string(), true, EXPANSION_WEIGHT)]);
-        assert_eq!(units(&plain("Daklak"))[0].alternatives, [("đắk lắk".to_string(), true, EXPANSION_WEIGHT)]);
-        let quoted = units(&[(None, "UBND".into(), true), (Some('-'), "kĩ".into(), false)]);
+        assert_eq!(found(&merged[2]), [("gia lai", true, Kind::Merged("52".into()))]);
+        let district = units(&plain("giá đất Quy Nhơn"), None);
+        assert_eq!(found(&district[2]), [("gia lai", true, Kind::Merged("52".into()))]);
+        let shared = units(&plain("an lão"), None);
+        assert_eq!(
+            found(&shared[0]),
+            [("gia lai", true, Kind::Merged("52".into())), ("hải phòng", true, Kind::Merged("31".into()))],
+            "a district name two provinces had finds both"
+        );
+        assert_eq!(found(&units(&plain("Pleiku"), None)[0]), [("gia lai", true, Kind::Merged("52".into()))]);
+        assert_eq!(found(&units(&plain("Daklak"), None)[0]), [("đắk lắk", true, Kind::Place)]);
+        let quoted = units(&[(None, "UBND".into(), true), (Some('-'), "kĩ".into(), false)], None);
         assert!(quoted.iter().all(|u| u.alternatives.is_empty()), "quoted and excluded words are as typed");
+    }
+
+    #[test]
+    fn keystrokes_are_corrections_and_unknown_words_are_corrected_from_the_index() {
+        struct Holds(&'static [&'static str]);
+        impl Dictionary for Holds {
+            fn documents(&self, lookup: correct::Lookup, text: &str) -> u64 {
+                let held = self.0.iter().any(|w| match lookup {
+                    correct::Lookup::Word | correct::Lookup::Pair => *w == text,
+                    _ => fold(w) == text,
+                });
+                u64::from(held)
+            }
+        }
+        let index = Holds(&["bệnh", "viện", "tiếng", "việt"]);
+        let typed = units(&plain("tieengs benh vein"), Some(&index));
+        assert_eq!(typed[0].correction.as_deref(), Some("tiếng"));
+        assert_eq!(found(&typed[0]), [("tiếng", false, Kind::Keystrokes)]);
+        assert!(typed[1].alternatives.is_empty(), "a word the index holds is searched as typed");
+        assert_eq!(found(&typed[2]), [("vien", false, Kind::Typo)]);
+        assert_eq!(typed[2].correction.as_deref(), Some("viện"));
+        assert_eq!(typed[2].alternatives[0].weight, TYPO_WEIGHT);
+        assert!(units(&plain("benh vein"), None)[1].alternatives.is_empty(), "no index, no correction");
+        assert_eq!(suggestion("tieengs vieetj", &index).as_deref(), Some("tiếng việt"));
+        assert_eq!(suggestion("benh vein", &index).as_deref(), Some("bệnh viện"));
+        assert_eq!(suggestion("bệnh viện", &index), None);
     }
 }

@@ -6,8 +6,10 @@ pub mod analysis;
 mod build;
 pub mod collation;
 mod collect;
+mod correct;
 mod document;
 mod expand;
+mod explain;
 mod fields;
 mod orders;
 pub mod query;
@@ -24,6 +26,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 pub use build::{QueryBuilder, parse_date};
 pub use collect::{FacetField, Facets, MAX_SORT_ITEMS, SortBy, SortItem, TopSorted};
 pub use document::permission_labels;
+pub use expand::Kind;
+pub use explain::Expansion;
 pub use fields::{FieldRef, Fields, KV_SEPARATOR, SCHEMA_VERSION};
 
 /// Memory the index writer may use before it flushes a segment, while keeping the index
@@ -279,6 +283,9 @@ pub struct Request {
     pub facets: Vec<String>,
     /// The instant `NOW` means in date math.
     pub now: chrono::NaiveDateTime,
+    /// Say which expansions of free text found datasets, and suggest a corrected query when
+    /// nothing was found (the portal's search page).
+    pub explain: bool,
 }
 
 /// The query text and how to read it.
@@ -297,6 +304,10 @@ pub struct Outcome {
     pub documents: Vec<String>,
     /// Per requested facet field: value → count.
     pub facets: Vec<std::collections::HashMap<String, u64>>,
+    /// With `explain`: the expansions of free text that found some of the datasets.
+    pub expansions: Vec<Expansion>,
+    /// With `explain`, when nothing was found: a corrected query that finds something.
+    pub suggestion: Option<String>,
 }
 
 impl Outcome {
@@ -362,6 +373,7 @@ impl Search {
                 rows: 1,
                 facets: Vec::new(),
                 now: chrono::Utc::now().naive_utc(),
+                explain: false,
             };
             Ok(self
                 .run_now(&request, None)?
@@ -383,17 +395,23 @@ impl Search {
         use tantivy::schema::IndexRecordOption;
 
         let builder = QueryBuilder { fields: &self.fields, now: request.now };
-        let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        let searcher = self.reader.searcher();
+        let dictionary = explain::IndexDictionary { searcher: &searcher, fields: &self.fields };
+        let units = match &request.q {
+            Some(Query::DisMax(text)) => build::free_text_units(text, Some(&dictionary)),
+            _ => Vec::new(),
+        };
         let main: Box<dyn tantivy::query::Query> = match &request.q {
             None => Box::new(tantivy::query::AllQuery),
-            Some(Query::DisMax(text)) => builder.dismax(text),
+            Some(Query::DisMax(_)) => builder.dismax(&units),
             Some(Query::Lucene(text)) => builder.build(&query::parse(text)?, "text")?,
             Some(Query::Autocomplete(text)) => builder.autocomplete(text),
         };
-        clauses.push((Occur::Must, main));
+        // What every answer must also satisfy: filters, visibility.
+        let mut constraints: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
         for filter in &request.filters {
             let built = builder.build(&query::parse(filter)?, "text")?;
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(built, 0.0))));
+            constraints.push((Occur::Must, Box::new(ConstScoreQuery::new(built, 0.0))));
         }
         // Harvest sources are datasets of type `harvest`, out of every search unless a
         // filter asks for them (ckanext-harvest's rule).
@@ -401,11 +419,11 @@ impl Search {
             && let Some(field) = self.fields.string("dataset_type")
         {
             let term = tantivy::Term::from_field_text(field, "harvest");
-            clauses.push((Occur::MustNot, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+            constraints.push((Occur::MustNot, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
         if self.unlist_expired && !crate::workflows::retention::asks_for_retention(&request.filters) {
             let expired = crate::workflows::retention::expired_filter(request.now);
-            clauses.push((Occur::MustNot, builder.build(&query::parse(&expired)?, "text")?));
+            constraints.push((Occur::MustNot, builder.build(&query::parse(&expired)?, "text")?));
         }
         if let Some(labels) = &request.labels {
             let any_label: Vec<(Occur, Box<dyn tantivy::query::Query>)> = labels
@@ -418,10 +436,15 @@ impl Search {
                     )
                 })
                 .collect();
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any_label)), 0.0))));
+            constraints
+                .push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any_label)), 0.0))));
         }
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
+        let constrained = |main: Box<dyn tantivy::query::Query>| {
+            let mut clauses = vec![(Occur::Must, main)];
+            clauses.extend(constraints.iter().map(|(o, q)| (*o, q.box_clone())));
+            BooleanQuery::new(clauses)
+        };
+        let query = constrained(main);
         if let Some(fingerprint) = fingerprint {
             let generation = searcher.generation().generation_id();
             let order = match self.orders.get(generation, &fingerprint) {
@@ -436,7 +459,13 @@ impl Search {
             };
             let page = order.iter().copied().skip(request.start).take(request.rows);
             let documents = self.stored_documents(&searcher, page)?;
-            return Ok(Outcome { count: order.len(), documents, facets: Vec::new() });
+            return Ok(Outcome {
+                count: order.len(),
+                documents,
+                facets: Vec::new(),
+                expansions: Vec::new(),
+                suggestion: None,
+            });
         }
         let top = TopSorted {
             items: request.sort.clone(),
@@ -456,7 +485,22 @@ impl Search {
             .search(&query, &(Count, (wants_page.then_some(top)), Facets(facet_fields)))
             .map_err(SearchError::Index)?;
         let documents = self.stored_documents(&searcher, sorted.unwrap_or_default().into_iter().map(|(_, a)| a))?;
-        Ok(Outcome { count, documents, facets })
+        let (mut expansions, mut suggestion) = (Vec::new(), None);
+        if request.explain
+            && let Some(Query::DisMax(text)) = &request.q
+        {
+            let found = |main: Box<dyn tantivy::query::Query>| {
+                searcher.search(&constrained(main), &Count).map_err(SearchError::Index)
+            };
+            expansions = explain::expansions(&units, &query, &builder, &searcher)?;
+            if count == 0
+                && let Some(corrected) = expand::suggestion(text, &dictionary)
+                && found(builder.dismax(&build::free_text_units(&corrected, Some(&dictionary))))? > 0
+            {
+                suggestion = Some(corrected);
+            }
+        }
+        Ok(Outcome { count, documents, facets, expansions, suggestion })
     }
 
     /// Reads the stored dataset dicts (JSON text) of documents, in the given order.

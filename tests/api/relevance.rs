@@ -1,7 +1,8 @@
 //! Vietnamese relevance over the demo catalogue, through `package_search` over HTTP, scored by
 //! mean reciprocal rank (MRR) and recall@3: `tests/relevance/queries.tsv` (words as written,
 //! with or without diacritics) and `tests/relevance/forgiving.tsv` (spelling variants,
-//! abbreviations, one-word place names, former provinces). CI fails when a set's MRR or
+//! abbreviations, one-word place names, former provinces and districts, Telex and VNI
+//! keystrokes, wrong tone marks, one-letter typos). CI fails when a set's MRR or
 //! recall@3 drops below its floor (the figures reached, rounded down).
 
 use unicode_normalization::UnicodeNormalization;
@@ -9,8 +10,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::helpers::{Engine, TestApp, spawn_app};
 
 /// `(file, least queries, MRR floor, recall@3 floor)`.
-/// Floors are the figures reached, rounded down (MRR 0.9396 prints as 0.940: its floor is 0.93).
-const SETS: [(&str, usize, f64, f64); 2] = [("queries.tsv", 40, 0.95, 0.90), ("forgiving.tsv", 40, 0.93, 0.76)];
+/// Floors are the figures reached, rounded down (printed with four decimals).
+const SETS: [(&str, usize, f64, f64); 2] = [("queries.tsv", 40, 0.95, 0.90), ("forgiving.tsv", 60, 0.96, 0.86)];
 
 struct Case {
     query: String,
@@ -73,7 +74,7 @@ fn vietnamese_queries_find_the_expected_datasets() {
         let cases = cases(file);
         assert!(cases.len() >= least, "{file} has {} queries", cases.len());
         let (mrr, recall, misses) = measure(&app, &cases);
-        eprintln!("relevance {file}: {} queries, MRR {mrr:.3}, recall@3 {recall:.3}", cases.len());
+        eprintln!("relevance {file}: {} queries, MRR {mrr:.4}, recall@3 {recall:.4}", cases.len());
         for miss in &misses {
             eprintln!("  {miss}");
         }

@@ -215,6 +215,7 @@ pub fn visible_count(context: &ActionContext, field: &str, value: &str) -> Actio
         rows: 0,
         facets: Vec::new(),
         now: crate::store::now(),
+        explain: false,
     };
     Ok(run_search(context, &request)?.count as u64)
 }
@@ -244,6 +245,7 @@ fn counts_where(
         rows: 0,
         facets: vec![field.to_string()],
         now: crate::store::now(),
+        explain: false,
     };
     Ok(run_search(context, &request)?.facets.pop().unwrap_or_default())
 }
@@ -259,6 +261,7 @@ pub fn listing(context: &ActionContext, filter: &str, rows: usize, start: usize)
         rows,
         facets: Vec::new(),
         now: crate::store::now(),
+        explain: false,
     })
 }
 

@@ -33,6 +33,9 @@ pub struct SearchQuery {
     pub fl: Option<Vec<String>>,
     /// `defType=edismax`: a fielded `q` is still read as free text.
     pub edismax: bool,
+    /// Say which expansions found datasets and suggest a correction (the portal; not a CKAN
+    /// parameter).
+    pub explain: bool,
 }
 
 impl Default for SearchQuery {
@@ -52,6 +55,7 @@ impl Default for SearchQuery {
             include_deleted: false,
             fl: None,
             edismax: false,
+            explain: false,
         }
     }
 }
@@ -108,6 +112,7 @@ impl SearchQuery {
             include_deleted: params.truthy("include_deleted"),
             fl: params.string_list("fl").filter(|f| !f.is_empty()),
             edismax: params.text("defType").as_deref() == Some("edismax"),
+            explain: false,
         })
     }
 }
@@ -146,8 +151,9 @@ pub fn search(context: &ActionContext, query: &SearchQuery) -> ActionResult<Sear
         rows: query.rows,
         facets: query.facet_fields.clone(),
         now: crate::store::now(),
+        explain: query.explain,
     };
-    let outcome = run_search(context, &request)?;
+    let mut outcome = run_search(context, &request)?;
     let results = match &query.fl {
         Some(fl) => {
             let wanted: Vec<String> = fl.iter().flat_map(|f| f.split_whitespace().map(str::to_string)).collect();
@@ -166,7 +172,15 @@ pub fn search(context: &ActionContext, query: &SearchQuery) -> ActionResult<Sear
     };
     let (facets, search_facets) =
         facet_output(context, &query.facet_fields, outcome.facets, query.facet_limit, query.facet_mincount)?;
-    Ok(SearchPage { count: outcome.count, facets, results, sort: sort_text, search_facets })
+    Ok(SearchPage {
+        count: outcome.count,
+        facets,
+        results,
+        sort: sort_text,
+        search_facets,
+        expansions: std::mem::take(&mut outcome.expansions),
+        suggestion: outcome.suggestion.take(),
+    })
 }
 
 /// The page of a search answer: the stored dicts as JSON text, or `fl` projections.
@@ -184,6 +198,10 @@ pub struct SearchPage {
     pub sort: String,
     /// CKAN's `search_facets`: field → `{title, items: [{name, display_name, count}]}`.
     pub search_facets: Map<String, Value>,
+    /// With `explain`: the expansions of free text that found datasets.
+    pub expansions: Vec<search::Expansion>,
+    /// With `explain`, when nothing was found: a corrected query that finds something.
+    pub suggestion: Option<String>,
 }
 
 impl SearchPage {
