@@ -157,8 +157,11 @@ impl<'a> Context<'a> {
     }
 
     fn best_of(&self, folded: &str, beside: impl Fn(&str) -> u64) -> String {
+        // The bare folded form also comes from names (`giao-vien-dat-chuan`): a written
+        // spelling is preferred to it.
         spellings(folded)
             .into_iter()
+            .filter(|s| s != folded)
             .filter_map(|s| {
                 let documents = self.dictionary.documents(Lookup::Word, &s);
                 (documents > 0).then(|| ((beside(&s), documents), s))

@@ -278,12 +278,15 @@ pub fn units(words: &[(Option<char>, String, bool)], dictionary: Option<&dyn Dic
         if *modifier != Some('-') && !*quoted {
             unit.alternatives = word_alternatives(text);
             unit.correction = unit.alternatives.iter().find(|a| a.kind == Kind::Keystrokes).map(|a| a.text.clone());
-            if unit.alternatives.is_empty()
+            // A word the lexicon does not know, or its keystrokes decoded, corrected from the
+            // index when the index does not hold it (`truyeen` → `truyên` → `truyền`).
+            if unit.alternatives.iter().all(|a| a.kind == Kind::Keystrokes)
                 && let Some(dictionary) = dictionary
             {
                 let neighbour = |at: Option<usize>| at.and_then(|j| words.get(j)).map(|w| w.1.as_str());
                 let (left, right) = (neighbour(i.checked_sub(1)), neighbour(Some(i + 1)));
-                if let Some(fixed) = correct::correct(text, left, right, dictionary) {
+                let target = unit.correction.clone().unwrap_or_else(|| text.clone());
+                if let Some(fixed) = correct::correct(&target, left, right, dictionary) {
                     let kind = if fixed.typo { Kind::Typo } else { Kind::Tone };
                     unit.alternatives.push(Alternative::new(&fixed.search, kind));
                     unit.correction = Some(fixed.spelling);
@@ -392,7 +395,7 @@ mod tests {
                 u64::from(held)
             }
         }
-        let index = Holds(&["bệnh", "viện", "tiếng", "việt"]);
+        let index = Holds(&["bệnh", "viện", "tiếng", "việt", "truyền"]);
         let typed = units(&plain("tieengs benh vein"), Some(&index));
         assert_eq!(typed[0].correction.as_deref(), Some("tiếng"));
         assert_eq!(found(&typed[0]), [("tiếng", false, Kind::Keystrokes)]);
@@ -401,6 +404,9 @@ mod tests {
         assert_eq!(typed[2].correction.as_deref(), Some("viện"));
         assert_eq!(typed[2].alternatives[0].weight, TYPO_WEIGHT);
         assert!(units(&plain("benh vein"), None)[1].alternatives.is_empty(), "no index, no correction");
+        let decoded = units(&plain("truyeen"), Some(&index));
+        assert_eq!(found(&decoded[0]), [("truyên", false, Kind::Keystrokes), ("truyen", false, Kind::Tone)]);
+        assert_eq!(decoded[0].correction.as_deref(), Some("truyền"), "keystrokes decoded, then their tone");
         assert_eq!(suggestion("tieengs vieetj", &index).as_deref(), Some("tiếng việt"));
         assert_eq!(suggestion("benh vein", &index).as_deref(), Some("bệnh viện"));
         assert_eq!(suggestion("bệnh viện", &index), None);

@@ -10,6 +10,7 @@ mod cli;
 mod datasets;
 mod dcat;
 mod feed;
+mod forgiving;
 mod golden;
 mod groups;
 mod harvest;

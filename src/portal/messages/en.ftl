@@ -37,6 +37,15 @@ search-found = { $count ->
    *[other] { $n } datasets found
 }
 search-nothing = No dataset found. Try other words or remove a filter.
+search-suggestion = Did you mean:
+search-expanded = Results also include:
+search-expanded-spelling = “{ $searched }” (another spelling of “{ $typed }”)
+search-expanded-abbreviation = “{ $searched }” (for “{ $typed }”)
+search-expanded-place = “{ $searched }” (for “{ $typed }”)
+search-expanded-merged = “{ $searched }” (which includes “{ $typed }” since 2025)
+search-expanded-keystrokes = “{ $searched }” (Telex/VNI keys “{ $typed }”)
+search-expanded-tone = “{ $searched }” (tone marks of “{ $typed }” corrected)
+search-expanded-typo = “{ $searched }” (typo in “{ $typed }” corrected)
 search-syntax-error = The query is not valid. Remove special characters and try again.
 search-api-link = See these results through the API (package_search)
 results-label = Results

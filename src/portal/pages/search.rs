@@ -12,6 +12,7 @@ use crate::error::ActionError;
 use crate::portal::i18n::Msgs;
 use crate::portal::views::{DatasetSummary, Pager, encode};
 use crate::portal::{Chrome, Ctx, PageError, PageResult, respond};
+use crate::search::{Expansion, Kind};
 
 /// Results on a page (CKAN's 20).
 pub const ROWS: usize = 20;
@@ -194,6 +195,10 @@ struct SearchView {
     search_label: String,
     search_q: String,
     search_hidden: Vec<(String, String)>,
+    /// The expansions that found datasets, as sentences.
+    expansions: Vec<String>,
+    /// A corrected query that finds something when this one found nothing: (text, address).
+    suggestion: Option<(String, String)>,
     sort_hidden: Vec<(String, String)>,
     error: Option<String>,
     count: u64,
@@ -348,6 +353,34 @@ pub fn pages_of(count: usize) -> usize {
     count.div_ceil(ROWS).min(MAX_PAGE)
 }
 
+/// How the page names an expansion that found datasets: what was searched for what was typed.
+fn expansion_text(m: &Msgs, expansion: &Expansion) -> String {
+    let key = match expansion.kind {
+        Kind::Spelling => "search-expanded-spelling",
+        Kind::Abbreviation => "search-expanded-abbreviation",
+        Kind::Place => "search-expanded-place",
+        Kind::Merged(_) => "search-expanded-merged",
+        Kind::Keystrokes => "search-expanded-keystrokes",
+        Kind::Tone => "search-expanded-tone",
+        Kind::Typo => "search-expanded-typo",
+    };
+    // Lexicon names are kept in lower case: a place is written with capitals.
+    let searched = match expansion.kind {
+        Kind::Merged(_) | Kind::Place => capitalised_words(&expansion.searched),
+        _ => expansion.searched.clone(),
+    };
+    m.with(key, &[("searched", &searched), ("typed", &expansion.typed)])
+}
+
+/// Every word with a capital first letter (`gia lai` → `Gia Lai`).
+fn capitalised_words(text: &str) -> String {
+    let capitalised = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+    };
+    text.split(' ').map(capitalised).collect::<Vec<_>>().join(" ")
+}
+
 /// The hidden fields of a search form: the filters and the sort are kept, the text is new.
 pub fn kept_fields(state: &State) -> Vec<(String, String)> {
     let mut kept: Vec<(String, String)> = state.filters.iter().map(|(f, v)| (f.to_string(), v.clone())).collect();
@@ -361,7 +394,8 @@ fn build(ctx: &Ctx) -> PageResult {
     let m = ctx.m;
     let state = State::read(ctx);
     let base = format!("{}/dataset", ctx.lang.prefix());
-    let (found, error) = run(ctx, &state, &state.search_query(&[], true))?;
+    let query = SearchQuery { explain: true, ..state.search_query(&[], true) };
+    let (found, error) = run(ctx, &state, &query)?;
     let count = found.as_ref().map_or(0, |f| f.count);
     let pages = pages_of(count);
     let pager = Pager::new(&m, state.page, pages, |n| State { page: n, ..state.clone() }.href(&base));
@@ -400,6 +434,14 @@ fn build(ctx: &Ctx) -> PageResult {
         facets: found.as_ref().map(|f| facets(ctx, &state, f, &base)).unwrap_or_default(),
         api_href: state.api_href(&[]),
         sort_hidden,
+        expansions: found
+            .as_ref()
+            .map(|f| f.expansions.iter().map(|e| expansion_text(&m, e)).collect())
+            .unwrap_or_default(),
+        suggestion: found.as_ref().and_then(|f| f.suggestion.clone()).map(|text| {
+            let href = State { q: text.clone(), page: 1, ..state.clone() }.href(&base);
+            (text, href)
+        }),
     };
     Ok(page.render()?)
 }
