@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Search benchmarks against the release binary (issue "Search"):
 #   (a) a two-word Vietnamese query with three facet fields: "dân số" (matches 86 % of the
-#       generated catalogue, the worst case) and "giá đất" (about 1,300 matches)
+#       generated catalogue, the worst case) and "giá đất" (about 1,300 matches); and "gia dta",
+#       a typo corrected from the index's term dictionary
 #   (b) fq on organisation + res_format, sorted by metadata_modified desc
 #   (c) rows=1000&start=90000 (deep paging, as a harvester's last pages)
 # each with `wrk -t1 -c1 -d10s --latency` (latency of one client) then `wrk -t2 -c8 -d10s`
@@ -25,10 +26,11 @@ facets='%5B%22organization%22%2C%22res_format%22%2C%22tags%22%5D'
 declare -A urls=(
     [a-dan-so-3-facets]="package_search?q=d%C3%A2n%20s%E1%BB%91&facet.field=$facets"
     [a-gia-dat-3-facets]="package_search?q=gi%C3%A1%20%C4%91%E1%BA%A5t&facet.field=$facets"
+    [a-typo-gia-dta-3-facets]="package_search?q=gia%20dta&facet.field=$facets"
     [b-fq-org-format-sorted]="package_search?fq=organization:so-y-te%20AND%20res_format:CSV&sort=metadata_modified%20desc"
     [c-rows-1000-start-90000]="package_search?rows=1000&start=90000&include_private=true"
 )
-for label in a-dan-so-3-facets a-gia-dat-3-facets b-fq-org-format-sorted c-rows-1000-start-90000; do
+for label in a-dan-so-3-facets a-gia-dat-3-facets a-typo-gia-dta-3-facets b-fq-org-format-sorted c-rows-1000-start-90000; do
     url="$base/api/3/action/${urls[$label]}"
     count="$(curl -sf -H "$( [[ "$label" == c-* ]] && echo "Authorization: $KHO_TOKEN" || echo "X-Anonymous: 1")" "$url" | python3 -c 'import json,sys; r=json.load(sys.stdin)["result"]; print(r["count"], len(r["results"]))')"
     auth="X-Anonymous: 1"

@@ -291,6 +291,35 @@ test('search without diacritics finds the dataset', async (t) => {
   );
 });
 
+test('a citizen types with the input method off, then a wrong tone: results say what was searched, or suggest it', async (t) => {
+  const page = await t.newPage({ bypassCSP: true });
+  await open(page, '/');
+  const box = page.locator('form[role=search] input[name=q]').first();
+  await box.click();
+  await page.keyboard.type('chowj truyeenf thoongs');
+  await navigate(page, () => page.keyboard.press('Enter'), (u) => u.pathname === '/dataset', 'search');
+  const titles = await page.locator('[data-testid=results] a').allInnerTexts();
+  check(titles.some((s) => lower(s).includes('chợ truyền thống')), () => `Telex not decoded: ${JSON.stringify(titles.slice(0, 5))}`);
+  const note = await page.locator('[data-testid=expansions]').innerText();
+  check(note.includes('chợ') && note.includes('chowj'), `the decoding is named: ${note}`);
+  await axeClean(page, 'a search with its expansions named');
+  await page.screenshot({ path: path.join(ARTEFACTS, 'search-expansions-vi-1280.png') });
+
+  // Two words the catalogue holds but never together: nothing, and "Có phải bạn muốn tìm".
+  await open(page, '/dataset');
+  const again = page.locator('form[role=search] input[name=q]').first();
+  await again.fill('truyền thông');
+  await navigate(page, () => again.press('Enter'), (u) => u.pathname === '/dataset', 'search again');
+  eq(await resultCount(page), 0, 'nothing found as typed');
+  const suggestion = page.locator('[data-testid=suggestion] a');
+  eq(lower(await suggestion.innerText()), 'truyền thống', 'the suggested query');
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.screenshot({ path: path.join(ARTEFACTS, 'search-suggestion-vi-360.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await navigate(page, () => suggestion.click(), (u) => u.searchParams.get('q') === 'truyền thống', 'follow the suggestion');
+  check((await resultCount(page)) > 0, 'the suggestion finds datasets');
+});
+
 test('a facet click narrows results and a chip removes it', async (t) => {
   const page = await t.newPage();
   await open(page, '/dataset');
