@@ -12,6 +12,8 @@ use super::analysis::{fold, normalize, syllables, with_tone};
 pub const TYPO_WEIGHT: f32 = 0.25;
 /// Shorter words are not corrected for typos: too many words lie one letter away.
 const SHORTEST_TYPO: usize = 3;
+/// Letters in the longest Vietnamese syllable (`nghiêng`, `nghiệp`).
+const LONGEST_SYLLABLE: usize = 7;
 /// The letters of folded Vietnamese words (no f, j, w, z).
 const LETTERS: &str = "abcdeghiklmnopqrstuvxy";
 const TONES: [&str; 6] = ["", "\u{301}", "\u{300}", "\u{309}", "\u{303}", "\u{323}"];
@@ -88,8 +90,12 @@ pub fn suggest(q: &str, dictionary: &dyn Dictionary) -> Option<String> {
     changed.then(|| out.join(" "))
 }
 
-/// The one syllable of a word of letters only (no digits, codes or several syllables).
+/// The one syllable of a word of letters only (no digits, codes or several syllables), at most
+/// as long as the longest Vietnamese syllable (`nghiêng`) and a typo.
 fn single_syllable(word: &str) -> Option<String> {
+    if word.chars().count() > LONGEST_SYLLABLE + 1 {
+        return None;
+    }
     let parts = syllables(word, false);
     let [syllable] = parts.as_slice() else { return None };
     syllable.chars().all(char::is_alphabetic).then(|| syllable.clone())
@@ -314,6 +320,7 @@ mod tests {
         assert_eq!(correct("xq", None, None, &index), None, "two letters are too short to guess");
         assert_eq!(correct("2024", None, None, &index), None);
         assert_eq!(correct("qwerty", None, None, &index), None, "nothing one letter away");
+        assert_eq!(correct(&"ư".repeat(512 * 1024), None, None, &index), None, "not a syllable: never edited");
     }
 
     #[test]
