@@ -374,10 +374,12 @@ mod tests {
         let shared = units(&plain("an lão"), None);
         assert_eq!(
             found(&shared[0]),
-            [("gia lai", true, Kind::Merged("52".into())), ("hải phòng", true, Kind::Merged("31".into()))],
+            [("hải phòng", true, Kind::Merged("31".into())), ("gia lai", true, Kind::Merged("52".into()))],
             "a district name two provinces had finds both"
         );
         assert_eq!(found(&units(&plain("Pleiku"), None)[0]), [("gia lai", true, Kind::Merged("52".into()))]);
+        assert_eq!(found(&units(&plain("Hoàn Kiếm"), None)[0]), [("hà nội", true, Kind::Merged("01".into()))]);
+        assert_eq!(found(&units(&plain("Tuy Hòa"), None)[0]), [("đắk lắk", true, Kind::Merged("66".into()))]);
         assert_eq!(found(&units(&plain("Daklak"), None)[0]), [("đắk lắk", true, Kind::Place)]);
         let quoted = units(&[(None, "UBND".into(), true), (Some('-'), "kĩ".into(), false)], None);
         assert!(quoted.iter().all(|u| u.alternatives.is_empty()), "quoted and excluded words are as typed");

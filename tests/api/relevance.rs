@@ -11,7 +11,7 @@ use crate::helpers::{Engine, TestApp, spawn_app};
 
 /// `(file, least queries, MRR floor, recall@3 floor)`.
 /// Floors are the figures reached, rounded down (printed with four decimals).
-const SETS: [(&str, usize, f64, f64); 2] = [("queries.tsv", 40, 0.95, 0.90), ("forgiving.tsv", 60, 0.96, 0.86)];
+const SETS: [(&str, usize, f64, f64); 2] = [("queries.tsv", 40, 0.95, 0.90), ("forgiving.tsv", 60, 0.96, 0.83)];
 
 struct Case {
     query: String,
