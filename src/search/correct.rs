@@ -105,6 +105,9 @@ fn single_syllable(word: &str) -> Option<String> {
 struct Neighbour {
     typed: String,
     folded: String,
+    /// How it is written, for adjacent-pair lookups: as typed, or (typed without marks) its
+    /// most frequent spelling, looked up once.
+    written: std::cell::OnceCell<String>,
 }
 
 /// The typed neighbours of a word, which choose between candidates.
@@ -116,18 +119,25 @@ struct Context<'a> {
 
 impl<'a> Context<'a> {
     fn new(left: Option<&str>, right: Option<&str>, dictionary: &'a dyn Dictionary) -> Self {
-        let neighbour =
-            |w: Option<&str>| w.and_then(single_syllable).map(|typed| Neighbour { folded: fold(&typed), typed });
+        let neighbour = |w: Option<&str>| {
+            w.and_then(single_syllable).map(|typed| Neighbour {
+                folded: fold(&typed),
+                typed,
+                written: Default::default(),
+            })
+        };
         Context { left: neighbour(left), right: neighbour(right), dictionary }
     }
 
     /// Documents where a syllable stands beside the neighbours: folded, or as written (the
     /// neighbours as typed, or as they are most often written when typed without marks).
     fn beside(&self, syllable: &str, lookup: Lookup) -> u64 {
-        let form = |n: &Neighbour| match lookup {
-            Lookup::Pair if n.typed == n.folded => self.best_spelling(&n.folded),
-            Lookup::Pair => n.typed.clone(),
-            _ => n.folded.clone(),
+        let form = |n: &'_ Neighbour| -> String {
+            match lookup {
+                Lookup::Pair if n.typed == n.folded => n.written.get_or_init(|| self.best_spelling(&n.folded)).clone(),
+                Lookup::Pair => n.typed.clone(),
+                _ => n.folded.clone(),
+            }
         };
         let pair = |a: &str, b: &str| self.dictionary.documents(lookup, &format!("{a} {b}"));
         self.left.as_ref().map_or(0, |l| pair(&form(l), syllable))
@@ -147,7 +157,7 @@ impl<'a> Context<'a> {
                 let documents = self.dictionary.documents(Lookup::FoldedWord, &c);
                 (documents > 0).then(|| ((self.beside(&c, Lookup::FoldedPair), documents), c))
             })
-            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+            .max_by(by_score)
             .map(|(_, c)| c)
     }
 
@@ -172,7 +182,7 @@ impl<'a> Context<'a> {
                 let documents = self.dictionary.documents(Lookup::Word, &s);
                 (documents > 0).then(|| ((beside(&s), documents), s))
             })
-            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+            .max_by(by_score)
             .map_or_else(|| folded.to_string(), |(_, s)| s)
     }
 
@@ -194,6 +204,12 @@ impl<'a> Context<'a> {
         let candidate = self.best_typo(&folded).filter(|c| self.beside(c, Lookup::FoldedPair) > 0)?;
         Some(self.best_spelling_beside(&candidate))
     }
+}
+
+/// Orders scored candidates: the higher score, then (for a stable choice) the first in
+/// alphabetical order.
+fn by_score(a: &((u64, u64), String), b: &((u64, u64), String)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1))
 }
 
 /// Whether folded letters can be a Vietnamese syllable.
